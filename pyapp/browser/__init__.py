@@ -1,0 +1,33 @@
+"""The browser side of ``pyapp.ports``: ``js.crypto``, Web Storage, ``fetch``, ``location``.
+
+Only this package (and the page modules in ``pyapp.ui``) import ``js``; everything else is
+plain Python that also runs under CPython.
+"""
+
+from __future__ import annotations
+
+from ..client import SpeckleClient
+from ..config import Settings
+from .crypto import BrowserCrypto
+from .http import FetchHttp
+from .navigation import BrowserNavigator
+from .storage import WebStorage, watch_other_tabs
+
+
+def make_client(settings: Settings | None) -> SpeckleClient:
+    """A :class:`SpeckleClient` wired to this page's browser APIs."""
+    import js
+
+    client = SpeckleClient(
+        settings,
+        crypto=BrowserCrypto(),
+        http=FetchHttp(),
+        navigator=BrowserNavigator(),
+        session_storage=WebStorage(js.sessionStorage),
+        local_storage=WebStorage(js.localStorage),
+    )
+    watch_other_tabs(client.notify)
+    return client
+
+
+__all__ = ["BrowserCrypto", "BrowserNavigator", "FetchHttp", "WebStorage", "make_client"]

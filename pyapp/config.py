@@ -1,0 +1,138 @@
+"""Settings of a login client and the checks that keep bad ones from reaching a redirect.
+
+A server URL is refused before anything is stored or any navigation happens when it is not
+``https``, or plain ``http`` to a loopback host (``localhost``, ``127.0.0.0/8``, ``[::1]``).
+Insecure choices are spelled out by name (``allow_insecure_http``), as oauth4webapi does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import InvalidConfiguration
+
+Dialect = Literal["auto", "documented", "deployed"]
+StorageKind = Literal["session", "local"]
+
+DIALECTS: tuple[Dialect, ...] = ("auto", "documented", "deployed")
+STORAGE_KINDS: tuple[StorageKind, ...] = ("session", "local")
+# Speckle app IDs are URL path segments; anything else would change the authorize URL's shape.
+_APP_ID_RE = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for hosts that never leave this machine (safe for plain http)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
+    """Validate a Speckle server URL and return it as ``scheme://host[:port][/path]``.
+
+    Lower-cases scheme and host, drops default ports and trailing slashes. Raises
+    :class:`InvalidConfiguration` with a message meant for the person who typed it.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidConfiguration("Enter the URL of your Speckle server, e.g. https://app.speckle.systems.")
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if not scheme or not parts.netloc:
+        raise InvalidConfiguration(
+            f"“{text}” is not a full URL. Include the scheme, e.g. https://{text.lstrip('/')}."
+        )
+    if scheme not in ("http", "https"):
+        raise InvalidConfiguration(f"A Speckle server URL must start with https:// (got “{scheme}:”).")
+    if parts.username or parts.password:
+        raise InvalidConfiguration("The server URL must not contain a user name or password.")
+    if parts.query or parts.fragment:
+        raise InvalidConfiguration("The server URL must not contain ? or # parts.")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise InvalidConfiguration(f"“{text}” has no host name.")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidConfiguration(f"“{text}” has an invalid port.") from exc
+    if scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
+        raise InvalidConfiguration(
+            "Plain http:// is only allowed for servers on this machine (localhost). "
+            "Use https:// so the sign-in cannot be intercepted."
+        )
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != {"http": 80, "https": 443}[scheme]:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def validate_app_id(raw: str) -> str:
+    """Return the trimmed app ID or raise :class:`InvalidConfiguration`."""
+    app_id = (raw or "").strip()
+    if not app_id:
+        raise InvalidConfiguration("Enter the App ID of the application registered on your Speckle server.")
+    if not _APP_ID_RE.match(app_id):
+        raise InvalidConfiguration(
+            "The App ID may only contain letters, digits, '.', '_', '~' and '-'."
+        )
+    return app_id
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a client needs to know about the server and the registered app.
+
+    ``app_secret`` is optional: deployed Speckle servers require it for their token
+    endpoint. In a browser it *identifies* the app and protects nothing, since anyone can
+    read the page. ``dialect`` pins the token endpoint (``documented`` = ``/oauth/token``,
+    ``deployed`` = ``/auth/token``) or lets the client probe (``auto``).
+    """
+
+    server_url: str
+    app_id: str
+    app_secret: str | None = None
+    dialect: Dialect = "auto"
+    storage: StorageKind = "session"
+    allow_insecure_http: bool = False
+
+    def validated(self) -> Settings:
+        """A copy with the URL normalised; raises :class:`InvalidConfiguration` on bad values."""
+        if self.dialect not in DIALECTS:
+            raise InvalidConfiguration(f"dialect must be one of {', '.join(DIALECTS)}.")
+        if self.storage not in STORAGE_KINDS:
+            raise InvalidConfiguration(f"storage must be one of {', '.join(STORAGE_KINDS)}.")
+        secret = (self.app_secret or "").strip() or None
+        if self.dialect == "deployed" and not secret:
+            raise InvalidConfiguration(
+                "This server is set to the deployed dialect (/auth/token), which needs the app secret."
+            )
+        return Settings(
+            server_url=normalize_server_url(self.server_url, allow_insecure_http=self.allow_insecure_http),
+            app_id=validate_app_id(self.app_id),
+            app_secret=secret,
+            dialect=self.dialect,
+            storage=self.storage,
+            allow_insecure_http=self.allow_insecure_http,
+        )
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Settings:
+        """Build from a config file's keys (``serverUrl``, ``appId``, ``appSecret``,
+        ``dialect``, ``storage``, ``allowInsecureHttp``); unknown keys are ignored."""
+        return cls(
+            server_url=str(data.get("serverUrl") or ""),
+            app_id=str(data.get("appId") or ""),
+            app_secret=str(data.get("appSecret") or "") or None,
+            dialect=cast(Dialect, str(data.get("dialect") or "auto")),
+            storage=cast(StorageKind, str(data.get("storage") or "session")),
+            allow_insecure_http=bool(data.get("allowInsecureHttp", False)),
+        )

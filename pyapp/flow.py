@@ -1,0 +1,151 @@
+"""The two halves of a login: leaving for Speckle, and coming back on the callback page.
+
+``start_login`` validates settings, makes the PKCE pair, saves the transaction and returns
+the authorization URL (the caller navigates). ``complete_login`` runs on the callback page:
+it takes the transaction and cleans the address bar *before its first await*, then exchanges
+the code on whichever token endpoint the server has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from . import pkce, protocol
+from .config import Settings
+from .errors import (
+    EndpointNotSupported,
+    LoginDenied,
+    MissingAccessCode,
+    MissingTransaction,
+    ServerUnavailable,
+)
+from .ports import Crypto, Http, Navigator
+from .stores import LoginTransaction, Session, SessionStore, TransactionStore
+
+# Parameters Speckle appends to the registered redirect URL; they must not stay in history.
+CALLBACK_PARAMS = frozenset({"access_code", "denied"})
+
+
+def same_origin(url: str, base: str) -> bool:
+    """True when ``url`` (resolved against ``base``) has ``base``'s scheme, host and port."""
+    a, b = urlsplit(urljoin(base, url)), urlsplit(base)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc) and a.scheme in ("http", "https")
+
+
+def safe_return_to(return_to: str | None, page_url: str, fallback: str = "./") -> str:
+    """An absolute same-origin URL to send the user back to; anything else becomes ``fallback``."""
+    default = urljoin(page_url, fallback)
+    if not return_to or not same_origin(return_to, page_url):
+        return default
+    return strip_callback_params(urljoin(page_url, return_to))
+
+
+def strip_callback_params(url: str) -> str:
+    """``url`` without ``access_code``/``denied``, other query parameters and hash kept."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in CALLBACK_PARAMS]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+async def start_login(settings: Settings, crypto: Crypto, transactions: TransactionStore,
+                      return_to: str, now: float) -> str:
+    """Prepare a login and return the URL of Speckle's consent page.
+
+    Raises :class:`~pyapp.errors.InvalidConfiguration` or
+    :class:`~pyapp.errors.InsecureContext` before anything is stored.
+    """
+    settings = settings.validated()
+    pair = await pkce.new_pair(crypto)
+    transactions.save(LoginTransaction(
+        verifier=pair.verifier,
+        segment=protocol.challenge_segment(pair.challenge),
+        server_url=settings.server_url,
+        app_id=settings.app_id,
+        app_secret=settings.app_secret,
+        dialect=settings.dialect,
+        storage=settings.storage,
+        return_to=return_to,
+        created_at=now,
+    ))
+    return protocol.authorization_url(settings.server_url, settings.app_id, pair.challenge)
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    """Where to send the user after the callback, and whether a new session was made."""
+
+    return_to: str
+    session: Session
+    new_login: bool
+
+
+async def exchange_code(http: Http, txn: LoginTransaction, access_code: str) -> protocol.Tokens:
+    """Exchange the code once per endpoint, honouring the transaction's dialect.
+
+    ``auto`` tries the documented endpoint; any non-JSON answer there means the server
+    lacks it, and with an app secret the code is exchanged at ``/auth/token`` instead.
+    A network failure is *not* taken as absence: nothing can be concluded from it.
+    """
+    if txn.dialect != "deployed":
+        response = await http.send(protocol.documented_token_request(
+            txn.server_url, txn.app_id, access_code, txn.verifier))
+        if not protocol.is_documented_endpoint_absent(response):
+            return protocol.read_token_response(response)
+        if txn.dialect == "documented" or not txn.app_secret:
+            if protocol.looks_like_missing_route(response):
+                raise protocol.endpoint_not_supported(txn.server_url)
+            raise ServerUnavailable(
+                f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",
+                response.status,
+            )
+    if not txn.app_secret:  # only reachable for a transaction stored by hand
+        raise EndpointNotSupported("The deployed token endpoint needs the app secret.")
+    return protocol.read_token_response(await http.send(protocol.deployed_token_request(
+        txn.server_url, txn.app_id, txn.app_secret, access_code, txn.segment)))
+
+
+async def complete_login(url: str, http: Http, navigator: Navigator,
+                         transactions: TransactionStore, sessions: SessionStore,
+                         now: float) -> CallbackResult:
+    """Finish the login the callback URL ``url`` reports.
+
+    Order matters: the transaction is taken (read and deleted) and ``access_code`` removed
+    from the address bar synchronously, before the first await, so no reload, back button
+    or second tab can replay it.
+    """
+    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    code = params.get("access_code", "").strip()
+    denied = params.get("denied") == "true"
+    if not code and not denied:
+        existing = sessions.load()
+        if existing is not None:  # a reload or the back button after a finished login
+            return CallbackResult(urljoin(url, "./"), existing, new_login=False)
+        raise MissingAccessCode("This page was opened without an access code from Speckle.")
+
+    txn = transactions.take(now)
+    navigator.replace_url(strip_callback_params(url))
+    if denied:
+        raise LoginDenied("You declined access to your Speckle account.")
+    if txn is None:
+        existing = sessions.load()
+        if existing is not None:
+            return CallbackResult(urljoin(url, "./"), existing, new_login=False)
+        raise MissingTransaction(
+            "This sign-in can't be finished here: it was started in another tab or the session "
+            "expired."
+        )
+    tokens = await exchange_code(http, txn, code)
+    session = Session(
+        server_url=txn.server_url,
+        app_id=txn.app_id,
+        token=tokens.token,
+        refresh_token=tokens.refresh_token,
+        app_secret=txn.app_secret,
+        dialect=txn.dialect,
+        storage=txn.storage,
+        created_at=now,
+    )
+    sessions.save(session)
+    return CallbackResult(safe_return_to(txn.return_to, url), session, new_login=True)

@@ -1,0 +1,90 @@
+"""The small interfaces pyapp needs from its platform.
+
+Protocol code depends only on these; ``pyapp.browser`` implements them with the browser's
+APIs (``js.crypto``, Web Storage, ``fetch``, ``location``/``history``) and tests implement
+them with plain Python. Keeping them tiny keeps both sides honest.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class Crypto(Protocol):
+    """Cryptographic randomness and SHA-256."""
+
+    def random_bytes(self, n: int) -> bytes:
+        """``n`` bytes from a CSPRNG."""
+        ...
+
+    async def sha256(self, data: bytes) -> bytes:
+        """The SHA-256 digest of ``data``."""
+        ...
+
+
+class Storage(Protocol):
+    """A synchronous string key/value store (the shape of ``sessionStorage``)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+    def remove(self, key: str) -> None: ...
+
+    def keys(self) -> list[str]: ...
+
+
+class Navigator(Protocol):
+    """The page's address: read it, rewrite it without a reload, or leave for another URL."""
+
+    def current_url(self) -> str: ...
+
+    def replace_url(self, url: str) -> None:
+        """Change the address bar in place (``history.replaceState``), no navigation."""
+        ...
+
+    def go(self, url: str, replace: bool = False) -> None:
+        """Navigate away (``location.assign``; ``location.replace`` when ``replace``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One HTTP request, described as data (built by pure functions in ``pyapp.protocol``)."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+
+    @staticmethod
+    def post_json(url: str, payload: dict[str, Any], headers: dict[str, str] | None = None
+                  ) -> HttpRequest:
+        """A JSON POST, the only content type Speckle's API accepts for these calls."""
+        return HttpRequest("POST", url, {"Content-Type": "application/json", **(headers or {})},
+                           json.dumps(payload))
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """Status, lower-cased headers and the body as text."""
+
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    def json_object(self) -> dict[str, Any] | None:
+        """The body as a JSON object, or None when it is not one (HTML, empty, a list...)."""
+        try:
+            value = json.loads(self.text)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+
+class Http(Protocol):
+    """Sends a request; raises :class:`pyapp.errors.ServerUnavailable` when no answer comes."""
+
+    async def send(self, request: HttpRequest) -> HttpResponse: ...

@@ -1,0 +1,132 @@
+"""Speckle's authorization protocol as pure functions: requests in, results or errors out.
+
+Nothing here does I/O. Each endpoint has a function that *builds* its request and one that
+*reads* its response, in the style of oauth4webapi, so every server answer shape can be
+unit-tested without a network. Two dialects exist (see the project README):
+
+* documented — ``POST /oauth/token {appId, accessCode, codeVerifier}`` (RFC 7636 S256);
+* deployed — ``POST /auth/token {appId, appSecret, accessCode, challenge}`` where
+  ``challenge`` is the whole path segment sent to ``/authn/verify``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import EndpointNotSupported, ExchangeRejected, ServerUnavailable
+from .ports import HttpRequest, HttpResponse
+
+CHALLENGE_METHOD_SUFFIX = "&code_challenge_method=S256"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """What a successful exchange or refresh returns."""
+
+    token: str
+    refresh_token: str | None
+
+
+def challenge_segment(challenge: str) -> str:
+    """The path segment the server stores as "the challenge" (suffix included)."""
+    return challenge + CHALLENGE_METHOD_SUFFIX
+
+
+def authorization_url(server_url: str, app_id: str, challenge: str) -> str:
+    """``{server}/authn/verify/{appId}/{challenge}&code_challenge_method=S256``.
+
+    Exactly the documented form: ``&`` and no ``?``, because that is what a Speckle
+    server receives and stores.
+    """
+    return f"{server_url}/authn/verify/{app_id}/{challenge_segment(challenge)}"
+
+
+def documented_token_request(server_url: str, app_id: str, access_code: str,
+                             verifier: str) -> HttpRequest:
+    """The documented exchange at ``/oauth/token``."""
+    return HttpRequest.post_json(
+        f"{server_url}/oauth/token",
+        {"appId": app_id, "accessCode": access_code, "codeVerifier": verifier},
+    )
+
+
+def deployed_token_request(server_url: str, app_id: str, app_secret: str, access_code: str,
+                           segment: str) -> HttpRequest:
+    """The exchange deployed servers answer, at ``/auth/token``."""
+    return HttpRequest.post_json(
+        f"{server_url}/auth/token",
+        {"appId": app_id, "appSecret": app_secret, "accessCode": access_code, "challenge": segment},
+    )
+
+
+def refresh_request(server_url: str, app_id: str, app_secret: str, refresh_token: str) -> HttpRequest:
+    """Trade a refresh token for a new token (deployed servers; needs the secret)."""
+    return HttpRequest.post_json(
+        f"{server_url}/auth/token",
+        {"appId": app_id, "appSecret": app_secret, "refreshToken": refresh_token},
+    )
+
+
+def logout_request(server_url: str, token: str, refresh_token: str | None) -> HttpRequest:
+    """Ask the server to revoke the token."""
+    return HttpRequest.post_json(
+        f"{server_url}/auth/logout", {"token": token, "refreshToken": refresh_token or ""}
+    )
+
+
+def server_message(body: dict[str, object]) -> str | None:
+    """The human message in a Speckle error body (``err``, ``error`` or ``message``)."""
+    for key in ("err", "error", "message"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def is_documented_endpoint_absent(response: HttpResponse) -> bool:
+    """True when ``/oauth/token`` did not answer with JSON.
+
+    Deployed servers have no such route, and what answers instead varies: a 404 HTML
+    page (API server), a 504 (development proxy), or a 200 HTML page of the web frontend
+    (standard ingress). A JSON body, even a rejection, means the endpoint exists.
+    """
+    return response.json_object() is None
+
+
+def looks_like_missing_route(response: HttpResponse) -> bool:
+    """Of the non-JSON answers, those that say "no such route" rather than "server broken"."""
+    content_type = response.headers.get("content-type", "")
+    return response.status in (404, 405, 501, 504) or (
+        response.status < 300 and "html" in content_type
+    )
+
+
+def read_token_response(response: HttpResponse) -> Tokens:
+    """Tokens from a token endpoint's answer, or the typed error it means."""
+    body = response.json_object()
+    if body is None:
+        raise ServerUnavailable(
+            f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",
+            response.status,
+        )
+    token = body.get("token")
+    if 200 <= response.status < 300 and isinstance(token, str) and token:
+        refresh = body.get("refreshToken")
+        return Tokens(token, refresh if isinstance(refresh, str) and refresh else None)
+    message = server_message(body)
+    if 400 <= response.status < 500:
+        raise ExchangeRejected(message or f"The server refused the sign-in (HTTP {response.status}).",
+                               response.status)
+    raise ServerUnavailable(
+        message or f"The Speckle server failed to complete the sign-in (HTTP {response.status}).",
+        response.status,
+    )
+
+
+def endpoint_not_supported(server_url: str) -> EndpointNotSupported:
+    """The error for a server without ``/oauth/token`` when no app secret is configured."""
+    return EndpointNotSupported(
+        f"{server_url} does not offer the documented token endpoint (/oauth/token). "
+        "Deployed Speckle servers exchange codes at /auth/token, which needs the app's secret: "
+        "add the App secret to the settings (in a browser it identifies the app, it protects nothing)."
+    )

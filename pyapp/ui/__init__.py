@@ -1,0 +1,1 @@
+"""Page controllers: the only code that touches the DOM. Protocol lives elsewhere."""

@@ -1,0 +1,53 @@
+"""The registered redirect page (``callback.html``).
+
+It finishes the login (``SpeckleClient.complete_login`` takes the one-time transaction and
+cleans the address bar before anything else) and sends the user back where they started,
+replacing this page in history so "Back" never lands here again. On failure it shows one
+message and one way forward. ``<body data-state>`` ends as ``done`` or ``error``.
+"""
+
+from __future__ import annotations
+
+from pyscript import document
+
+from ..browser import BrowserNavigator, make_client
+from ..errors import SpeckleAuthError
+from ..messages import Message, message_for
+from .dom import by_id, el, replace_children
+
+APP_PAGE = "./"
+ACTION_LABELS = {
+    "back": "Back to the app",
+    "login": "Log in again",
+    "retry": "Try again",
+    "fix": "Back to the settings",
+}
+
+
+def show_error(message: Message) -> None:
+    by_id("status").hidden = True
+    result = by_id("result")
+    # Retrying a callback cannot work (the code is used up): every action restarts at the app.
+    replace_children(result,
+                     el("h2", message.title),
+                     el("p", message.detail, class_="error"),
+                     el("a", ACTION_LABELS[message.action], href=APP_PAGE, class_="button",
+                        id="next-action"))
+    result.hidden = False
+    document.title = f"{message.title} · Speckle"
+    document.body.dataset.state = "error"
+
+
+async def main() -> None:
+    client = make_client(None)
+    try:
+        result = await client.complete_login()
+    except SpeckleAuthError as error:
+        show_error(message_for(error))
+        return
+    except Exception as error:  # a bug must still end in a message, not an endless "Signing in…"
+        show_error(message_for(error))
+        raise
+    by_id("status").textContent = "Signed in. Taking you back…"
+    document.body.dataset.state = "done"
+    BrowserNavigator().go(result.return_to, replace=True)

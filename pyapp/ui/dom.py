@@ -1,0 +1,59 @@
+"""Building DOM nodes without ever parsing HTML.
+
+Everything that came from a server (names, emails, project titles) reaches the page as a
+text node, so markup in it is shown, never run. URLs placed in ``src``/``href`` go through
+:func:`safe_url` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from pyscript import document
+
+Child = Any  # a DOM node, a str, or None (skipped)
+
+
+def el(tag: str, *children: Child, **attrs: str | bool | None) -> Any:
+    """``document.createElement(tag)`` with attributes and text/element children.
+
+    ``class_`` sets ``class``; ``True`` sets a boolean attribute; ``None``/``False`` skip it.
+    """
+    node = document.createElement(tag)
+    for name, value in attrs.items():
+        if value is None or value is False:
+            continue
+        name = name.rstrip("_").replace("_", "-")
+        node.setAttribute(name, "" if value is True else str(value))
+    append(node, *children)
+    return node
+
+
+def append(node: Any, *children: Child) -> Any:
+    for child in children:
+        if child is None:
+            continue
+        node.append(document.createTextNode(child) if isinstance(child, str) else child)
+    return node
+
+
+def by_id(element_id: str) -> Any:
+    return document.getElementById(element_id)
+
+
+def replace_children(node: Any, *children: Child) -> Any:
+    node.replaceChildren()
+    return append(node, *children)
+
+
+def safe_url(url: str | None, allow_data_images: bool = False) -> str | None:
+    """``url`` if it is http(s) (or a data: image when allowed), else None."""
+    if not url:
+        return None
+    scheme = urlsplit(url.strip()).scheme.lower()
+    if scheme in ("http", "https"):
+        return url.strip()
+    if allow_data_images and url.strip().lower().startswith("data:image/"):
+        return url.strip()
+    return None

@@ -1,0 +1,205 @@
+"""The app page (``index.html``): the settings form, "Log in with Speckle", the signed-in view
+(profile, server, projects with "Load more") and "Log out".
+
+The static HTML already shows the form; this module fills it from ``config.json``, enables
+the button once Python is ready, and swaps views. ``<body data-state>`` says which view is
+up (``loading``, ``signed-out``, ``signed-in``), for styling and for tests.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pyscript import document, when
+
+from ..browser import make_client
+from ..client import SpeckleClient
+from ..config import Settings
+from ..errors import MissingScope, SessionExpired, SpeckleAuthError
+from ..messages import Message, message_for
+from ..speckle_api import Project, ProjectPage, Viewer, parse_viewer
+from .dom import by_id, el, replace_children, safe_url
+
+CONFIG_FILE = "config.json"
+
+_client: SpeckleClient | None = None
+_next_cursor: str | None = None
+
+
+def load_config() -> dict[str, Any]:
+    """The defaults shipped next to the page (copied into Python's files by PyScript)."""
+    try:
+        with open(CONFIG_FILE, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def fill_form(config: dict[str, Any]) -> None:
+    by_id("server-url").value = str(config.get("serverUrl") or "")
+    by_id("app-id").value = str(config.get("appId") or "")
+    by_id("app-secret").value = str(config.get("appSecret") or "")
+    by_id("dialect").value = str(config.get("dialect") or "auto")
+    by_id("remember").checked = config.get("storage") == "local"
+
+
+def settings_from_form(config: dict[str, Any]) -> Settings:
+    return Settings(
+        server_url=str(by_id("server-url").value),
+        app_id=str(by_id("app-id").value),
+        app_secret=str(by_id("app-secret").value) or None,
+        dialect=by_id("dialect").value,
+        storage="local" if by_id("remember").checked else "session",
+        allow_insecure_http=bool(config.get("allowInsecureHttp", False)),
+    )
+
+
+def set_state(state: str) -> None:
+    document.body.dataset.state = state
+
+
+def show_banner(message: Message | None, info: bool = False) -> None:
+    banner = by_id("banner")
+    if message is None:
+        banner.hidden = True
+        replace_children(banner)
+        return
+    banner.className = "banner info" if info else "banner"
+    replace_children(banner, el("strong", message.title), " ", message.detail)
+    banner.hidden = False
+
+
+def show_form_error(message: Message | None) -> None:
+    box = by_id("form-error")
+    box.hidden = message is None
+    replace_children(box, *(() if message is None else (message.title + ". ", message.detail)))
+
+
+def show_signed_out() -> None:
+    by_id("signed-in").hidden = True
+    by_id("login-form").hidden = False
+    by_id("login").disabled = False
+    set_state("signed-out")
+
+
+# -- signed-in view -----------------------------------------------------------------------
+
+def avatar_node(viewer: Viewer) -> Any:
+    user = viewer.user
+    url = safe_url(user.avatar if user else None, allow_data_images=True)
+    if url:
+        return el("img", src=url, alt="", referrerpolicy="no-referrer")
+    return user.initials if user else "?"
+
+
+def project_item(project: Project) -> Any:
+    role = (project.role or "").removeprefix("stream:")
+    meta = " · ".join(p for p in (role, project.visibility.lower(), f"updated {project.updated_at[:10]}") if p)
+    return el("li", el("span", project.name, class_="name"), el("span", meta, class_="meta"),
+              data_project_id=project.id)
+
+
+def append_projects(page: ProjectPage | None) -> None:
+    global _next_cursor
+    items = page.items if page else []
+    by_id("projects").append(*[project_item(p) for p in items])
+    _next_cursor = page.cursor if page else None
+    by_id("load-more").hidden = _next_cursor is None
+    if page is not None:
+        shown = by_id("projects").childElementCount
+        by_id("project-count").textContent = f"({shown} of {page.total_count})"
+
+
+def render_viewer(viewer: Viewer) -> None:
+    user = viewer.user
+    replace_children(by_id("avatar"), avatar_node(viewer))
+    by_id("user-name").textContent = (user.name if user else "") or "Signed in"
+    by_id("user-email").textContent = (user.email if user else None) or ""
+    server = viewer.server
+    by_id("server-name").textContent = f"on {server.name}" if server else ""
+    replace_children(by_id("projects"))
+    append_projects(viewer.projects)
+
+
+async def show_signed_in() -> None:
+    by_id("login-form").hidden = True
+    by_id("signed-in").hidden = False
+    assert _client is not None
+    try:
+        viewer = await _client.viewer()
+    except MissingScope as error:  # the token is kept: show what the server did return
+        viewer = parse_viewer(error.data or {})
+        show_banner(message_for(error))
+    except SessionExpired as error:
+        show_signed_out()
+        show_banner(message_for(error))
+        return
+    except SpeckleAuthError as error:
+        show_banner(message_for(error))
+        set_state("signed-in")
+        return
+    render_viewer(viewer)
+    set_state("signed-in")
+
+
+# -- handlers -----------------------------------------------------------------------------
+
+@when("submit", "#login-form")
+async def on_login(event: Any) -> None:
+    event.preventDefault()
+    if _client is None:
+        return
+    show_form_error(None)
+    show_banner(None)
+    button = by_id("login")
+    button.disabled = True
+    try:
+        _client.settings = settings_from_form(load_config())
+        await _client.login()
+    except SpeckleAuthError as error:
+        show_form_error(message_for(error))
+        button.disabled = False
+
+
+@when("click", "#load-more")
+async def on_load_more(event: Any) -> None:
+    if _client is None or _next_cursor is None:
+        return
+    button = by_id("load-more")
+    button.disabled = True
+    try:
+        append_projects(await _client.projects(_next_cursor))
+    except SessionExpired as error:
+        show_signed_out()
+        show_banner(message_for(error))
+    except SpeckleAuthError as error:
+        show_banner(message_for(error))
+    finally:
+        button.disabled = False
+
+
+@when("click", "#logout")
+async def on_logout(event: Any) -> None:
+    if _client is not None:
+        await _client.logout()
+
+
+def on_session_change(session: object) -> None:
+    """Sign-out (here or in another tab) returns to the form at once."""
+    if session is None:
+        show_signed_out()
+
+
+async def main() -> None:
+    global _client
+    config = load_config()
+    fill_form(config)
+    _client = make_client(None)
+    _client.on_change(on_session_change)
+    by_id("loading").hidden = True
+    if _client.signed_in:
+        await show_signed_in()
+    else:
+        show_signed_out()

@@ -1,0 +1,97 @@
+"""Plain-Python stand-ins for the browser adapters of ``pyapp.ports``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+
+from pyapp.errors import ServerUnavailable
+from pyapp.ports import HttpRequest, HttpResponse
+
+
+class MemoryStorage:
+    """``sessionStorage`` in a dict."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.data[key] = value
+
+    def remove(self, key: str) -> None:
+        self.data.pop(key, None)
+
+    def keys(self) -> list[str]:
+        return list(self.data)
+
+
+class PythonCrypto:
+    """``secrets`` and ``hashlib`` (or fixed bytes, for known vectors)."""
+
+    def __init__(self, fixed: bytes | None = None) -> None:
+        self.fixed = fixed
+
+    def random_bytes(self, n: int) -> bytes:
+        return self.fixed[:n] if self.fixed is not None else secrets.token_bytes(n)
+
+    async def sha256(self, data: bytes) -> bytes:
+        return hashlib.sha256(data).digest()
+
+
+class FakeNavigator:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.replaced: list[str] = []
+        self.visited: list[tuple[str, bool]] = []
+
+    def current_url(self) -> str:
+        return self.url
+
+    def replace_url(self, url: str) -> None:
+        self.replaced.append(url)
+        self.url = url
+
+    def go(self, url: str, replace: bool = False) -> None:
+        self.visited.append((url, replace))
+
+
+def json_response(status: int, body: object) -> HttpResponse:
+    return HttpResponse(status, {"content-type": "application/json; charset=utf-8"}, json.dumps(body))
+
+
+def html_response(status: int, text: str = "<html><body>Not here</body></html>") -> HttpResponse:
+    return HttpResponse(status, {"content-type": "text/html; charset=utf-8"}, text)
+
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class ScriptedHttp:
+    """Answers each request by path with a canned response (or raises for ``None``).
+
+    ``hooks`` run before answering, to check state at the moment of the first request
+    (e.g. that the transaction was already deleted).
+    """
+
+    def __init__(self, routes: dict[str, HttpResponse | Handler | None]) -> None:
+        self.routes = routes
+        self.sent: list[HttpRequest] = []
+        self.hooks: list[Callable[[HttpRequest], None]] = []
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        self.sent.append(request)
+        for hook in self.hooks:
+            hook(request)
+        path = "/" + request.url.split("://", 1)[1].split("/", 1)[1]
+        answer = self.routes.get(path.split("?")[0], html_response(404))
+        if answer is None:
+            raise ServerUnavailable("The request to the Speckle server failed.")
+        return answer(request) if callable(answer) else answer
+
+    def paths(self) -> list[str]:
+        return ["/" + r.url.split("://", 1)[1].split("/", 1)[1] for r in self.sent]

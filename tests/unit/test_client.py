@@ -1,0 +1,139 @@
+"""SpeckleClient: login navigation, queries with refresh, logout, listeners."""
+
+import asyncio
+import json
+
+import pytest
+
+from pyapp.client import SpeckleClient
+from pyapp.config import Settings
+from pyapp.errors import MissingScope, NotSignedIn, SessionExpired
+from pyapp.ports import HttpRequest, HttpResponse
+from pyapp.stores import NAMESPACE, SESSION_KEY, Session, SessionStore
+from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
+
+SERVER = "http://127.0.0.1:8001"
+
+
+def make(http: ScriptedHttp, session: Session | None = None, url: str = "http://127.0.0.1:8000/"
+         ) -> tuple[SpeckleClient, FakeNavigator, MemoryStorage, MemoryStorage]:
+    ss, ls, nav = MemoryStorage(), MemoryStorage(), FakeNavigator(url)
+    if session:
+        SessionStore(ss, ls).save(session)
+    client = SpeckleClient(Settings(SERVER, "demo-app"), crypto=PythonCrypto(), http=http,
+                           navigator=nav, session_storage=ss, local_storage=ls, clock=lambda: 5.0)
+    return client, nav, ss, ls
+
+
+def session(secret: str | None = "sec", refresh: str | None = "r1") -> Session:
+    return Session(SERVER, "demo-app", "t1", refresh, secret, "auto", "session", 1.0)
+
+
+def test_login_navigates_to_consent_and_keeps_where_to_return() -> None:
+    client, nav, ss, _ = make(ScriptedHttp({}), url="http://127.0.0.1:8000/app/?x=1")
+    asyncio.run(client.login())
+    (url, replace), = nav.visited
+    assert url.startswith(f"{SERVER}/authn/verify/demo-app/") and not replace
+    assert json.loads(ss.data[NAMESPACE + "transaction"])["return_to"] == "http://127.0.0.1:8000/app/?x=1"
+
+
+def test_query_sends_bearer_and_returns_data() -> None:
+    http = ScriptedHttp({"/graphql": json_response(200, {"data": {"activeUser": {"id": "u"}}})})
+    client, *_ = make(http, session())
+    assert asyncio.run(client.query("{ activeUser { id } }")) == {"activeUser": {"id": "u"}}
+    assert http.sent[0].headers["Authorization"] == "Bearer t1"
+    assert client.auth_headers() == {"Authorization": "Bearer t1"}
+
+
+def test_revoked_token_without_refresh_clears_the_session() -> None:
+    http = ScriptedHttp({"/graphql": json_response(403, {"error": "Your token is not valid."})})
+    client, _, ss, _ = make(http, session(secret=None))
+    changes: list[object] = []
+    client.on_change(changes.append)
+    with pytest.raises(SessionExpired):
+        asyncio.run(client.query("{ x }"))
+    assert not client.signed_in and ss.data == {} and changes == [None]
+    assert http.paths() == ["/graphql"]
+
+
+def test_revoked_token_is_refreshed_once_then_retried() -> None:
+    calls = {"n": 0}
+
+    def graphql(req: HttpRequest) -> HttpResponse:
+        calls["n"] += 1
+        if req.headers["Authorization"] == "Bearer t1":
+            return json_response(403, {"error": "Your token is not valid."})
+        return json_response(200, {"data": {"ok": True}})
+
+    http = ScriptedHttp({"/graphql": graphql,
+                         "/auth/token": json_response(200, {"token": "t2", "refreshToken": "r2"})})
+    client, _, ss, _ = make(http, session())
+    assert asyncio.run(client.query("{ ok }")) == {"ok": True}
+    assert http.paths() == ["/graphql", "/auth/token", "/graphql"]
+    assert json.loads(http.sent[1].body or "") == {"appId": "demo-app", "appSecret": "sec",
+                                                   "refreshToken": "r1"}
+    assert json.loads(ss.data[SESSION_KEY])["token"] == "t2"
+
+
+def test_failed_refresh_signs_out() -> None:
+    http = ScriptedHttp({"/graphql": json_response(403, {"error": "Your token is not valid."}),
+                         "/auth/token": json_response(401, {"err": "Invalid refresh token."})})
+    client, _, ss, _ = make(http, session())
+    with pytest.raises(SessionExpired):
+        asyncio.run(client.query("{ x }"))
+    assert ss.data == {}
+
+
+def test_missing_scope_keeps_the_token() -> None:
+    body = {"data": {"activeUser": None}, "errors": [
+        {"message": "no", "extensions": {"code": "FORBIDDEN", "scope": "profile:read"}}]}
+    client, _, ss, _ = make(ScriptedHttp({"/graphql": json_response(200, body)}), session())
+    with pytest.raises(MissingScope):
+        asyncio.run(client.query("{ activeUser { id } }"))
+    assert client.signed_in and SESSION_KEY in ss.data
+
+
+def test_logout_clears_every_key_first_and_tells_the_server() -> None:
+    cleared_before_request: list[bool] = []
+    http = ScriptedHttp({"/auth/logout": json_response(200, {"message": "You have logged out."})})
+    client, _, ss, ls = make(http, session())
+    ss.set("unrelated", "kept")
+    ls.set(NAMESPACE + "other", "x")
+    http.hooks.append(lambda req: cleared_before_request.append(SESSION_KEY not in ss.data))
+    asyncio.run(client.logout())
+    assert cleared_before_request == [True]
+    assert ss.data == {"unrelated": "kept"} and ls.data == {}
+    assert json.loads(http.sent[0].body or "") == {"token": "t1", "refreshToken": "r1"}
+
+
+def test_logout_succeeds_locally_when_the_server_is_down() -> None:
+    client, _, ss, _ = make(ScriptedHttp({"/auth/logout": None}), session())
+    asyncio.run(client.logout())
+    assert not client.signed_in and ss.data == {}
+
+
+def test_not_signed_in() -> None:
+    client, *_ = make(ScriptedHttp({}))
+    with pytest.raises(NotSignedIn):
+        client.auth_headers()
+    with pytest.raises(NotSignedIn):
+        asyncio.run(client.query("{ x }"))
+
+
+def test_viewer_and_projects_parse_speckle_shapes() -> None:
+    page = {"totalCount": 60, "cursor": "c1", "items": [
+        {"id": "p1", "name": "Tower", "role": "stream:owner", "updatedAt": "2026-11-01T10:00:00Z",
+         "visibility": "PRIVATE"}]}
+    viewer_body = {"data": {"serverInfo": {"name": "Mock", "company": None, "version": "2",
+                                           "canonicalUrl": SERVER},
+                            "activeUser": {"id": "u1", "name": "Ada Lovelace", "email": "ada@x",
+                                           "avatar": None, "company": "AE", "role": "server:user",
+                                           "projects": page}}}
+    http = ScriptedHttp({"/graphql": json_response(200, viewer_body)})
+    client, *_ = make(http, session())
+    viewer = asyncio.run(client.viewer())
+    assert viewer.user is not None and viewer.user.initials == "AL"
+    assert viewer.server is not None and viewer.server.name == "Mock"
+    assert viewer.projects is not None and viewer.projects.items[0].name == "Tower"
+    assert viewer.projects.cursor == "c1" and viewer.projects.total_count == 60
+    assert json.loads(http.sent[0].body or "")["variables"] == {"limit": 25}

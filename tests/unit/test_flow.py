@@ -1,0 +1,249 @@
+"""The login round trip with fakes: start, callback, every callback outcome of SPEC §4."""
+
+import asyncio
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from pyapp import flow
+from pyapp.config import Settings
+from pyapp.errors import (
+    EndpointNotSupported,
+    ExchangeRejected,
+    InvalidConfiguration,
+    LoginDenied,
+    MissingAccessCode,
+    MissingTransaction,
+    ServerUnavailable,
+)
+from pyapp.ports import HttpRequest, HttpResponse
+from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, SessionStore, TransactionStore
+from tests.unit.fakes import (
+    FakeNavigator,
+    MemoryStorage,
+    PythonCrypto,
+    ScriptedHttp,
+    html_response,
+    json_response,
+)
+
+SERVER = "http://127.0.0.1:8001"
+APP = "http://127.0.0.1:8000/app/index.html?tab=projects"
+CALLBACK = "http://127.0.0.1:8000/app/callback.html"
+TOKENS = {"token": "a" * 42, "refreshToken": "b" * 42}
+
+
+class World:
+    def __init__(self, secret: str | None = None, dialect: str = "auto") -> None:
+        self.session_storage = MemoryStorage()
+        self.local_storage = MemoryStorage()
+        self.transactions = TransactionStore(self.session_storage)
+        self.sessions = SessionStore(self.session_storage, self.local_storage)
+        self.settings = Settings(SERVER + "/", "demo-app", secret, dialect)  # type: ignore[arg-type]
+
+    def start(self, return_to: str = APP) -> str:
+        return asyncio.run(flow.start_login(self.settings, PythonCrypto(), self.transactions,
+                                            return_to, now=1000.0))
+
+    def callback(self, query: str, http: ScriptedHttp, now: float = 1010.0
+                 ) -> tuple[flow.CallbackResult, FakeNavigator]:
+        nav = FakeNavigator(f"{CALLBACK}?{query}" if query else CALLBACK)
+        result = asyncio.run(flow.complete_login(nav.url, http, nav, self.transactions,
+                                                 self.sessions, now))
+        return result, nav
+
+
+def test_start_login_stores_the_transaction_and_returns_the_documented_url() -> None:
+    w = World()
+    url = w.start()
+    txn = json.loads(w.session_storage.data[TRANSACTION_KEY])
+    assert txn["server_url"] == SERVER and txn["app_id"] == "demo-app" and txn["return_to"] == APP
+    assert url == f"{SERVER}/authn/verify/demo-app/{txn['segment']}"
+    assert txn["segment"].endswith("&code_challenge_method=S256") and len(txn["verifier"]) == 43
+    assert txn["verifier"] not in url
+
+
+def test_invalid_settings_store_nothing() -> None:
+    w = World()
+    w.settings = Settings("javascript:alert(1)", "demo-app")
+    with pytest.raises(InvalidConfiguration):
+        w.start()
+    assert w.session_storage.data == {}
+
+
+def test_documented_exchange_removes_transaction_before_the_first_request() -> None:
+    w = World()
+    w.start()
+    http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
+    seen: list[object] = []
+    http.hooks.append(lambda req: seen.append(w.session_storage.get(TRANSACTION_KEY)))
+    result, nav = w.callback("access_code=c0de", http)
+    assert seen == [None]  # deleted before the request went out
+    assert nav.replaced == [CALLBACK]  # access_code gone from the address bar
+    body = json.loads(http.sent[0].body or "")
+    assert body["accessCode"] == "c0de" and len(body["codeVerifier"]) == 43
+    assert http.paths() == ["/oauth/token"]
+    assert result.new_login and result.session.token == "a" * 42
+    assert result.return_to == APP
+    assert json.loads(w.session_storage.data[SESSION_KEY])["token"] == "a" * 42
+    assert TRANSACTION_KEY not in w.session_storage.data
+
+
+def test_other_query_parameters_survive_cleanup() -> None:
+    w = World()
+    w.start()
+    _, nav = w.callback("x=1&access_code=c0de&y=2",
+                        ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    assert nav.replaced == [f"{CALLBACK}?x=1&y=2"]
+
+
+@pytest.mark.parametrize("absent", [
+    html_response(404, "Cannot POST /oauth/token"),
+    HttpResponse(504, {}, ""),
+    HttpResponse(200, {"content-type": "text/html"}, "<!doctype html><div id=__nuxt>"),
+    HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
+])
+def test_auto_falls_back_to_auth_token_once_with_the_whole_segment(absent: HttpResponse) -> None:
+    w = World(secret="s3cret")
+    w.start()
+    segment = json.loads(w.session_storage.data[TRANSACTION_KEY])["segment"]
+    http = ScriptedHttp({"/oauth/token": absent, "/auth/token": json_response(200, TOKENS)})
+    result, _ = w.callback("access_code=c0de", http)
+    assert http.paths() == ["/oauth/token", "/auth/token"]
+    assert json.loads(http.sent[1].body or "") == {
+        "appId": "demo-app", "appSecret": "s3cret", "accessCode": "c0de", "challenge": segment}
+    assert result.session.token == "a" * 42 and result.session.app_secret == "s3cret"
+
+
+def test_json_rejection_on_oauth_token_is_final() -> None:
+    w = World(secret="s3cret")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": json_response(401, {"err": "Access code expired"})})
+    with pytest.raises(ExchangeRejected, match="Access code expired"):
+        w.callback("access_code=c0de", http)
+    assert http.paths() == ["/oauth/token"]
+    assert w.session_storage.data == {}
+
+
+def test_no_secret_and_no_documented_endpoint_explains_what_to_configure() -> None:
+    w = World()
+    w.start()
+    with pytest.raises(EndpointNotSupported, match="App secret"):
+        w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": html_response(404)}))
+    assert w.session_storage.data == {}
+
+
+def test_no_secret_and_a_broken_server_is_a_retryable_failure() -> None:
+    w = World()
+    w.start()
+    http = ScriptedHttp({"/oauth/token": HttpResponse(500, {"content-type": "text/plain"}, "boom")})
+    with pytest.raises(ServerUnavailable):
+        w.callback("access_code=c0de", http)
+    assert w.session_storage.data == {}
+
+
+def test_deployed_dialect_skips_the_probe() -> None:
+    w = World(secret="s3cret", dialect="deployed")
+    w.start()
+    http = ScriptedHttp({"/auth/token": json_response(200, TOKENS)})
+    w.callback("access_code=c0de", http)
+    assert http.paths() == ["/auth/token"]
+
+
+def test_documented_dialect_never_tries_auth_token() -> None:
+    w = World(secret="s3cret", dialect="documented")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": html_response(404)})
+    with pytest.raises(EndpointNotSupported):
+        w.callback("access_code=c0de", http)
+    assert http.paths() == ["/oauth/token"]
+
+
+def test_network_failure_is_not_taken_for_absence() -> None:
+    w = World(secret="s3cret")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": None})
+    with pytest.raises(ServerUnavailable):
+        w.callback("access_code=c0de", http)
+    assert http.paths() == ["/oauth/token"] and w.session_storage.data == {}
+
+
+def test_denied_removes_the_transaction_and_exchanges_nothing() -> None:
+    w = World()
+    w.start()
+    http = ScriptedHttp({})
+    nav = FakeNavigator(f"{CALLBACK}?denied=true")
+    with pytest.raises(LoginDenied):
+        asyncio.run(flow.complete_login(nav.url, http, nav, w.transactions, w.sessions, 1010.0))
+    assert http.sent == [] and w.session_storage.data == {} and nav.replaced == [CALLBACK]
+
+
+def test_no_access_code_changes_nothing() -> None:
+    w = World()
+    w.start()
+    before = dict(w.session_storage.data)
+    with pytest.raises(MissingAccessCode):
+        w.callback("", ScriptedHttp({}))
+    assert w.session_storage.data == before
+
+
+def test_missing_transaction_new_tab() -> None:
+    w = World()
+    http = ScriptedHttp({})
+    with pytest.raises(MissingTransaction):
+        w.callback("access_code=c0de", http)
+    assert http.sent == [] and w.session_storage.data == {}
+
+
+def test_stale_transaction_counts_as_missing() -> None:
+    w = World()
+    w.start()
+    with pytest.raises(MissingTransaction):
+        w.callback("access_code=c0de", ScriptedHttp({}), now=1000.0 + 31 * 60)
+
+
+def test_reload_after_login_does_not_exchange_again() -> None:
+    w = World()
+    w.start()
+    http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
+    first, _ = w.callback("access_code=c0de", http)
+    again, _ = w.callback("access_code=c0de", http)  # the same URL, e.g. from history
+    cleaned, _ = w.callback("", http)  # the cleaned URL reloaded
+    assert http.paths() == ["/oauth/token"]
+    assert not again.new_login and not cleaned.new_login
+    assert again.session == first.session and again.return_to == "http://127.0.0.1:8000/app/"
+
+
+@pytest.mark.parametrize("return_to,expected", [
+    ("https://evil.example/steal", "http://127.0.0.1:8000/app/"),
+    ("//evil.example/x", "http://127.0.0.1:8000/app/"),
+    ("javascript:alert(1)", "http://127.0.0.1:8000/app/"),
+    ("/other/page.html#top", "http://127.0.0.1:8000/other/page.html#top"),
+    ("http://127.0.0.1:8000/app/?access_code=old&k=v", "http://127.0.0.1:8000/app/?k=v"),
+])
+def test_return_to_never_leaves_the_origin(return_to: str, expected: str) -> None:
+    w = World()
+    w.start(return_to=return_to)
+    result, _ = w.callback("access_code=c0de",
+                           ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    assert result.return_to == expected
+    assert urlsplit(result.return_to).netloc == "127.0.0.1:8000"
+
+
+def test_local_storage_session_when_asked_for() -> None:
+    w = World()
+    w.settings = Settings(SERVER, "demo-app", storage="local")
+    w.start()
+    w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    assert SESSION_KEY in w.local_storage.data and SESSION_KEY not in w.session_storage.data
+
+
+def test_sent_requests_never_carry_secrets_in_urls() -> None:
+    w = World(secret="s3cret")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": html_response(404), "/auth/token": json_response(200, TOKENS)})
+    w.callback("access_code=c0de", http)
+    for req in http.sent:
+        assert isinstance(req, HttpRequest)
+        assert "c0de" not in req.url and "s3cret" not in req.url and "a" * 42 not in req.url

@@ -1,0 +1,62 @@
+"""Every GraphQL answer shape Speckle gives, mapped to data or a typed error."""
+
+import json
+
+import pytest
+
+from pyapp.errors import GraphQLError, MissingScope, ServerUnavailable, SessionExpired
+from pyapp.graphql import graphql_request, read_graphql_response
+from pyapp.ports import HttpResponse
+from tests.unit.fakes import html_response, json_response
+
+
+def test_request_is_json_with_bearer_header() -> None:
+    req = graphql_request("https://s.example", "query Q($a: Int) { x }", {"a": 1}, "tok")
+    assert req.url == "https://s.example/graphql" and "tok" not in req.url
+    assert req.headers == {"Content-Type": "application/json", "Authorization": "Bearer tok"}
+    assert json.loads(req.body or "") == {"query": "query Q($a: Int) { x }", "variables": {"a": 1}}
+
+
+def test_request_without_token_has_no_authorization() -> None:
+    assert "Authorization" not in graphql_request("https://s.example", "{x}", None, None).headers
+
+
+def test_data() -> None:
+    assert read_graphql_response(json_response(200, {"data": {"a": 1}})) == {"a": 1}
+
+
+def test_invalid_token_403_is_session_expired() -> None:
+    with pytest.raises(SessionExpired):
+        read_graphql_response(json_response(403, {"error": "Your token is not valid."}))
+
+
+def test_missing_scope_names_the_scope_and_keeps_partial_data() -> None:
+    body = {"data": {"activeUser": {"id": "u1", "name": "Ada", "email": None}},
+            "errors": [{"message": "Your auth token does not have the required scope: profile:email.",
+                        "path": ["activeUser", "email"],
+                        "extensions": {"code": "FORBIDDEN", "scope": "profile:email", "statusCode": 403}}]}
+    with pytest.raises(MissingScope) as info:
+        read_graphql_response(json_response(200, body))
+    assert info.value.scope == "profile:email"
+    assert info.value.data == body["data"]
+    assert "profile:email" in str(info.value)
+
+
+@pytest.mark.parametrize("code", ["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"])
+def test_apollo_400s_are_graphql_errors(code: str) -> None:
+    body = {"errors": [{"message": 'Cannot query field "nmae" on type "User".',
+                        "extensions": {"code": code}}]}
+    with pytest.raises(GraphQLError, match="nmae") as info:
+        read_graphql_response(json_response(400, body))
+    assert info.value.errors[0]["extensions"]["code"] == code
+
+
+@pytest.mark.parametrize("response", [
+    HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
+    html_response(200, "<html>frontend</html>"),
+    HttpResponse(502, {}, ""),
+    json_response(500, {"errors": [{"message": "db down"}]}),
+])
+def test_server_failures(response: HttpResponse) -> None:
+    with pytest.raises(ServerUnavailable):
+        read_graphql_response(response)
