@@ -1,0 +1,166 @@
+"""Run the site and a mock Speckle server on this machine, ready to log in.
+
+    python -m devtools.serve [--port 8000] [--mock-port 8001] [--dialect documented|deployed]
+
+The site (the repository root) is served on ``127.0.0.1:PORT``; the mock Speckle server on
+``127.0.0.1:MOCK_PORT`` has one app registered whose redirect URL is the site's
+``callback.html``. The site's ``config.json`` is served with the mock's URL and the app's ID
+filled in, so the login form is ready to use. ``--dialect deployed`` makes the mock behave like
+a deployed Speckle server (no ``/oauth/token``; ``/auth/token`` with the app secret), and the
+served config then carries the secret that dialect needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from devtools.static_server import REPO_PRIVATE, StaticServer
+
+REPO = Path(__file__).resolve().parent.parent
+
+DEMO_APP_ID = "demo-app"
+DEMO_APP_SECRET = "demo-secret"
+DEMO_APP_NAME = "Speckle Login Demo"
+DEMO_SCOPES = ["profile:read", "profile:email", "streams:read"]
+RUNTIME_MARKERS = ("runtime/pyscript/core.js", "runtime/pyodide/pyodide.mjs")
+
+
+def runtime_missing(root: Path) -> list[str]:
+    """The runtime files the pages need that are not there."""
+    return [m for m in RUNTIME_MARKERS if not (root / m).is_file()]
+
+
+def site_config(root: Path, server_url: str, dialect: str) -> bytes:
+    """The site's config.json (if any) with the mock server and the demo app filled in."""
+    config: dict[str, Any] = {}
+    path = root / "config.json"
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            loaded = None
+        if isinstance(loaded, dict):
+            config = loaded
+    config["serverUrl"] = server_url
+    config["appId"] = DEMO_APP_ID
+    if dialect == "deployed":
+        # A deployed server's only token endpoint requires the secret.
+        config["appSecret"] = DEMO_APP_SECRET
+    return (json.dumps(config, indent=2) + "\n").encode()
+
+
+def _wait_for_stop_signal() -> None:
+    """Block until Ctrl-C (SIGINT) or SIGTERM.
+
+    Handlers are installed explicitly: a shell starts background jobs with SIGINT ignored, and
+    Python then never raises KeyboardInterrupt, so relying on the default would leave the
+    servers running when started from a script.
+    """
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.serve",
+        description="Serve the site with a mock Speckle server, ready to log in.",
+    )
+    parser.add_argument("--port", type=int, default=8000, help="site port (default: %(default)s)")
+    parser.add_argument(
+        "--mock-port", type=int, default=8001, help="mock Speckle port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--dialect",
+        choices=("documented", "deployed"),
+        default="documented",
+        help="documented: POST /oauth/token with PKCE; deployed: only /auth/token, like "
+        "real Speckle servers (default: %(default)s)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every site request")
+    args = parser.parse_args(argv)
+
+    missing = runtime_missing(REPO)
+    if missing:
+        print(
+            f"error: the self-hosted runtime is missing ({', '.join(missing)}).\n"
+            "       run ./dev setup first.",
+            file=sys.stderr,
+        )
+        return 2
+
+    try:
+        from mock_speckle import App, MockSpeckle
+    except ImportError as exc:
+        print(f"error: cannot import the mock Speckle server: {exc}", file=sys.stderr)
+        return 2
+
+    host = "127.0.0.1"
+    try:
+        mock = MockSpeckle(host=host, port=args.mock_port).start()
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{args.mock_port}: {exc}", file=sys.stderr)
+        return 1
+    site: StaticServer | None = None
+    try:
+        mock.dialect = args.dialect
+        server_url = str(mock.url).rstrip("/")
+        try:
+            site = StaticServer(
+                REPO,
+                host=host,
+                port=args.port,
+                deny=REPO_PRIVATE,
+                overrides={"config.json": site_config(REPO, server_url, args.dialect)},
+                quiet=not args.verbose,
+            ).start()
+        except OSError as exc:
+            print(f"error: cannot listen on {host}:{args.port}: {exc}", file=sys.stderr)
+            return 1
+        mock.register_app(
+            App(
+                id=DEMO_APP_ID,
+                secret=DEMO_APP_SECRET,
+                name=DEMO_APP_NAME,
+                redirect_url=f"{site.url}callback.html",
+                scopes=list(DEMO_SCOPES),
+            )
+        )
+        print(
+            "\n"
+            f"  Open            {site.url}\n"
+            f"  Server URL      {server_url}   (pre-filled)\n"
+            f"  App ID          {DEMO_APP_ID}   (pre-filled)\n"
+            f"  Mock dialect    {args.dialect}\n"
+            "\n"
+            '  Click "Log in with Speckle", then "Authorize" on the mock consent page.\n'
+            "  Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        _wait_for_stop_signal()
+        print("\nstopping", flush=True)
+        return 0
+    finally:
+        if site is not None:
+            site.stop()
+        mock.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

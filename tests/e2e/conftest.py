@@ -1,0 +1,217 @@
+"""Browser tests: the real site in headless Chromium through pytest-playwright.
+
+* Chromium is Debian's ``/usr/bin/chromium``; Playwright's own browser download is never used.
+  Chromium's background traffic is switched off and every host name except loopback fails to
+  resolve, so a test cannot reach the internet even by accident.
+* Every test in this folder is marked ``e2e`` (select or skip them with ``-m``) and runs after
+  the other tests.
+* ``site`` serves the repository root for the whole session; ``serve_site`` starts extra
+  servers for one test (a deep prefix, a patched ``config.json``, ...).
+* ``page_guard`` records console errors, uncaught page errors and every request that leaves
+  loopback; a test ends with ``page_guard.assert_clean()``.
+* Timeouts suit a Pyodide boot (a few seconds cold): tests wait on conditions, never sleep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, BrowserType, ConsoleMessage, Request, expect
+
+from devtools.static_server import REPO_PRIVATE, StaticServer
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+
+# Generous enough for a cold Pyodide start on a slow, busy machine; conditions usually hold
+# within a few seconds and the wait ends as soon as they do.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+# The test site may serve the test pages under tests/; everything else private stays hidden.
+SITE_DENY = REPO_PRIVATE - {"tests"}
+LOOPBACK_HOSTS = {"localhost", "::1"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark browser tests ``e2e`` and run them after all others.
+
+    Playwright's sync API keeps an asyncio loop running on the main thread from the first
+    browser test to the end of the session; ``asyncio.run()`` in a test after that fails with
+    "cannot be called from a running event loop". Browser tests last avoids that.
+    """
+    for item in items:
+        if item.path.is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.path.is_relative_to(E2E_DIR))  # stable: order kept
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            # Chromium's own background requests are invisible to Playwright: make any name
+            # other than loopback unresolvable so nothing leaves the machine.
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+        ],
+    }
+
+
+@pytest.fixture
+def context(context: BrowserContext) -> BrowserContext:
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture(scope="session")
+def runtime_dir() -> Path:
+    """The self-hosted runtime; its absence is a setup error, not a reason to skip."""
+    runtime = REPO_ROOT / "runtime"
+    missing = [
+        rel
+        for rel in ("pyscript/core.js", "pyodide/pyodide.mjs", "pyodide/pyodide.asm.wasm")
+        if not (runtime / rel).is_file()
+    ]
+    if missing:
+        pytest.fail(f"runtime/ lacks {', '.join(missing)}: run ./dev setup", pytrace=False)
+    return runtime
+
+
+@pytest.fixture(scope="session")
+def site(runtime_dir: Path) -> Iterator[StaticServer]:
+    """The repository root served at ``site.url`` (``http://127.0.0.1:<port>/``)."""
+    server = StaticServer(REPO_ROOT, deny=SITE_DENY).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def serve_site(runtime_dir: Path) -> Iterator[Callable[..., StaticServer]]:
+    """Start more servers for one test: ``serve_site(prefix="/a/b/", overrides={...})``.
+
+    Keyword arguments go to :class:`StaticServer`; ``root`` defaults to the repository root
+    and ``deny`` to the same private names as ``site``. All are stopped after the test.
+    """
+    started: list[StaticServer] = []
+
+    def start(**kwargs: Any) -> StaticServer:
+        kwargs.setdefault("root", REPO_ROOT)
+        kwargs.setdefault("deny", SITE_DENY)
+        server = StaticServer(**kwargs).start()
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for URLs that stay on this machine or need no network (data:, blob:, about:)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "ws", "wss"):
+        return True
+    host = (parts.hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+@dataclass
+class PageGuard:
+    """What went wrong in the browser during one test, gathered from whole contexts."""
+
+    console: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> PageGuard:
+        """Record from ``context`` too (the ``context`` fixture is watched already)."""
+        context.on("console", self._on_console)
+        context.on("weberror", lambda err: self.page_errors.append(str(err.error)))
+        context.on("request", self._on_request)
+        return self
+
+    def _on_console(self, msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            where = msg.location.get("url", "") if msg.location else ""
+            self.console.append(f"{msg.text}  [{where}]" if where else msg.text)
+
+    def _on_request(self, request: Request) -> None:
+        if not is_loopback_url(request.url):
+            self.external_requests.append(f"{request.method} {request.url}")
+
+    def assert_clean(self, allow_console: tuple[str, ...] = ()) -> None:
+        """Fail on any console error, page error or non-loopback request.
+
+        ``allow_console`` holds regular expressions for console errors a test provokes on
+        purpose (say, the browser's line about a 404 the test asked for).
+        """
+        console = [m for m in self.console if not any(re.search(p, m) for p in allow_console)]
+        problems = []
+        if console:
+            problems.append("console errors:\n  " + "\n  ".join(console))
+        if self.page_errors:
+            problems.append("page errors:\n  " + "\n  ".join(self.page_errors))
+        if self.external_requests:
+            problems.append("non-loopback requests:\n  " + "\n  ".join(self.external_requests))
+        assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def page_guard(request: pytest.FixtureRequest) -> PageGuard:
+    """A :class:`PageGuard` on the test's ``context`` (and so on ``page``) when the test uses
+    one; contexts made otherwise are added with ``page_guard.watch(ctx)``."""
+    guard = PageGuard()
+    if "context" in request.fixturenames:
+        guard.watch(request.getfixturevalue("context"))
+    return guard
+
+
+@pytest.fixture
+def persistent_context(
+    browser_type: BrowserType,
+    browser_type_launch_args: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[], BrowserContext]]:
+    """Start browser contexts with an on-disk profile, like a real user's browser.
+
+    The ``context`` fixture is incognito: its cache lives in memory and does not keep large
+    files such as ``pyodide.asm.wasm``, so only a persistent profile shows what a returning
+    visitor downloads.
+    """
+    opened: list[BrowserContext] = []
+
+    def launch() -> BrowserContext:
+        profile = tmp_path_factory.mktemp("profile")
+        ctx = browser_type.launch_persistent_context(profile, **browser_type_launch_args)
+        ctx.set_default_timeout(TIMEOUT_MS)
+        ctx.set_default_navigation_timeout(TIMEOUT_MS)
+        opened.append(ctx)
+        return ctx
+
+    try:
+        yield launch
+    finally:
+        for ctx in opened:
+            ctx.close()
