@@ -1,0 +1,71 @@
+"""Plain data records shared by the mock server's modules.
+
+Tests create, inspect and mutate these directly, so they are ordinary mutable
+dataclasses without behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+#: Scopes an app gets when none are given: enough for the sign-in product.
+DEFAULT_APP_SCOPES = ("profile:read", "profile:email", "streams:read")
+
+
+@dataclass
+class Project:
+    """A Speckle project as seen by one user (``role`` is that user's role)."""
+
+    id: str
+    name: str
+    updated_at: datetime
+    role: str = "stream:owner"
+    visibility: str = "PRIVATE"
+    description: str | None = None
+
+
+@dataclass
+class User:
+    """A server user; ``role`` is the server role, as Speckle reports it."""
+
+    id: str
+    name: str
+    email: str
+    avatar: str | None = None
+    company: str | None = None
+    role: str = "server:user"
+    projects: list[Project] = field(default_factory=list)
+
+
+@dataclass
+class App:
+    """A registered OAuth application with exactly one redirect URL."""
+
+    id: str
+    secret: str
+    name: str
+    redirect_url: str
+    scopes: list[str] = field(default_factory=lambda: list(DEFAULT_APP_SCOPES))
+
+
+@dataclass
+class RequestRecord:
+    """One handled request; ``status`` 0 means the connection was dropped."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: str
+    status: int
+
+
+@dataclass
+class TokenRecord:
+    """An issued API token and the refresh token handed out with it."""
+
+    user_id: str
+    app_id: str
+    scopes: list[str]
+    refresh_token: str
+    revoked: bool = False
