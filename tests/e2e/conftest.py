@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ import pytest
 from playwright.sync_api import BrowserContext, BrowserType, ConsoleMessage, Request, expect
 
 from devtools.static_server import REPO_PRIVATE, StaticServer
+from mock_speckle import App, MockSpeckle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -215,3 +217,50 @@ def persistent_context(
     finally:
         for ctx in opened:
             ctx.close()
+
+
+# -- the app against the mock Speckle server ------------------------------------------------
+
+APP_ID = "demo-app"
+APP_SECRET = "demo-secret"
+
+
+@pytest.fixture(scope="session")
+def speckle_server() -> Iterator[MockSpeckle]:
+    """One mock Speckle server for the session; tests get it reset through ``mock``."""
+    server = MockSpeckle(host="127.0.0.1", port=0).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def app_config(server_url: str, **extra: Any) -> bytes:
+    """A ``config.json`` pointing the app at ``server_url``."""
+    return json.dumps({"serverUrl": server_url, "appId": APP_ID, **extra}).encode()
+
+
+@pytest.fixture(scope="session")
+def app_site(runtime_dir: Path, speckle_server: MockSpeckle) -> Iterator[StaticServer]:
+    """The site with its ``config.json`` aimed at the mock, whose app redirects back here."""
+    server = StaticServer(REPO_ROOT, deny=SITE_DENY,
+                          overrides={"config.json": app_config(speckle_server.url)}).start()
+    speckle_server.register_app(App(
+        id=APP_ID, secret=APP_SECRET, name="Speckle Login Demo",
+        redirect_url=f"{server.url}callback.html",
+        scopes=["profile:read", "profile:email", "streams:read"]))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mock(speckle_server: MockSpeckle, app_site: StaticServer) -> Iterator[MockSpeckle]:
+    """The mock server, back to its defaults (documented dialect, fixtures, no faults)."""
+    speckle_server.reset()
+    app = speckle_server.apps[APP_ID]
+    app.redirect_url = f"{app_site.url}callback.html"
+    app.scopes = ["profile:read", "profile:email", "streams:read"]
+    yield speckle_server
+    speckle_server.reset()
