@@ -8,9 +8,10 @@ comes in through the small interfaces of ``pyapp.ports``.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from . import flow, protocol
@@ -35,9 +36,17 @@ Listener = Callable[[Session | None], None]
 class SpeckleClient:
     """Log in to Speckle, know who is signed in, call the API, log out."""
 
-    def __init__(self, settings: Settings | None, *, crypto: Crypto, http: Http,
-                 navigator: Navigator, session_storage: Storage, local_storage: Storage,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings | None,
+        *,
+        crypto: Crypto,
+        http: Http,
+        navigator: Navigator,
+        session_storage: Storage,
+        local_storage: Storage,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings
         self._crypto = crypto
         self._http = http
@@ -85,15 +94,21 @@ class SpeckleClient:
             raise NotSignedIn("No server and app are configured.")
         here = self._navigator.current_url()
         target = flow.safe_return_to(return_to or here, here, fallback=here)
-        url = await flow.start_login(self.settings, self._crypto, self._transactions, target,
-                                     self._clock())
+        url = await flow.start_login(
+            self.settings, self._crypto, self._transactions, target, self._clock()
+        )
         self._navigator.go(url)
 
     async def complete_login(self) -> flow.CallbackResult:
         """On the callback page: finish the login the address bar reports."""
-        result = await flow.complete_login(self._navigator.current_url(), self._http,
-                                           self._navigator, self._transactions, self._sessions,
-                                           self._clock())
+        result = await flow.complete_login(
+            self._navigator.current_url(),
+            self._http,
+            self._navigator,
+            self._transactions,
+            self._sessions,
+            self._clock(),
+        )
         if result.new_login:
             self.notify()
         return result
@@ -130,24 +145,35 @@ class SpeckleClient:
         page = parse_projects(await self.query(PROJECTS_QUERY, {"limit": limit, "cursor": cursor}))
         return page or ProjectPage(0, None, [])
 
-    async def _query_as(self, session: Session, query: str,
-                        variables: dict[str, Any] | None) -> dict[str, Any]:
+    async def _query_as(
+        self, session: Session, query: str, variables: dict[str, Any] | None
+    ) -> dict[str, Any]:
         response = await self._http.send(
-            graphql_request(session.server_url, query, variables, session.token))
+            graphql_request(session.server_url, query, variables, session.token)
+        )
         return read_graphql_response(response)
 
     async def _refresh(self, session: Session) -> Session | None:
         if not (session.refresh_token and session.app_secret):
             return None
         try:
-            tokens = protocol.read_token_response(await self._http.send(protocol.refresh_request(
-                session.server_url, session.app_id, session.app_secret, session.refresh_token)))
+            tokens = protocol.read_token_response(
+                await self._http.send(
+                    protocol.refresh_request(
+                        session.server_url,
+                        session.app_id,
+                        session.app_secret,
+                        session.refresh_token,
+                    )
+                )
+            )
         except SpeckleAuthError:
             return None
         if self.session != session:  # logged out (or in again) meanwhile: do not resurrect
             return None
-        refreshed = replace(session, token=tokens.token,
-                            refresh_token=tokens.refresh_token or session.refresh_token)
+        refreshed = replace(
+            session, token=tokens.token, refresh_token=tokens.refresh_token or session.refresh_token
+        )
         self._sessions.save(refreshed)
         return refreshed
 
@@ -163,11 +189,10 @@ class SpeckleClient:
         self._forget()
         if session is None:
             return
-        try:
-            await self._http.send(protocol.logout_request(
-                session.server_url, session.token, session.refresh_token))
-        except SpeckleAuthError:
-            pass
+        with contextlib.suppress(SpeckleAuthError):
+            await self._http.send(
+                protocol.logout_request(session.server_url, session.token, session.refresh_token)
+            )
 
     def _forget(self) -> None:
         self._sessions.clear_all()

@@ -44,7 +44,9 @@ def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
     """
     text = (raw or "").strip()
     if not text:
-        raise InvalidConfiguration("Enter the URL of your Speckle server, e.g. https://app.speckle.systems.")
+        raise InvalidConfiguration(
+            "Enter the URL of your Speckle server, e.g. https://app.speckle.systems."
+        )
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if not scheme or not parts.netloc:
@@ -52,7 +54,9 @@ def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
             f"“{text}” is not a full URL. Include the scheme, e.g. https://{text.lstrip('/')}."
         )
     if scheme not in ("http", "https"):
-        raise InvalidConfiguration(f"A Speckle server URL must start with https:// (got “{scheme}:”).")
+        raise InvalidConfiguration(
+            f"A Speckle server URL must start with https:// (got “{scheme}:”)."
+        )
     if parts.username or parts.password:
         raise InvalidConfiguration("The server URL must not contain a user name or password.")
     if parts.query or parts.fragment:
@@ -79,7 +83,9 @@ def validate_app_id(raw: str) -> str:
     """Return the trimmed app ID or raise :class:`InvalidConfiguration`."""
     app_id = (raw or "").strip()
     if not app_id:
-        raise InvalidConfiguration("Enter the App ID of the application registered on your Speckle server.")
+        raise InvalidConfiguration(
+            "Enter the App ID of the application registered on your Speckle server."
+        )
     if not _APP_ID_RE.match(app_id):
         raise InvalidConfiguration(
             "The App ID may only contain letters, digits, '.', '_', '~' and '-'."
@@ -113,10 +119,13 @@ class Settings:
         secret = (self.app_secret or "").strip() or None
         if self.dialect == "deployed" and not secret:
             raise InvalidConfiguration(
-                "This server is set to the deployed dialect (/auth/token), which needs the app secret."
+                "The deployed dialect (/auth/token) needs the app secret: add it, or choose "
+                "another token endpoint."
             )
         return Settings(
-            server_url=normalize_server_url(self.server_url, allow_insecure_http=self.allow_insecure_http),
+            server_url=normalize_server_url(
+                self.server_url, allow_insecure_http=self.allow_insecure_http
+            ),
             app_id=validate_app_id(self.app_id),
             app_secret=secret,
             dialect=self.dialect,

@@ -44,13 +44,17 @@ def safe_return_to(return_to: str | None, page_url: str, fallback: str = "./") -
 def strip_callback_params(url: str) -> str:
     """``url`` without ``access_code``/``denied``, other query parameters and hash kept."""
     parts = urlsplit(url)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if k not in CALLBACK_PARAMS]
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in CALLBACK_PARAMS
+    ]
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
-async def start_login(settings: Settings, crypto: Crypto, transactions: TransactionStore,
-                      return_to: str, now: float) -> str:
+async def start_login(
+    settings: Settings, crypto: Crypto, transactions: TransactionStore, return_to: str, now: float
+) -> str:
     """Prepare a login and return the URL of Speckle's consent page.
 
     Raises :class:`~pyapp.errors.InvalidConfiguration` or
@@ -58,17 +62,19 @@ async def start_login(settings: Settings, crypto: Crypto, transactions: Transact
     """
     settings = settings.validated()
     pair = await pkce.new_pair(crypto)
-    transactions.save(LoginTransaction(
-        verifier=pair.verifier,
-        segment=protocol.challenge_segment(pair.challenge),
-        server_url=settings.server_url,
-        app_id=settings.app_id,
-        app_secret=settings.app_secret,
-        dialect=settings.dialect,
-        storage=settings.storage,
-        return_to=return_to,
-        created_at=now,
-    ))
+    transactions.save(
+        LoginTransaction(
+            verifier=pair.verifier,
+            segment=protocol.challenge_segment(pair.challenge),
+            server_url=settings.server_url,
+            app_id=settings.app_id,
+            app_secret=settings.app_secret,
+            dialect=settings.dialect,
+            storage=settings.storage,
+            return_to=return_to,
+            created_at=now,
+        )
+    )
     return protocol.authorization_url(settings.server_url, settings.app_id, pair.challenge)
 
 
@@ -89,26 +95,38 @@ async def exchange_code(http: Http, txn: LoginTransaction, access_code: str) -> 
     A network failure is *not* taken as absence: nothing can be concluded from it.
     """
     if txn.dialect != "deployed":
-        response = await http.send(protocol.documented_token_request(
-            txn.server_url, txn.app_id, access_code, txn.verifier))
+        response = await http.send(
+            protocol.documented_token_request(txn.server_url, txn.app_id, access_code, txn.verifier)
+        )
         if not protocol.is_documented_endpoint_absent(response):
             return protocol.read_token_response(response)
         if txn.dialect == "documented" or not txn.app_secret:
             if protocol.looks_like_missing_route(response):
                 raise protocol.endpoint_not_supported(txn.server_url)
             raise ServerUnavailable(
-                f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",
+                f"The Speckle server did not answer the sign-in as expected "
+                f"(HTTP {response.status}).",
                 response.status,
             )
     if not txn.app_secret:  # only reachable for a transaction stored by hand
         raise EndpointNotSupported("The deployed token endpoint needs the app secret.")
-    return protocol.read_token_response(await http.send(protocol.deployed_token_request(
-        txn.server_url, txn.app_id, txn.app_secret, access_code, txn.segment)))
+    return protocol.read_token_response(
+        await http.send(
+            protocol.deployed_token_request(
+                txn.server_url, txn.app_id, txn.app_secret, access_code, txn.segment
+            )
+        )
+    )
 
 
-async def complete_login(url: str, http: Http, navigator: Navigator,
-                         transactions: TransactionStore, sessions: SessionStore,
-                         now: float) -> CallbackResult:
+async def complete_login(
+    url: str,
+    http: Http,
+    navigator: Navigator,
+    transactions: TransactionStore,
+    sessions: SessionStore,
+    now: float,
+) -> CallbackResult:
     """Finish the login the callback URL ``url`` reports.
 
     Order matters: the transaction is taken (read and deleted) and ``access_code`` removed

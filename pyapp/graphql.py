@@ -7,14 +7,15 @@ and ``extensions.code == "FORBIDDEN"``. Both become typed errors here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from .errors import GraphQLError, MissingScope, ServerUnavailable, SessionExpired
 from .ports import HttpRequest, HttpResponse
 
 
-def graphql_request(server_url: str, query: str, variables: dict[str, Any] | None,
-                    token: str | None) -> HttpRequest:
+def graphql_request(
+    server_url: str, query: str, variables: dict[str, Any] | None, token: str | None
+) -> HttpRequest:
     """A JSON POST to ``/graphql`` (Apollo blocks other content types as CSRF)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     payload: dict[str, Any] = {"query": query}
@@ -49,4 +50,4 @@ def read_graphql_response(response: HttpResponse) -> dict[str, Any]:
         raise ServerUnavailable(
             f"The Speckle server's GraphQL API failed (HTTP {response.status}).", response.status
         )
-    return data
+    return cast(dict[str, Any], data)

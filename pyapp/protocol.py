@@ -41,8 +41,9 @@ def authorization_url(server_url: str, app_id: str, challenge: str) -> str:
     return f"{server_url}/authn/verify/{app_id}/{challenge_segment(challenge)}"
 
 
-def documented_token_request(server_url: str, app_id: str, access_code: str,
-                             verifier: str) -> HttpRequest:
+def documented_token_request(
+    server_url: str, app_id: str, access_code: str, verifier: str
+) -> HttpRequest:
     """The documented exchange at ``/oauth/token``."""
     return HttpRequest.post_json(
         f"{server_url}/oauth/token",
@@ -50,8 +51,9 @@ def documented_token_request(server_url: str, app_id: str, access_code: str,
     )
 
 
-def deployed_token_request(server_url: str, app_id: str, app_secret: str, access_code: str,
-                           segment: str) -> HttpRequest:
+def deployed_token_request(
+    server_url: str, app_id: str, app_secret: str, access_code: str, segment: str
+) -> HttpRequest:
     """The exchange deployed servers answer, at ``/auth/token``."""
     return HttpRequest.post_json(
         f"{server_url}/auth/token",
@@ -59,7 +61,9 @@ def deployed_token_request(server_url: str, app_id: str, app_secret: str, access
     )
 
 
-def refresh_request(server_url: str, app_id: str, app_secret: str, refresh_token: str) -> HttpRequest:
+def refresh_request(
+    server_url: str, app_id: str, app_secret: str, refresh_token: str
+) -> HttpRequest:
     """Trade a refresh token for a new token (deployed servers; needs the secret)."""
     return HttpRequest.post_json(
         f"{server_url}/auth/token",
@@ -115,8 +119,9 @@ def read_token_response(response: HttpResponse) -> Tokens:
         return Tokens(token, refresh if isinstance(refresh, str) and refresh else None)
     message = server_message(body)
     if 400 <= response.status < 500:
-        raise ExchangeRejected(message or f"The server refused the sign-in (HTTP {response.status}).",
-                               response.status)
+        raise ExchangeRejected(
+            message or f"The server refused the sign-in (HTTP {response.status}).", response.status
+        )
     raise ServerUnavailable(
         message or f"The Speckle server failed to complete the sign-in (HTTP {response.status}).",
         response.status,
@@ -128,5 +133,6 @@ def endpoint_not_supported(server_url: str) -> EndpointNotSupported:
     return EndpointNotSupported(
         f"{server_url} does not offer the documented token endpoint (/oauth/token). "
         "Deployed Speckle servers exchange codes at /auth/token, which needs the app's secret: "
-        "add the App secret to the settings (in a browser it identifies the app, it protects nothing)."
+        "add the App secret to the settings (in a browser it identifies the app, it protects "
+        "nothing)."
     )

@@ -84,27 +84,45 @@ def _str(value: Any) -> str | None:
 def parse_server_info(data: Any) -> ServerInfo | None:
     if not isinstance(data, dict):
         return None
-    return ServerInfo(_str(data.get("name")) or "Speckle server", _str(data.get("company")),
-                      _str(data.get("version")), _str(data.get("canonicalUrl")))
+    return ServerInfo(
+        _str(data.get("name")) or "Speckle server",
+        _str(data.get("company")),
+        _str(data.get("version")),
+        _str(data.get("canonicalUrl")),
+    )
 
 
 def parse_user(data: Any) -> UserProfile | None:
     if not isinstance(data, dict) or not data.get("id"):
         return None
-    return UserProfile(str(data["id"]), _str(data.get("name")) or "", _str(data.get("email")),
-                       _str(data.get("avatar")), _str(data.get("company")), _str(data.get("role")))
+    return UserProfile(
+        str(data["id"]),
+        _str(data.get("name")) or "",
+        _str(data.get("email")),
+        _str(data.get("avatar")),
+        _str(data.get("company")),
+        _str(data.get("role")),
+    )
 
 
 def parse_project_page(data: Any) -> ProjectPage | None:
     if not isinstance(data, dict):
         return None
     items = [
-        Project(str(p.get("id")), _str(p.get("name")) or "", _str(p.get("role")),
-                _str(p.get("updatedAt")) or "", _str(p.get("visibility")) or "")
-        for p in data.get("items") or [] if isinstance(p, dict)
+        Project(
+            str(p.get("id")),
+            _str(p.get("name")) or "",
+            _str(p.get("role")),
+            _str(p.get("updatedAt")) or "",
+            _str(p.get("visibility")) or "",
+        )
+        for p in data.get("items") or []
+        if isinstance(p, dict)
     ]
     total = data.get("totalCount")
-    return ProjectPage(total if isinstance(total, int) else len(items), _str(data.get("cursor")), items)
+    return ProjectPage(
+        total if isinstance(total, int) else len(items), _str(data.get("cursor")), items
+    )
 
 
 def parse_viewer(data: dict[str, Any]) -> Viewer:

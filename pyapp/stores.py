@@ -120,6 +120,6 @@ class SessionStore:
     def clear_all(self) -> None:
         """Remove every key pyapp wrote, in both storages (logout)."""
         for storage in self._by_kind.values():
-            for key in storage.keys():
+            for key in storage.keys():  # noqa: SIM118 - Storage.keys(), not a dict
                 if key.startswith(NAMESPACE):
                     storage.remove(key)

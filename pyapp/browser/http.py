@@ -31,11 +31,15 @@ class FetchHttp:
         if request.body is not None:
             init["body"] = request.body
         try:
-            response = await js.fetch(request.url, to_js(init, dict_converter=js.Object.fromEntries))
+            response = await js.fetch(
+                request.url, to_js(init, dict_converter=js.Object.fromEntries)
+            )
             text = str(await response.text())
         except JsException as exc:
             # Only the kind of failure is kept: the browser's message may quote the URL.
-            kind = "timed out" if "Timeout" in str(getattr(exc, "name", "")) + str(exc) else "failed"
+            kind = (
+                "timed out" if "Timeout" in str(getattr(exc, "name", "")) + str(exc) else "failed"
+            )
             raise ServerUnavailable(f"The request to the Speckle server {kind}.") from None
         content_type = response.headers.get("content-type")
         return HttpResponse(int(response.status), {"content-type": str(content_type or "")}, text)

@@ -86,6 +86,7 @@ def show_signed_out() -> None:
 
 # -- signed-in view -----------------------------------------------------------------------
 
+
 def avatar_node(viewer: Viewer) -> Any:
     user = viewer.user
     url = safe_url(user.avatar if user else None, allow_data_images=True)
@@ -96,9 +97,15 @@ def avatar_node(viewer: Viewer) -> Any:
 
 def project_item(project: Project) -> Any:
     role = (project.role or "").removeprefix("stream:")
-    meta = " · ".join(p for p in (role, project.visibility.lower(), f"updated {project.updated_at[:10]}") if p)
-    return el("li", el("span", project.name, class_="name"), el("span", meta, class_="meta"),
-              data_project_id=project.id)
+    meta = " · ".join(
+        p for p in (role, project.visibility.lower(), f"updated {project.updated_at[:10]}") if p
+    )
+    return el(
+        "li",
+        el("span", project.name, class_="name"),
+        el("span", meta, class_="meta"),
+        data_project_id=project.id,
+    )
 
 
 def append_projects(page: ProjectPage | None) -> None:
@@ -145,6 +152,7 @@ async def show_signed_in() -> None:
 
 
 # -- handlers -----------------------------------------------------------------------------
+
 
 @when("submit", "#login-form")
 async def on_login(event: Any) -> None:

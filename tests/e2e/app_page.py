@@ -26,16 +26,21 @@ class AppPage:
     def wait_for(self, state: str) -> None:
         expect(self.page.locator("body")).to_have_attribute("data-state", state)
 
-    def fill(self, server_url: str | None = None, app_id: str | None = None,
-             secret: str | None = None, dialect: str | None = None,
-             remember: bool | None = None) -> AppPage:
+    def fill(
+        self,
+        server_url: str | None = None,
+        app_id: str | None = None,
+        secret: str | None = None,
+        dialect: str | None = None,
+        remember: bool | None = None,
+    ) -> AppPage:
         if server_url is not None:
             self.page.get_by_label("Server URL").fill(server_url)
         if app_id is not None:
             self.page.get_by_label("App ID").fill(app_id)
-        if secret is not None or dialect is not None or remember is not None:
-            if not self.page.locator("#advanced").evaluate("d => d.open"):
-                self.page.get_by_text("Advanced").click()
+        advanced = secret is not None or dialect is not None or remember is not None
+        if advanced and not self.page.locator("#advanced").evaluate("d => d.open"):
+            self.page.get_by_text("Advanced").click()
         if secret is not None:
             self.page.locator("#app-secret").fill(secret)
         if dialect is not None:

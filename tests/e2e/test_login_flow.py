@@ -53,7 +53,10 @@ def traffic(context: BrowserContext) -> Iterator[Traffic]:
 
 
 def test_newcomer_logs_in_sees_profile_and_projects_and_logs_out(
-    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+    page: Page,
+    app_site: StaticServer,
+    mock: MockSpeckle,
+    page_guard: PageGuard,
     traffic: Traffic,
 ) -> None:
     app = AppPage(page, app_site.url).open()
@@ -96,7 +99,8 @@ def test_newcomer_logs_in_sees_profile_and_projects_and_logs_out(
     traffic.assert_never_contains(session["token"], session["refresh_token"], verifier)
     # The code reached the callback in its URL (Speckle's doing) and nowhere after.
     assert [u for u in traffic.urls if access_code in u] == [
-        u for u in traffic.urls if u.startswith(app_site.url + "callback.html?access_code=")]
+        u for u in traffic.urls if u.startswith(app_site.url + "callback.html?access_code=")
+    ]
 
     app.log_out()
     assert app.our_keys() == {}
@@ -132,7 +136,8 @@ def test_web_crypto_path_matches_hashlib_for_the_rfc_vector(
 
 
 # A page that runs pyapp's browser crypto adapter with the site's real PyScript config.
-CRYPTO_CHECK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+CRYPTO_CHECK_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="icon" href="data:,">
 <script type="module" src="./runtime/pyscript/core.js"></script></head><body>
 <p id="challenge"></p><p id="verifier-length"></p>
 <script type="py" config="./pyscript.toml">

@@ -61,7 +61,9 @@ class FakeNavigator:
 
 
 def json_response(status: int, body: object) -> HttpResponse:
-    return HttpResponse(status, {"content-type": "application/json; charset=utf-8"}, json.dumps(body))
+    return HttpResponse(
+        status, {"content-type": "application/json; charset=utf-8"}, json.dumps(body)
+    )
 
 
 def html_response(status: int, text: str = "<html><body>Not here</body></html>") -> HttpResponse:

@@ -43,14 +43,19 @@ class World:
         self.settings = Settings(SERVER + "/", "demo-app", secret, dialect)  # type: ignore[arg-type]
 
     def start(self, return_to: str = APP) -> str:
-        return asyncio.run(flow.start_login(self.settings, PythonCrypto(), self.transactions,
-                                            return_to, now=1000.0))
+        return asyncio.run(
+            flow.start_login(
+                self.settings, PythonCrypto(), self.transactions, return_to, now=1000.0
+            )
+        )
 
-    def callback(self, query: str, http: ScriptedHttp, now: float = 1010.0
-                 ) -> tuple[flow.CallbackResult, FakeNavigator]:
+    def callback(
+        self, query: str, http: ScriptedHttp, now: float = 1010.0
+    ) -> tuple[flow.CallbackResult, FakeNavigator]:
         nav = FakeNavigator(f"{CALLBACK}?{query}" if query else CALLBACK)
-        result = asyncio.run(flow.complete_login(nav.url, http, nav, self.transactions,
-                                                 self.sessions, now))
+        result = asyncio.run(
+            flow.complete_login(nav.url, http, nav, self.transactions, self.sessions, now)
+        )
         return result, nav
 
 
@@ -93,17 +98,21 @@ def test_documented_exchange_removes_transaction_before_the_first_request() -> N
 def test_other_query_parameters_survive_cleanup() -> None:
     w = World()
     w.start()
-    _, nav = w.callback("x=1&access_code=c0de&y=2",
-                        ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    _, nav = w.callback(
+        "x=1&access_code=c0de&y=2", ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
+    )
     assert nav.replaced == [f"{CALLBACK}?x=1&y=2"]
 
 
-@pytest.mark.parametrize("absent", [
-    html_response(404, "Cannot POST /oauth/token"),
-    HttpResponse(504, {}, ""),
-    HttpResponse(200, {"content-type": "text/html"}, "<!doctype html><div id=__nuxt>"),
-    HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
-])
+@pytest.mark.parametrize(
+    "absent",
+    [
+        html_response(404, "Cannot POST /oauth/token"),
+        HttpResponse(504, {}, ""),
+        HttpResponse(200, {"content-type": "text/html"}, "<!doctype html><div id=__nuxt>"),
+        HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
+    ],
+)
 def test_auto_falls_back_to_auth_token_once_with_the_whole_segment(absent: HttpResponse) -> None:
     w = World(secret="s3cret")
     w.start()
@@ -112,7 +121,11 @@ def test_auto_falls_back_to_auth_token_once_with_the_whole_segment(absent: HttpR
     result, _ = w.callback("access_code=c0de", http)
     assert http.paths() == ["/oauth/token", "/auth/token"]
     assert json.loads(http.sent[1].body or "") == {
-        "appId": "demo-app", "appSecret": "s3cret", "accessCode": "c0de", "challenge": segment}
+        "appId": "demo-app",
+        "appSecret": "s3cret",
+        "accessCode": "c0de",
+        "challenge": segment,
+    }
     assert result.session.token == "a" * 42 and result.session.app_secret == "s3cret"
 
 
@@ -215,18 +228,22 @@ def test_reload_after_login_does_not_exchange_again() -> None:
     assert again.session == first.session and again.return_to == "http://127.0.0.1:8000/app/"
 
 
-@pytest.mark.parametrize("return_to,expected", [
-    ("https://evil.example/steal", "http://127.0.0.1:8000/app/"),
-    ("//evil.example/x", "http://127.0.0.1:8000/app/"),
-    ("javascript:alert(1)", "http://127.0.0.1:8000/app/"),
-    ("/other/page.html#top", "http://127.0.0.1:8000/other/page.html#top"),
-    ("http://127.0.0.1:8000/app/?access_code=old&k=v", "http://127.0.0.1:8000/app/?k=v"),
-])
+@pytest.mark.parametrize(
+    "return_to,expected",
+    [
+        ("https://evil.example/steal", "http://127.0.0.1:8000/app/"),
+        ("//evil.example/x", "http://127.0.0.1:8000/app/"),
+        ("javascript:alert(1)", "http://127.0.0.1:8000/app/"),
+        ("/other/page.html#top", "http://127.0.0.1:8000/other/page.html#top"),
+        ("http://127.0.0.1:8000/app/?access_code=old&k=v", "http://127.0.0.1:8000/app/?k=v"),
+    ],
+)
 def test_return_to_never_leaves_the_origin(return_to: str, expected: str) -> None:
     w = World()
     w.start(return_to=return_to)
-    result, _ = w.callback("access_code=c0de",
-                           ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    result, _ = w.callback(
+        "access_code=c0de", ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
+    )
     assert result.return_to == expected
     assert urlsplit(result.return_to).netloc == "127.0.0.1:8000"
 
@@ -242,7 +259,9 @@ def test_local_storage_session_when_asked_for() -> None:
 def test_sent_requests_never_carry_secrets_in_urls() -> None:
     w = World(secret="s3cret")
     w.start()
-    http = ScriptedHttp({"/oauth/token": html_response(404), "/auth/token": json_response(200, TOKENS)})
+    http = ScriptedHttp(
+        {"/oauth/token": html_response(404), "/auth/token": json_response(200, TOKENS)}
+    )
     w.callback("access_code=c0de", http)
     for req in http.sent:
         assert isinstance(req, HttpRequest)

@@ -31,10 +31,16 @@ def test_invalid_token_403_is_session_expired() -> None:
 
 
 def test_missing_scope_names_the_scope_and_keeps_partial_data() -> None:
-    body = {"data": {"activeUser": {"id": "u1", "name": "Ada", "email": None}},
-            "errors": [{"message": "Your auth token does not have the required scope: profile:email.",
-                        "path": ["activeUser", "email"],
-                        "extensions": {"code": "FORBIDDEN", "scope": "profile:email", "statusCode": 403}}]}
+    body = {
+        "data": {"activeUser": {"id": "u1", "name": "Ada", "email": None}},
+        "errors": [
+            {
+                "message": "Your auth token does not have the required scope: profile:email.",
+                "path": ["activeUser", "email"],
+                "extensions": {"code": "FORBIDDEN", "scope": "profile:email", "statusCode": 403},
+            }
+        ],
+    }
     with pytest.raises(MissingScope) as info:
         read_graphql_response(json_response(200, body))
     assert info.value.scope == "profile:email"
@@ -44,19 +50,25 @@ def test_missing_scope_names_the_scope_and_keeps_partial_data() -> None:
 
 @pytest.mark.parametrize("code", ["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"])
 def test_apollo_400s_are_graphql_errors(code: str) -> None:
-    body = {"errors": [{"message": 'Cannot query field "nmae" on type "User".',
-                        "extensions": {"code": code}}]}
+    body = {
+        "errors": [
+            {"message": 'Cannot query field "nmae" on type "User".', "extensions": {"code": code}}
+        ]
+    }
     with pytest.raises(GraphQLError, match="nmae") as info:
         read_graphql_response(json_response(400, body))
     assert info.value.errors[0]["extensions"]["code"] == code
 
 
-@pytest.mark.parametrize("response", [
-    HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
-    html_response(200, "<html>frontend</html>"),
-    HttpResponse(502, {}, ""),
-    json_response(500, {"errors": [{"message": "db down"}]}),
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
+        html_response(200, "<html>frontend</html>"),
+        HttpResponse(502, {}, ""),
+        json_response(500, {"errors": [{"message": "db down"}]}),
+    ],
+)
 def test_server_failures(response: HttpResponse) -> None:
     with pytest.raises(ServerUnavailable):
         read_graphql_response(response)

@@ -13,9 +13,13 @@ SERVER = "https://speckle.example"
 
 
 def test_authorization_url_is_exactly_the_documented_form() -> None:
-    url = protocol.authorization_url(SERVER, "abc123", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
-    assert url == ("https://speckle.example/authn/verify/abc123/"
-                   "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256")
+    url = protocol.authorization_url(
+        SERVER, "abc123", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    )
+    assert url == (
+        "https://speckle.example/authn/verify/abc123/"
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    )
     assert "?" not in url
 
 
@@ -23,15 +27,23 @@ def test_documented_request() -> None:
     req = protocol.documented_token_request(SERVER, "app", "c0de", "verif")
     assert (req.method, req.url) == ("POST", f"{SERVER}/oauth/token")
     assert req.headers["Content-Type"] == "application/json"
-    assert json.loads(req.body or "") == {"appId": "app", "accessCode": "c0de", "codeVerifier": "verif"}
+    assert json.loads(req.body or "") == {
+        "appId": "app",
+        "accessCode": "c0de",
+        "codeVerifier": "verif",
+    }
 
 
 def test_deployed_request_sends_the_whole_segment_as_challenge() -> None:
     seg = protocol.challenge_segment("chal")
     req = protocol.deployed_token_request(SERVER, "app", "sec", "c0de", seg)
     assert req.url == f"{SERVER}/auth/token"
-    assert json.loads(req.body or "") == {"appId": "app", "appSecret": "sec", "accessCode": "c0de",
-                                          "challenge": "chal&code_challenge_method=S256"}
+    assert json.loads(req.body or "") == {
+        "appId": "app",
+        "appSecret": "sec",
+        "accessCode": "c0de",
+        "challenge": "chal&code_challenge_method=S256",
+    }
 
 
 def test_refresh_and_logout_requests() -> None:
@@ -43,45 +55,58 @@ def test_refresh_and_logout_requests() -> None:
 
 
 def test_success() -> None:
-    tokens = protocol.read_token_response(json_response(200, {"token": "t" * 42, "refreshToken": "r" * 42}))
+    tokens = protocol.read_token_response(
+        json_response(200, {"token": "t" * 42, "refreshToken": "r" * 42})
+    )
     assert tokens == protocol.Tokens("t" * 42, "r" * 42)
 
 
-@pytest.mark.parametrize("body,message", [
-    ({"err": "Access code not found."}, "Access code not found."),
-    ({"err": "Code challenge mismatch. Nope."}, "Code challenge mismatch. Nope."),
-    ({"error": "Your token is not valid."}, "Your token is not valid."),
-    ({}, "The server refused the sign-in (HTTP 401)."),
-])
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        ({"err": "Access code not found."}, "Access code not found."),
+        ({"err": "Code challenge mismatch. Nope."}, "Code challenge mismatch. Nope."),
+        ({"error": "Your token is not valid."}, "Your token is not valid."),
+        ({}, "The server refused the sign-in (HTTP 401)."),
+    ],
+)
 def test_json_rejections_carry_the_server_message(body: dict[str, str], message: str) -> None:
     with pytest.raises(ExchangeRejected) as info:
         protocol.read_token_response(json_response(401, body))
     assert info.value.server_message == message and info.value.status == 401
 
 
-@pytest.mark.parametrize("response", [
-    html_response(404, "Cannot POST /oauth/token"),
-    HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
-    HttpResponse(200, {"content-type": "text/html"}, "<!doctype html><title>Speckle</title>"),
-    HttpResponse(504, {}, ""),
-    json_response(500, {"err": "boom"}),
-    json_response(200, {"nothing": "here"}),
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        html_response(404, "Cannot POST /oauth/token"),
+        HttpResponse(500, {"content-type": "text/plain"}, "Internal Server Error"),
+        HttpResponse(200, {"content-type": "text/html"}, "<!doctype html><title>Speckle</title>"),
+        HttpResponse(504, {}, ""),
+        json_response(500, {"err": "boom"}),
+        json_response(200, {"nothing": "here"}),
+    ],
+)
 def test_failures_that_are_worth_a_retry(response: HttpResponse) -> None:
     with pytest.raises(ServerUnavailable):
         protocol.read_token_response(response)
 
 
-@pytest.mark.parametrize("response,absent,missing_route", [
-    (html_response(404, "Cannot POST /oauth/token"), True, True),
-    (HttpResponse(504, {"content-type": "text/plain"}, "Gateway Timeout"), True, True),
-    (HttpResponse(200, {"content-type": "text/html"}, "<!doctype html>"), True, True),
-    (HttpResponse(405, {}, ""), True, True),
-    (HttpResponse(500, {"content-type": "text/plain"}, "oops"), True, False),
-    (json_response(401, {"err": "Access code not found."}), False, False),
-    (json_response(200, {"token": "t"}), False, False),
-])
-def test_documented_endpoint_absence(response: HttpResponse, absent: bool, missing_route: bool) -> None:
+@pytest.mark.parametrize(
+    "response,absent,missing_route",
+    [
+        (html_response(404, "Cannot POST /oauth/token"), True, True),
+        (HttpResponse(504, {"content-type": "text/plain"}, "Gateway Timeout"), True, True),
+        (HttpResponse(200, {"content-type": "text/html"}, "<!doctype html>"), True, True),
+        (HttpResponse(405, {}, ""), True, True),
+        (HttpResponse(500, {"content-type": "text/plain"}, "oops"), True, False),
+        (json_response(401, {"err": "Access code not found."}), False, False),
+        (json_response(200, {"token": "t"}), False, False),
+    ],
+)
+def test_documented_endpoint_absence(
+    response: HttpResponse, absent: bool, missing_route: bool
+) -> None:
     assert protocol.is_documented_endpoint_absent(response) is absent
     if absent:
         assert protocol.looks_like_missing_route(response) is missing_route
