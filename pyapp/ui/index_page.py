@@ -8,6 +8,7 @@ up (``loading``, ``signed-out``, ``signed-in``), for styling and for tests.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -25,6 +26,7 @@ CONFIG_FILE = "config.json"
 
 _client: SpeckleClient | None = None
 _next_cursor: str | None = None
+_tasks: set[asyncio.Future[None]] = set()  # keeps running handlers from being collected
 
 
 def load_config() -> dict[str, Any]:
@@ -155,8 +157,16 @@ async def show_signed_in() -> None:
 
 
 @when("submit", "#login-form")
-async def on_login(event: Any) -> None:
+def on_submit(event: Any) -> None:
+    # Synchronous on purpose: preventDefault must run before the browser submits the form,
+    # and an async handler only starts on the next turn of the event loop.
     event.preventDefault()
+    task = asyncio.ensure_future(start_login())
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def start_login() -> None:
     if _client is None:
         return
     show_form_error(None)

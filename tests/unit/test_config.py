@@ -22,8 +22,8 @@ def test_accepted_and_normalised(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("raw,needle", [
-    ("javascript:alert(1)", "https://"),
-    ("data:text/html,<b>x</b>", "https://"),
+    ("javascript:alert(1)", "must start with https://"),
+    ("data:text/html,<b>x</b>", "must start with https://"),
     ("app.speckle.systems", "not a full URL"),
     ("//app.speckle.systems", "not a full URL"),
     ("http://app.speckle.systems", "Plain http://"),
