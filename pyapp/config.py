@@ -8,6 +8,7 @@ Insecure choices are spelled out by name (``allow_insecure_http``), as oauth4web
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ StorageKind = Literal["session", "local"]
 DIALECTS: tuple[Dialect, ...] = ("auto", "documented", "deployed")
 STORAGE_KINDS: tuple[StorageKind, ...] = ("session", "local")
 # Speckle app IDs are URL path segments; anything else would change the authorize URL's shape.
+# Schemes that are never a server (``localhost:3000`` also parses with a "scheme").
+_NON_WEB_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "about"})
 _APP_ID_RE = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
 
 
@@ -49,13 +52,13 @@ def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
         )
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
-    if not scheme or not parts.netloc:
-        raise InvalidConfiguration(
-            f"“{text}” is not a full URL. Include the scheme, e.g. https://{text.lstrip('/')}."
-        )
-    if scheme not in ("http", "https"):
+    if scheme in _NON_WEB_SCHEMES or ("://" in text and scheme not in ("http", "https")):
         raise InvalidConfiguration(
             f"A Speckle server URL must start with https:// (got “{scheme}:”)."
+        )
+    if scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidConfiguration(
+            f"“{text}” is not a full URL. Include the scheme, e.g. https://{text.lstrip('/')}."
         )
     if parts.username or parts.password:
         raise InvalidConfiguration("The server URL must not contain a user name or password.")
@@ -145,3 +148,72 @@ class Settings:
             storage=cast(StorageKind, str(data.get("storage") or "session")),
             allow_insecure_http=bool(data.get("allowInsecureHttp", False)),
         )
+
+    @classmethod
+    def from_file(cls, path: str) -> Settings:
+        """Read a JSON config file with :meth:`from_mapping`'s keys.
+
+        In the browser ``path`` is in Python's file system: list the file under ``[files]``
+        in the page's PyScript config. Raises :class:`InvalidConfiguration` when it is
+        missing or not a JSON object.
+        """
+        return cls.from_mapping(load_config_file(path))
+
+    @classmethod
+    def from_attributes(
+        cls, attributes: Mapping[str, str], base: Mapping[str, Any] | None = None
+    ) -> Settings:
+        """Build from an element's ``data-*`` attributes (see :func:`config_from_attributes`);
+        they override the config keys in ``base``."""
+        return cls.from_mapping({**(base or {}), **config_from_attributes(attributes)})
+
+
+# ``data-*`` attribute (without the prefix) -> config key; booleans are parsed, not bool()-ed.
+ATTRIBUTE_KEYS = {
+    "server-url": "serverUrl",
+    "app-id": "appId",
+    "app-secret": "appSecret",
+    "dialect": "dialect",
+    "storage": "storage",
+    "allow-insecure-http": "allowInsecureHttp",
+}
+_BOOLEAN_KEYS = frozenset({"allowInsecureHttp"})
+
+
+def config_from_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:
+    """Config keys from ``data-*`` attributes such as ``data-server-url`` or ``data-app-id``.
+
+    Accepts full attribute names (``data-app-id``), names without the prefix (``app-id``) or
+    the camelCase keys of ``element.dataset`` (``appId``). Empty values are skipped, so an
+    attribute left blank does not erase a value from the config file. Boolean attributes
+    are true when present with no value or ``true``/``1``/``yes``.
+    """
+    config: dict[str, Any] = {}
+    camel = {v: v for v in ATTRIBUTE_KEYS.values()}
+    for name, raw in attributes.items():
+        key = ATTRIBUTE_KEYS.get(name.lower().removeprefix("data-")) or camel.get(name)
+        if key is None:
+            continue
+        value = str(raw).strip()
+        if key in _BOOLEAN_KEYS:
+            config[key] = value.lower() in ("", "true", "1", "yes")
+        elif value:
+            config[key] = value
+    return config
+
+
+def load_config_file(path: str) -> dict[str, Any]:
+    """A JSON config file as a dict; :class:`InvalidConfiguration` when unreadable."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError:
+        raise InvalidConfiguration(
+            f"The config file “{path}” was not found. In the browser, list it under [files] "
+            "in the page's PyScript config."
+        ) from None
+    except ValueError:
+        raise InvalidConfiguration(f"The config file “{path}” is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise InvalidConfiguration(f"The config file “{path}” must hold a JSON object.")
+    return data
