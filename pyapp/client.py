@@ -16,16 +16,19 @@ from typing import Any
 
 from . import flow, protocol
 from .config import Settings
-from .errors import NotSignedIn, SessionExpired, SpeckleAuthError
+from .errors import MissingScope, NotSignedIn, SessionExpired, SpeckleAuthError
 from .graphql import graphql_request, read_graphql_response
 from .ports import Crypto, Http, Navigator, Storage
 from .speckle_api import (
     PAGE_SIZE,
     PROJECTS_QUERY,
+    USER_QUERY,
     VIEWER_QUERY,
     ProjectPage,
+    UserProfile,
     Viewer,
     parse_projects,
+    parse_user,
     parse_viewer,
 )
 from .stores import Session, SessionStore, TransactionStore
@@ -139,6 +142,20 @@ class SpeckleClient:
     async def viewer(self) -> Viewer:
         """Server, profile and the first page of projects in one request."""
         return parse_viewer(await self.query(VIEWER_QUERY, {"limit": PAGE_SIZE}))
+
+    async def user(self) -> UserProfile | None:
+        """The signed-in user's profile, or None when nobody is signed in.
+
+        Without the ``profile:email`` scope the server withholds the e-mail address; the rest
+        of the profile is still returned (``email`` is then None).
+        """
+        if not self.signed_in:
+            return None
+        try:
+            data = await self.query(USER_QUERY)
+        except MissingScope as error:
+            data = error.data or {}
+        return parse_user(data.get("activeUser"))
 
     async def projects(self, cursor: str | None = None, limit: int = PAGE_SIZE) -> ProjectPage:
         """A page of the user's projects, newest first; pass the previous page's cursor."""

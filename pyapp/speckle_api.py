@@ -21,6 +21,10 @@ VIEWER_QUERY = f"""query Viewer($limit: Int!) {{
   }}
 }}"""
 
+USER_QUERY = """query User {
+  activeUser { id name email avatar company role }
+}"""
+
 PROJECTS_QUERY = f"""query Projects($limit: Int!, $cursor: String) {{
   activeUser {{
     projects(limit: $limit, cursor: $cursor) {{ totalCount cursor items {{ {PROJECT_FIELDS} }} }}

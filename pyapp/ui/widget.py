@@ -1,0 +1,213 @@
+"""The drop-in login widget: a "Log in with Speckle" button, then the user's name and
+"Log out", rendered into an element the site author chooses.
+
+It lives in a Shadow DOM root of that element, so its styles apply only inside it and the
+host page's styles do not reach in (``:host { all: initial }`` also stops inherited ones);
+authors can still restyle it through ``::part(box|login-button|logout-button|name|avatar)``.
+The stylesheet is a constructed ``CSSStyleSheet``, which a ``style-src 'self'``
+Content-Security-Policy allows, unlike a ``<style>`` element.
+
+The host element reports the widget's state in ``data-state`` (``loading``, ``completing``,
+``signed-out``, ``signed-in``) and fires a ``speckle-login:change`` event (``detail``:
+``signedIn``, ``name``) for the page's own scripts. When the page itself is the registered
+redirect URL, the widget finishes the login in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Mapping
+from typing import Any
+
+import js
+from pyodide.ffi import create_proxy, to_js
+
+from ..browser import BrowserNavigator, make_client
+from ..browser.page import data_attributes, find_element
+from ..client import SpeckleClient
+from ..config import Settings
+from ..embed import is_callback_url, resolve_settings, same_page
+from ..errors import SessionExpired, SpeckleAuthError
+from ..messages import Message, message_for
+from ..speckle_api import UserProfile
+from .dom import el, replace_children
+
+CHANGE_EVENT = "speckle-login:change"
+RETURN_TO_ATTRIBUTE = "data-return-to"
+
+STYLE = """
+:host { all: initial; display: block; font: 15px/1.4 system-ui, sans-serif; color: #1b1f24; }
+[hidden] { display: none !important; }
+.box { display: flex; flex-wrap: wrap; align-items: center; gap: .6rem; }
+button { padding: .5rem 1rem; border: 0; border-radius: 6px; background: #0a66ff;
+         color: #fff; font: inherit; cursor: pointer; }
+button:disabled { background: #9db8e6; cursor: progress; }
+button.logout { background: #e6eaee; color: #1b1f24; }
+.user { display: flex; align-items: center; gap: .6rem; }
+.avatar { width: 2rem; height: 2rem; border-radius: 50%; background: #0a66ff; color: #fff;
+          display: grid; place-items: center; font-weight: 700; font-size: .8rem; }
+.message { flex-basis: 100%; margin: 0; padding: .5rem .7rem; border-radius: 6px;
+           color: #8a1c1c; background: #fdecec; }
+"""
+
+
+def _js_object(value: Mapping[str, Any]) -> Any:
+    return to_js(value, dict_converter=js.Object.fromEntries)
+
+
+class LoginWidget:
+    """One mounted widget; ``client`` is the :class:`SpeckleClient` it signs in with."""
+
+    def __init__(self, host: Any, client: SpeckleClient, return_to: str | None = None) -> None:
+        self.host = host
+        self.client = client
+        self.return_to = return_to
+        self._tasks: set[asyncio.Task[None]] = set()
+        # Proxies must outlive this call: the browser calls them on every click.
+        self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click)]
+        root = host.shadowRoot or host.attachShadow(_js_object({"mode": "open"}))
+        sheet = js.CSSStyleSheet.new()
+        sheet.replaceSync(STYLE)
+        root.adoptedStyleSheets = js.Array.of(sheet)
+        self.message = el("p", class_="message", role="alert", hidden=True)
+        self.login_button = el("button", "Log in with Speckle", type="button", class_="login",
+                               part="login-button", disabled=True)
+        self.avatar = el("span", class_="avatar", part="avatar", aria_hidden="true")
+        self.name = el("span", class_="name", part="name")
+        self.logout_button = el("button", "Log out", type="button", class_="logout",
+                                part="logout-button")
+        self.user_box = el("div", self.avatar, self.name, self.logout_button, class_="user",
+                           hidden=True)
+        replace_children(root, el("div", self.login_button, self.user_box, self.message,
+                                  class_="box", part="box"))
+        self.login_button.addEventListener("click", self._proxies[0])
+        self.logout_button.addEventListener("click", self._proxies[1])
+        client.on_change(self._on_session_change)
+        self._set_state("loading")
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Finish a login the address bar reports (if any), then show who is signed in."""
+        here = str(js.location.href)
+        if is_callback_url(here):
+            self._set_state("completing")
+            try:
+                result = await self.client.complete_login()
+            except SpeckleAuthError as error:
+                self.show_message(message_for(error))
+            else:
+                if not same_page(result.return_to, here):
+                    BrowserNavigator().go(result.return_to, replace=True)
+                    return
+        await self.refresh()
+
+    async def refresh(self) -> None:
+        """Render the current session: the login button, or the user and "Log out"."""
+        if not self.client.signed_in:
+            self.show_signed_out()
+            return
+        user: UserProfile | None = None
+        try:
+            user = await self.client.user()
+        except SessionExpired as error:  # the client has already forgotten the session
+            self.show_signed_out()
+            self.show_message(message_for(error))
+            return
+        except SpeckleAuthError as error:  # still signed in: say what failed, keep "Log out"
+            self.show_message(message_for(error))
+        self.show_signed_in(user)
+
+    # -- views --------------------------------------------------------------------------
+
+    def show_signed_out(self) -> None:
+        self.user_box.hidden = True
+        self.login_button.hidden = False
+        self.login_button.disabled = False
+        self._set_state("signed-out", None)
+
+    def show_signed_in(self, user: UserProfile | None) -> None:
+        name = (user.name if user else "") or "Signed in"
+        self.avatar.textContent = user.initials if user else "?"
+        self.name.textContent = name
+        self.login_button.hidden = True
+        self.user_box.hidden = False
+        self.logout_button.disabled = False
+        self._set_state("signed-in", name)
+
+    def show_message(self, message: Message | None) -> None:
+        self.message.hidden = message is None
+        replace_children(self.message, *(() if message is None else
+                                          (message.title + ". ", message.detail)))
+
+    def _set_state(self, state: str, name: str | None = None) -> None:
+        self.host.dataset.state = state
+        if state in ("signed-in", "signed-out"):
+            detail = {"signedIn": state == "signed-in", "name": name}
+            self.host.dispatchEvent(js.CustomEvent.new(CHANGE_EVENT, _js_object(
+                {"detail": detail, "bubbles": True, "composed": True})))
+
+    # -- events -------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)  # keep a reference until it ends, or it may be collected
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_login_click(self, event: Any) -> None:
+        self._spawn(self.login())
+
+    def _on_logout_click(self, event: Any) -> None:
+        self._spawn(self.logout())
+
+    def _on_session_change(self, session: object) -> None:
+        # Sign-out (here or in another tab) shows the button at once; a sign-in re-renders.
+        if session is None:
+            self.show_signed_out()
+        else:
+            self._spawn(self.refresh())
+
+    async def login(self) -> None:
+        """Start a login that returns to ``return_to`` (default: this page)."""
+        self.show_message(None)
+        self.login_button.disabled = True
+        try:
+            await self.client.login(self.return_to)
+        except SpeckleAuthError as error:
+            self.show_message(message_for(error))
+            self.login_button.disabled = False
+
+    async def logout(self) -> None:
+        self.show_message(None)
+        self.logout_button.disabled = True
+        await self.client.logout()
+
+
+async def mount(
+    target: Any = "#speckle-login",
+    settings: Settings | Mapping[str, Any] | None = None,
+    *,
+    config_file: str | None = None,
+    return_to: str | None = None,
+) -> LoginWidget:
+    """Render the login widget into ``target`` (an element or a CSS selector).
+
+    Settings are layered as in :func:`pyapp.connect`: ``config_file`` (or the element's
+    ``data-config``), the element's ``data-*`` attributes, then ``settings``.
+    ``return_to`` (or ``data-return-to``) is where a finished login lands; by default the
+    page the login started from. A bad configuration is shown in the widget, not raised, so
+    the host page keeps working.
+    """
+    host = find_element(target)
+    attributes = data_attributes(host)
+    problem: SpeckleAuthError | None = None
+    try:
+        resolved = resolve_settings(settings, config_file=config_file, attributes=attributes)
+    except SpeckleAuthError as error:
+        resolved, problem = None, error
+    widget = LoginWidget(host, make_client(resolved),
+                         return_to or attributes.get(RETURN_TO_ATTRIBUTE) or None)
+    await widget.start()
+    if problem is not None:
+        widget.show_message(message_for(problem))
+    return widget

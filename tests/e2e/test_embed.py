@@ -1,0 +1,113 @@
+"""The drop-in widget (``examples/embed/``) on a page it does not own.
+
+The host page has broad styles of its own (every ``button`` crimson, every ``span`` bold) and
+a script of its own. The widget must log in and out, keep its look inside its Shadow DOM,
+leave the host's look and behaviour alone, and finish logins on whatever page the app's
+redirect URL names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Locator, Page, expect
+
+from devtools.static_server import StaticServer
+from mock_speckle import MockSpeckle
+from tests.e2e.app_page import AppPage
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import PageGuard
+
+EMBED = "examples/embed/"
+HOST_CRIMSON = "rgb(220, 20, 60)"
+
+
+def widget(page: Page) -> Locator:
+    return page.locator("#speckle-login")
+
+
+def wait_for(page: Page, state: str) -> None:
+    expect(widget(page)).to_have_attribute("data-state", state)
+
+
+def style_of(locator: Locator, prop: str) -> str:
+    value: str = locator.evaluate("(node, prop) => getComputedStyle(node)[prop]", prop)
+    return value
+
+
+def log_in_through_consent(page: Page, mock: MockSpeckle) -> None:
+    page.get_by_role("button", name="Log in with Speckle").click()
+    expect(page.get_by_role("button", name="Authorize")).to_be_visible()
+    page.get_by_role("button", name="Authorize").click()
+
+
+def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    mock.apps["demo-app"].redirect_url = f"{app_site.url}{EMBED}callback.html"
+    page.goto(app_site.url + EMBED)
+    wait_for(page, "signed-out")
+
+    # The host page's script works, and its styles stay out of the widget (and vice versa).
+    page.locator("#likes").click()
+    expect(page.locator("#like-count")).to_have_text("1")
+    login_button = page.get_by_role("button", name="Log in with Speckle")
+    assert style_of(page.locator("#likes"), "backgroundColor") == HOST_CRIMSON
+    assert style_of(login_button, "backgroundColor") != HOST_CRIMSON
+    assert "Georgia" not in style_of(login_button, "fontFamily")
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
+
+    log_in_through_consent(page, mock)
+    page.wait_for_url(app_site.url + EMBED)  # back from callback.html, to where it started
+    wait_for(page, "signed-in")
+    name = widget(page).locator(".name")
+    expect(name).to_have_text("Ada Lovelace")
+    assert style_of(name, "fontWeight") == "400"  # the host's `span { bold }` stays out
+    expect(page.locator("body")).to_have_attribute("data-speckle-user", "Ada Lovelace")
+    page.locator("#likes").click()  # a fresh page after the round trip: its script runs again
+    expect(page.locator("#like-count")).to_have_text("1")
+    assert "access_code" not in page.url
+
+    app = AppPage(page, app_site.url)
+    assert app.session() is not None and app.transaction() is None
+    page.get_by_role("button", name="Log out").click()
+    wait_for(page, "signed-out")
+    expect(page.locator("body")).to_have_attribute("data-speckle-user", "")
+    assert app.our_keys() == {}
+    assert [r.status for r in mock.requests if (r.method, r.path) == ("POST", "/auth/logout")] == [
+        200
+    ]
+    page_guard.assert_clean()
+
+
+def test_the_host_page_itself_can_be_the_redirect_url(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    mock.apps["demo-app"].redirect_url = f"{app_site.url}{EMBED}index.html"
+    page.goto(app_site.url + EMBED + "index.html")
+    wait_for(page, "signed-out")
+    log_in_through_consent(page, mock)
+    page.wait_for_url(re.compile(re.escape(app_site.url + EMBED + "index.html")))
+    wait_for(page, "signed-in")
+    expect(widget(page).locator(".name")).to_have_text("Ada Lovelace")
+    assert page.url == app_site.url + EMBED + "index.html"  # access_code gone from the bar
+    assert len(mock.token_exchanges()) == 1
+    page_guard.assert_clean()
+
+
+def test_a_denied_login_is_explained_on_the_callback_page(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    mock.apps["demo-app"].redirect_url = f"{app_site.url}{EMBED}callback.html"
+    page.goto(app_site.url + EMBED)
+    wait_for(page, "signed-out")
+    page.get_by_role("button", name="Log in with Speckle").click()
+    page.get_by_role("button", name="Deny").click()
+    page.wait_for_url(re.compile(re.escape(app_site.url + EMBED + "callback.html")))
+    wait_for(page, "signed-out")
+    expect(widget(page).get_by_role("alert")).to_contain_text("You declined access")
+    assert "denied" not in page.url
+    assert AppPage(page, app_site.url).our_keys() == {}
+    page_guard.assert_clean()

@@ -1,0 +1,106 @@
+"""Hosting anywhere: under a deep subpath, and behind the Content-Security-Policy the README
+recommends (with ``Referrer-Policy: no-referrer`` on the callback pages).
+
+The site uses relative URLs only, so a static host that puts it under ``/some/deep/path/``
+must just work; the CSP below is the one documented for site owners, and every page
+(the app, its callback, both examples) must run under it without a single violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page, Response, expect
+
+from devtools.static_server import StaticServer
+from mock_speckle import MockSpeckle
+from tests.e2e.app_page import AppPage
+from tests.e2e.conftest import app_config
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import PageGuard
+
+DEEP = "/some/deep/path/"
+
+
+def content_security_policy(speckle_origin: str) -> str:
+    """The policy of the README, for a site whose users sign in to ``speckle_origin``.
+
+    ``'wasm-unsafe-eval'`` lets Pyodide compile its WebAssembly and ``'unsafe-eval'`` lets
+    PyScript build its hook functions with ``Function(...)`` (without it Python never
+    starts). ``img-src data:`` is for the pages' ``data:`` favicon, ``https:`` for avatars;
+    ``connect-src`` names the Speckle server the pages call.
+    """
+    return "; ".join([
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' data: https:",
+        f"connect-src 'self' {speckle_origin}",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def callback_headers(rel: str) -> Mapping[str, str] | None:
+    """``Referrer-Policy: no-referrer`` on every callback page (the app's and the example's)."""
+    return {"Referrer-Policy": "no-referrer"} if rel.endswith("callback.html") else None
+
+
+def test_whole_site_logs_in_and_out_under_a_deep_subpath(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    server = serve_site(prefix=DEEP, overrides={"config.json": app_config(mock.url)})
+    assert server.url.endswith(DEEP)
+    mock.apps["demo-app"].redirect_url = f"{server.url}callback.html"
+
+    app = AppPage(page, server.url).open("")
+    app.log_in()
+    assert page.url == server.url
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    app.log_out()
+
+    assert [r for r in server.requests if not r[1].startswith(DEEP)] == []
+    assert [r for r in server.requests if r[2] >= 400] == []
+    page_guard.assert_clean()
+
+
+def test_every_page_works_under_the_documented_csp(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    server = serve_site(
+        overrides={"config.json": app_config(mock.url)},
+        extra_headers={"Content-Security-Policy": content_security_policy(mock.url)},
+        per_path_headers=callback_headers,
+    )
+    mock.apps["demo-app"].redirect_url = f"{server.url}callback.html"
+    callbacks: list[Response] = []
+    page.on("response", lambda r: callbacks.append(r) if "callback.html" in r.url else None)
+
+    # The API example: login through callback.html, fetch, and synchronous XHR (urllib).
+    example = AppPage(page, server.url).open("examples/projects/index.html")
+    example.log_in()
+    expect(page.locator("#projects li")).to_have_count(25)
+    expect(page.locator("#sync-check")).to_contain_text("ada@example.org")
+    assert callbacks and all(
+        r.headers.get("referrer-policy") == "no-referrer"
+        and "wasm-unsafe-eval" in r.headers.get("content-security-policy", "")
+        for r in callbacks)
+
+    # The app, signed in by the same tab's session.
+    AppPage(page, server.url).open("index.html", state="signed-in")
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+
+    # The drop-in widget: its constructed stylesheet is allowed by style-src 'self'.
+    page.goto(server.url + "examples/embed/")
+    widget = page.locator("#speckle-login")
+    expect(widget).to_have_attribute("data-state", "signed-in")
+    log_out = page.get_by_role("button", name="Log out")
+    assert log_out.evaluate("b => getComputedStyle(b).borderTopLeftRadius") == "6px"
+    log_out.click()
+    expect(widget).to_have_attribute("data-state", "signed-out")
+    page_guard.assert_clean()
