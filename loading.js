@@ -1,0 +1,146 @@
+/* The start-up indicator of the pages that run Python, in plain JavaScript so that it works
+ * before (and without) Python.
+ *
+ * It follows the runtime's real stages in #loading - downloading the runtime, starting Python,
+ * starting the app - from PyScript's `py:progress` / `py:ready` events and the browser's
+ * resource timings, and hides itself once Python sets <body data-state> to anything but
+ * "loading". When the runtime cannot load (a file missing or refused, a script error, a
+ * browser without WebAssembly, no progress at all for STALL_MS) it says so in #loading and
+ * sets <body data-state="runtime-error"> instead of leaving the page waiting forever.
+ *
+ * Load it with <script defer> before PyScript's core.js: deferred and module scripts run in
+ * document order, so every listener is in place before PyScript starts.
+ * Written in ES5 so that an old browser still reaches the "unsupported" message.
+ */
+(function () {
+  "use strict";
+  var STALL_MS = 90000;
+  var STAGES = {
+    download: [1, "Downloading Python runtime…"],
+    start: [2, "Starting Python…"],
+    app: [3, "Starting the app…"]
+  };
+  var ORDER = ["download", "start", "app", "ready"];
+  var BIG_FILES = ["pyodide.asm.wasm", "python_stdlib.zip"];
+
+  var body = document.body;
+  var box = document.getElementById("loading");
+  var bar = box && box.querySelector("progress");
+  var label = box && box.querySelector(".stage");
+  var downloaded = {};
+  var stage = "download";
+  var failed = false;
+  var timer = 0;
+
+  function loading() {
+    return !failed && body.getAttribute("data-state") === "loading";
+  }
+
+  function show(next) {
+    if (ORDER.indexOf(next) <= ORDER.indexOf(stage)) return;
+    stage = next;
+    if (!box) return;
+    box.setAttribute("data-stage", next);
+    if (next === "ready") {
+      box.hidden = true;
+      return;
+    }
+    if (bar) bar.value = STAGES[next][0];
+    if (label) label.textContent = STAGES[next][1];
+  }
+
+  // `crashed`: the runtime loaded but the page's Python stopped before taking over.
+  function fail(detail, crashed) {
+    if (!loading()) return;
+    failed = true;
+    clearTimeout(timer);
+    body.setAttribute("data-state", "runtime-error");
+    if (window.console) {
+      console.error((crashed ? "The app failed to start: " : "Couldn't load Python: ") + detail);
+    }
+    var status = document.getElementById("status");  // "Signing you in…" would now be untrue
+    if (status) status.hidden = true;
+    document.title = (crashed ? "The app failed to start" : "Couldn't load Python") + " · Speckle";
+    if (!box) return;
+    var text = crashed
+      ? "The app failed to start. Reload the page; if it happens again, the browser console has the details."
+      : box.getAttribute("data-error") ||
+        "Couldn't load Python, so this page can't work. Check your connection and reload the page.";
+    box.setAttribute("data-stage", "error");
+    box.className += " error";
+    box.hidden = false;
+    box.textContent = text + " (" + detail + ")";
+  }
+
+  function progressed() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      fail("no progress for " + STALL_MS / 1000 + " s");
+    }, STALL_MS);
+  }
+
+  if (typeof WebAssembly !== "object" || !("noModule" in document.createElement("script"))) {
+    fail("this browser does not run WebAssembly modules");
+    return;
+  }
+  progressed();
+
+  // Python took over: the page's own states say the rest.
+  if (window.MutationObserver) {
+    new MutationObserver(function () {
+      if (body.getAttribute("data-state") !== "loading" && !failed) {
+        clearTimeout(timer);
+        show("ready");
+      }
+    }).observe(body, { attributes: true, attributeFilter: ["data-state"] });
+  }
+
+  addEventListener("py:progress", function (event) {
+    progressed();
+    var what = String(event.detail);
+    if (what === "Loaded interpreter") show("start");
+    else if (what === "Loaded Pyodide") show("app");
+  });
+  addEventListener("py:ready", function () { show("app"); }, true);
+  // The page's script ran to its end: a page still "loading" then has failed in Python.
+  addEventListener("py:done", function () {
+    setTimeout(function () { fail("its Python code ended with an error", true); }, 0);
+  }, true);
+
+  // A script or module that failed to load (core.js itself, a preloaded runtime file).
+  addEventListener("error", function (event) {
+    var el = event.target;
+    if (el && (el.tagName === "SCRIPT" || (el.tagName === "LINK" && /preload/.test(el.rel)))) {
+      var url = String(el.src || el.href).split("?")[0];
+      fail(url.slice(url.lastIndexOf("/") + 1) + " did not load");
+    } else if (el === window && loading()) {
+      fail(String(event.message || "a script error"));
+    }
+  }, true);
+  addEventListener("unhandledrejection", function (event) {
+    if (!loading() && !failed) return;
+    var reason = event.reason;
+    fail(String((reason && reason.message) || reason || "a failed promise"));
+    event.preventDefault();  // reported above, once, in words a person can read
+  });
+
+  // Runtime files that arrived (or not): a 4xx/5xx on our own origin while loading is fatal.
+  if (window.PerformanceObserver) {
+    try {
+      new PerformanceObserver(function (list) {
+        var entries = list.getEntries();
+        for (var i = 0; i < entries.length; i++) {
+          var entry = entries[i];
+          var name = entry.name.split("?")[0];
+          var file = name.slice(name.lastIndexOf("/") + 1);
+          progressed();
+          if (entry.responseStatus >= 400 && name.indexOf(location.origin + "/") === 0) {
+            fail(file + " answered " + entry.responseStatus);
+          }
+          if (BIG_FILES.indexOf(file) >= 0) downloaded[file] = true;
+        }
+        if (downloaded[BIG_FILES[0]] && downloaded[BIG_FILES[1]] && loading()) show("start");
+      }).observe({ type: "resource", buffered: true });
+    } catch (e) { /* no resource timing: the py:progress stages still show */ }
+  }
+})();

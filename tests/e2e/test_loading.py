@@ -1,0 +1,180 @@
+"""The wait before Python runs: a useful page with real loading stages, and an honest failure.
+
+``loading.js`` (plain JavaScript) drives ``#loading`` from PyScript's events before Python
+exists. These tests record what a person would see at each stage and check that a runtime
+that cannot load ends in a message and ``body[data-state=runtime-error]``, never in an
+endless "Downloading…".
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from devtools.static_server import StaticServer
+from mock_speckle import MockSpeckle
+from tests.e2e.app_page import AppPage
+from tests.e2e.conftest import REPO_ROOT, app_config
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import PageGuard
+
+# What the page looks like at DOMContentLoaded and at every change of #loading's stage,
+# recorded in the page itself so that no stage can slip between two polls of the test.
+RECORD_STAGES = """
+window.__seen = [];
+const snap = (why) => {
+  const box = document.getElementById("loading");
+  const button = document.getElementById("login");
+  const status = document.getElementById("status");
+  window.__seen.push({
+    why,
+    stage: box && box.dataset.stage,
+    text: box && !box.hidden ? box.innerText.trim() : null,
+    progress: box && box.querySelector("progress") ? box.querySelector("progress").value : null,
+    state: document.body.dataset.state,
+    button: button ? {disabled: button.disabled, visible: button.checkVisibility()} : null,
+    status: status && status.checkVisibility() ? status.innerText.trim() : null,
+  });
+};
+document.addEventListener("DOMContentLoaded", () => {
+  snap("parsed");
+  const box = document.getElementById("loading");
+  if (box) new MutationObserver(() => snap("stage")).observe(
+    box, {attributes: true, attributeFilter: ["data-stage", "hidden"]});
+}, {once: true});
+"""
+
+# The browser's own line for a 404 and loading.js's report of the failure.
+FAILED_LOAD_CONSOLE = (r"status of 404", r"^Couldn't load Python: ")
+
+
+def seen(page: Page) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = page.evaluate("window.__seen")
+    return result
+
+
+def stages(page: Page) -> list[str]:
+    order: list[str] = []
+    for snap in seen(page):
+        if snap["stage"] and (not order or order[-1] != snap["stage"]):
+            order.append(snap["stage"])
+    return order
+
+
+def test_index_is_usable_while_python_loads_and_shows_real_stages(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    page.add_init_script(RECORD_STAGES)
+    AppPage(page, app_site.url).open()
+    expect(page.locator("#loading")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+
+    first = seen(page)[0]
+    assert first["why"] == "parsed" and first["state"] == "loading"
+    assert first["stage"] == "download" and first["text"] == "Downloading Python runtime…"
+    assert first["button"] == {"disabled": True, "visible": True}  # the form is up, not usable
+    assert stages(page) == ["download", "start", "app", "ready"]
+    before_ready = [s for s in seen(page) if s["stage"] != "ready"]
+    assert [s["progress"] for s in before_ready] == sorted(s["progress"] for s in before_ready)
+    assert all(s["button"]["disabled"] for s in before_ready)
+    texts = {s["stage"]: s["text"] for s in before_ready}
+    assert texts == {"download": "Downloading Python runtime…", "start": "Starting Python…",
+                     "app": "Starting the app…"}
+    page_guard.assert_clean()
+
+
+def test_callback_says_signing_in_before_python_runs(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    page.add_init_script(RECORD_STAGES)
+    # No sign-in was started here, so Python ends in its own message: the start is what counts.
+    page.goto(app_site.url + "callback.html?access_code=unknown")
+    expect(page.locator("body")).to_have_attribute("data-state", "error")
+    first = seen(page)[0]
+    assert first["why"] == "parsed" and first["state"] == "loading"
+    assert first["status"] == "Signing you in…"
+    assert first["stage"] == "download"
+    assert stages(page) == ["download", "start", "app", "ready"]
+    expect(page.locator("#loading")).to_be_hidden()
+    page_guard.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """A copy of the site (real files, no symlinks) without one file, made once per file."""
+    made: dict[str, Path] = {}
+
+    def without(missing: str) -> Path:
+        if missing not in made:
+            root = tmp_path_factory.mktemp("site")
+            for item in REPO_ROOT.iterdir():
+                if item.is_file() and item.suffix in {".html", ".css", ".js", ".toml"}:
+                    shutil.copy(item, root / item.name)
+            shutil.copy(REPO_ROOT / "config.json", root / "config.json")
+            for folder in ("pyapp", "runtime"):
+                shutil.copytree(REPO_ROOT / folder, root / folder,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            (root / missing).unlink()
+            made[missing] = root
+        return made[missing]
+
+    return without
+
+
+@pytest.mark.parametrize("missing", [
+    "runtime/pyodide/pyodide.mjs",       # the import PyScript starts with fails
+    "runtime/pyodide/pyodide.asm.wasm",  # Pyodide only warns and would wait forever
+    "runtime/pyscript/core.js",          # PyScript itself never runs
+])
+@pytest.mark.parametrize("page_name", ["index.html", "callback.html"])
+def test_a_runtime_that_cannot_load_ends_in_a_message(
+    page: Page, serve_site: Callable[..., StaticServer], site_copy: Callable[[str], Path],
+    speckle_server: MockSpeckle, page_guard: PageGuard, missing: str, page_name: str,
+) -> None:
+    site = serve_site(root=site_copy(missing),
+                      overrides={"config.json": app_config(speckle_server.url)})
+    page.goto(site.url + page_name + ("?access_code=abc" if page_name == "callback.html" else ""))
+    expect(page.locator("body")).to_have_attribute("data-state", "runtime-error")
+    box = page.locator("#loading")
+    expect(box).to_be_visible()
+    expect(box).to_contain_text("Couldn't load Python")
+    expect(box).to_contain_text(Path(missing).name)
+    expect(box).to_have_attribute("data-stage", "error")
+    if page_name == "index.html":
+        expect(page.get_by_label("Server URL")).to_be_visible()
+        expect(page.get_by_role("button", name="Log in with Speckle")).to_be_disabled()
+    else:
+        expect(box).to_contain_text("the sign-in can't finish")
+        expect(page.locator("#status")).to_be_hidden()  # no "Signing you in…" left behind
+    page_guard.assert_clean(allow_console=FAILED_LOAD_CONSOLE)
+
+
+def test_a_browser_without_webassembly_is_told_so(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    page.add_init_script("delete globalThis.WebAssembly")
+    page.goto(app_site.url + "index.html")
+    expect(page.locator("body")).to_have_attribute("data-state", "runtime-error")
+    expect(page.locator("#loading")).to_contain_text("does not run WebAssembly")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_disabled()
+    page_guard.assert_clean(allow_console=(r"^Couldn't load Python: ",))
+
+
+def test_python_that_fails_before_taking_over_is_reported(
+    page: Page, serve_site: Callable[..., StaticServer], speckle_server: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    broken = (REPO_ROOT / "index.html").read_text(encoding="utf-8").replace(
+        "from pyapp.ui.index_page import main", "raise RuntimeError('broken on purpose')", 1)
+    site = serve_site(overrides={"index.html": broken.encode(),
+                                 "config.json": app_config(speckle_server.url)})
+    page.goto(site.url + "index.html")
+    expect(page.locator("body")).to_have_attribute("data-state", "runtime-error")
+    expect(page.locator("#loading")).to_contain_text("The app failed to start")
+    page_guard.assert_clean(allow_console=(r"broken on purpose", r"^The app failed to start: "))
