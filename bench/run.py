@@ -1,0 +1,641 @@
+"""Drive headless Chromium through the login pages and print where start-up time goes.
+
+Three cache regimes, each case in a fresh tab, cases interleaved run by run:
+
+* ``cold``  - a new incognito context per case with the HTTP cache switched off (DevTools
+  ``Network.setCacheDisabled``), so every page of a round trip downloads and compiles
+  everything: the worst case, and the same for every page.
+* ``first`` - a new on-disk profile per case: a real first visit. The first page downloads the
+  runtime; the callback and the return to the app reuse the browser's disk cache.
+* ``warm``  - one on-disk profile, visited once before measuring: a returning visitor.
+
+Times are read in the page (``performance.timeOrigin`` and ``performance.now()``), from the
+navigation's start to the condition: the bare page sets ``data-state=ready`` after printing one
+line; ``index.html`` is ready at ``data-state=signed-out`` with "Log in" enabled; the callback
+is complete at ``data-state=done`` (token stored); the return page at ``data-state=signed-in``
+(user shown); the round trip from opening ``index.html`` to that signed-in view, with
+Playwright clicking "Log in" and "Authorize" as soon as they can be clicked.
+
+Bytes come from the static servers' logs (what reached the server, 200 or 304, and the size of
+each 200's body), on one on-disk profile: a first visit, then a second visit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from devtools.static_server import REPO_PRIVATE, StaticServer
+from mock_speckle import App, MockSpeckle
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+]  # fmt: skip
+TIMEOUT_MS = 60_000
+SCOPES = ["profile:read", "profile:email", "streams:read"]
+REGIMES = ("cold", "first", "warm")
+MARKS_KEY = "__bench_marks"
+PROFILE_KEY = "__bench_profile"
+
+# Every page records its milestones in sessionStorage (per tab and origin), so that the
+# callback's figures survive its navigation back to the app.
+MARKS_SCRIPT = """(() => {
+  const KEY = "__KEY__";
+  const page = location.pathname.split("/").pop() || "index.html";
+  const origin = performance.timeOrigin;
+  const rec = (name, t = performance.now(), extra = {}) => {
+    try {
+      const list = JSON.parse(sessionStorage.getItem(KEY) || "[]");
+      list.push({page, name, t, origin, ...extra});
+      sessionStorage.setItem(KEY, JSON.stringify(list));
+    } catch (e) { /* an opaque origin (about:blank) has no storage */ }
+  };
+  rec("nav", 0);
+  addEventListener("py:progress", (e) => rec("progress:" + e.detail));
+  addEventListener("py:ready", () => rec("py:ready"), true);
+  addEventListener("py:done", () => rec("py:done"), true);
+  new PerformanceObserver((list) => list.getEntries().forEach(
+    (m) => rec("mark:" + m.name, m.startTime))).observe({type: "mark", buffered: true});
+  document.addEventListener("DOMContentLoaded", () => {
+    rec("dcl");
+    const body = document.body;
+    const note = () => {
+      const button = document.getElementById("login");
+      rec("state:" + body.dataset.state, performance.now(),
+          {enabled: button ? !button.disabled : null});
+    };
+    note();
+    new MutationObserver(note).observe(body, {attributes: true, attributeFilter: ["data-state"]});
+  });
+})();""".replace("__KEY__", MARKS_KEY)
+
+
+# -- servers --------------------------------------------------------------------------------
+
+
+@dataclass
+class Servers:
+    mock: MockSpeckle
+    site: StaticServer
+    js: StaticServer
+
+    def stop(self) -> None:
+        for server in (self.site, self.js, self.mock):
+            server.stop()
+
+
+def config_json(server_url: str, app_id: str) -> bytes:
+    settings = {"serverUrl": server_url, "appId": app_id, "dialect": "auto", "storage": "session"}
+    return json.dumps(settings).encode()
+
+
+def start_servers(site_overrides: dict[str, bytes] | None = None) -> Servers:
+    """The mock, the site (plus the bare page, never ``bench/`` itself) and the JS reference."""
+    mock = MockSpeckle(host="127.0.0.1", port=0).start()
+    overrides = {
+        "config.json": config_json(mock.url, "demo-app"),
+        "bench-bare.html": (BENCH / "bare.html").read_bytes(),
+        "bench-bare.toml": (BENCH / "bare.toml").read_bytes(),
+        **(site_overrides or {}),
+    }
+    site = StaticServer(REPO, deny=REPO_PRIVATE | {"bench"}, overrides=overrides).start()
+    js = StaticServer(BENCH / "js", overrides={
+        "config.json": config_json(mock.url, "js-reference")}).start()
+    mock.register_app(App(id="demo-app", secret="demo-secret", name="Speckle Login Demo",
+                          redirect_url=f"{site.url}callback.html", scopes=SCOPES))
+    mock.register_app(App(id="js-reference", secret="js-secret", name="JS reference",
+                          redirect_url=f"{js.url}callback.html", scopes=SCOPES))
+    return Servers(mock, site, js)
+
+
+# -- one page, one round trip ---------------------------------------------------------------
+
+
+@dataclass
+class Visit:
+    page: str
+    origin: float
+    events: dict[str, float] = field(default_factory=dict)
+    enabled: dict[str, bool | None] = field(default_factory=dict)
+
+
+def read_visits(page: Page) -> list[Visit]:
+    raw: list[dict[str, Any]] = page.evaluate(
+        f"() => JSON.parse(sessionStorage.getItem('{MARKS_KEY}') || '[]')")
+    visits: list[Visit] = []
+    for item in raw:
+        if item["name"] == "nav":
+            visits.append(Visit(item["page"], item["origin"]))
+            continue
+        visit = visits[-1]
+        visit.events.setdefault(item["name"], item["t"])
+        if item.get("enabled") is not None:
+            visit.enabled.setdefault(item["name"], item["enabled"])
+    return visits
+
+
+def wait_state(page: Page, state: str, extra: str = "") -> None:
+    page.locator(f"body[data-state={state}]{extra}").wait_for(state="attached",
+                                                               timeout=TIMEOUT_MS)
+
+
+def run_bare(page: Page, servers: Servers) -> dict[str, Visit]:
+    page.goto(servers.site.url + "bench-bare.html")
+    wait_state(page, "ready")
+    return {"bare": read_visits(page)[0]}
+
+
+def run_round_trip(page: Page, base_url: str) -> dict[str, Visit]:
+    page.goto(base_url + "index.html")
+    wait_state(page, "signed-out", " #login:enabled")
+    page.locator("#login").click()
+    page.get_by_role("button", name="Authorize").click(timeout=TIMEOUT_MS)
+    wait_state(page, "signed-in")
+    index, callback, back = read_visits(page)
+    assert (index.page, callback.page, back.page) == ("index.html", "callback.html", "index.html")
+    return {"index": index, "callback": callback, "return": back}
+
+
+# Figure name -> (case, visit, event): a time from that visit's navigation start.
+FIGURES: dict[str, tuple[str, str, str]] = {
+    "bare PyScript page: ready": ("bare", "bare", "state:ready"),
+    "index: ready (Log in enabled)": ("app", "index", "state:signed-out"),
+    "callback: done (token stored)": ("app", "callback", "state:done"),
+    "return to app: signed in": ("app", "return", "state:signed-in"),
+    "JS ref index: ready": ("js", "index", "state:signed-out"),
+    "JS ref callback: done": ("js", "callback", "state:done"),
+    "JS ref return: signed in": ("js", "return", "state:signed-in"),
+}
+ROUND_TRIPS = {"round trip (open → signed in)": "app", "JS ref round trip": "js"}
+PHASES = (
+    ("core.js running", "progress:Loading Pyodide"),
+    ("interpreter start", "progress:Loading interpreter"),
+    ("interpreter loaded", "progress:Loaded interpreter"),
+    ("files loaded", "progress:Loaded files"),
+    ("py:ready", "py:ready"),
+)
+
+
+@dataclass
+class Results:
+    times: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    phases: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, regime: str, case: str, visits: dict[str, Visit]) -> None:
+        if case.startswith("exp:"):
+            visit = visits["index"]
+            figure = "index ready, " + case.removeprefix("exp:")
+            self.times.setdefault((figure, regime), []).append(visit.events["state:signed-out"])
+            for phase, phase_event in PHASES:
+                if phase_event in visit.events:
+                    self.phases.setdefault((figure, regime, phase), []).append(
+                        visit.events[phase_event])
+            return
+        for figure, (fig_case, visit_name, event) in FIGURES.items():
+            if fig_case != case:
+                continue
+            visit = visits[visit_name]
+            self.times.setdefault((figure, regime), []).append(visit.events[event])
+            if event == "state:signed-out" and visit.enabled.get(event) is False:
+                self.warnings.append(f"{figure} ({regime}): Log in still disabled at {event}")
+            for phase, phase_event in PHASES:
+                if phase_event in visit.events:
+                    self.phases.setdefault((figure, regime, phase), []).append(
+                        visit.events[phase_event])
+        for figure, fig_case in ROUND_TRIPS.items():
+            if fig_case == case:
+                start, end = visits["index"], visits["return"]
+                total = end.origin + end.events["state:signed-in"] - start.origin
+                self.times.setdefault((figure, regime), []).append(total)
+
+
+# -- browsers -------------------------------------------------------------------------------
+
+
+@contextmanager
+def cold_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    try:
+        page = prepare(context.new_page())
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
+def first_page(pw: Playwright) -> Iterator[Page]:
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
+        context = launch_profile(pw, profile)
+        try:
+            yield prepare(context.pages[0] if context.pages else context.new_page())
+        finally:
+            context.close()
+
+
+@contextmanager
+def warm_page(context: BrowserContext) -> Iterator[Page]:
+    page = prepare(context.new_page())
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def launch_profile(pw: Playwright, profile: str) -> BrowserContext:
+    return pw.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+# Added to every request by --latency (DevTools network emulation), as on a real network.
+LATENCY_MS = 0
+
+
+def prepare(page: Page) -> Page:
+    page.set_default_timeout(TIMEOUT_MS)
+    page.add_init_script(MARKS_SCRIPT)
+    if LATENCY_MS:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": LATENCY_MS, "downloadThroughput": -1,
+            "uploadThroughput": -1})
+    return page
+
+
+def run_index(page: Page, url: str) -> dict[str, Visit]:
+    page.goto(url)
+    wait_state(page, "signed-out", " #login:enabled")
+    return {"index": read_visits(page)[0]}
+
+
+def case_runner(servers: Servers, experiments: dict[str, str]
+                ) -> dict[str, Callable[[Page], dict[str, Visit]]]:
+    cases: dict[str, Callable[[Page], dict[str, Visit]]] = {
+        "bare": lambda page: run_bare(page, servers),
+        "app": lambda page: run_round_trip(page, servers.site.url),
+        "js": lambda page: run_round_trip(page, servers.js.url),
+    }
+    for label, path in experiments.items():
+        cases["exp:" + label] = lambda page, url=servers.site.url + path: run_index(page, url)
+    return cases
+
+
+def experiment_pages(mock_url: str) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Variants of index.html served next to it: label -> path, and the files they need."""
+    index = (REPO / "index.html").read_text(encoding="utf-8")
+    toml = tomllib.loads((REPO / "pyscript.toml").read_text(encoding="utf-8"))
+    config = config_json(mock_url, "demo-app")
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+        for src, dst in toml.get("files", {}).items():
+            data = config if src == "./config.json" else (REPO / src).read_bytes()
+            archive.writestr(dst.removeprefix("./"), data)
+    one_zip = {**toml, "files": {"./bench-pyapp.zip": "./*"}}
+
+    def with_config(name: str) -> bytes:
+        return index.replace('config="./pyscript.toml"', f'config="./{name}"').encode()
+
+    # Preload hints for what the runtime fetches only after core.js and the config have run.
+    hints = "".join(f'\n  <link rel="{rel}" href="./runtime/pyodide/{name}"{extra}>' for rel, name, extra in (
+        ("modulepreload", "pyodide.mjs", ""), ("modulepreload", "pyodide.asm.mjs", ""),
+        ("preload", "python_stdlib.zip", ' as="fetch" crossorigin'),
+        ("preload", "pyodide-lock.json", ' as="fetch" crossorigin')))
+    wasm_hint = '\n  <link rel="preload" href="./runtime/pyodide/pyodide.asm.wasm" as="fetch" crossorigin>'
+    with_hints = index.replace("\n</head>", hints + "\n</head>", 1)
+    with_wasm = index.replace("\n</head>", hints + wasm_hint + "\n</head>", 1)
+    files = {
+        "bench-x-hints.html": with_hints.encode(),
+        "bench-x-wasm-hint.html": with_wasm.encode(),
+        "bench-x-json.html": with_config("bench-pyscript.json"),
+        "bench-pyscript.json": json.dumps(toml).encode(),
+        "bench-x-zip.html": with_config("bench-zip.json"),
+        "bench-zip.json": json.dumps(one_zip).encode(),
+        "bench-pyapp.zip": bundle.getvalue(),
+    }
+    pages = {
+        "as shipped": "index.html",
+        "preload hints (not .wasm)": "bench-x-hints.html",
+        "preload hints and .wasm": "bench-x-wasm-hint.html",
+        "JSON config": "bench-x-json.html",
+        "JSON config + Python in one zip": "bench-x-zip.html",
+    }
+    return pages, files
+
+
+def measure(pw: Playwright, servers: Servers, runs: int, regimes: tuple[str, ...],
+            wanted: list[str], experiments: dict[str, str],
+            log: Callable[[str], None]) -> Results:
+    results = Results()
+    cases = {name: run for name, run in case_runner(servers, experiments).items()
+             if name in wanted or name.startswith("exp:")}
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with tempfile.TemporaryDirectory(prefix="bench-warm-") as warm_profile:
+        warm = launch_profile(pw, warm_profile)
+        try:
+            if "warm" in regimes:
+                for run_case in cases.values():  # the visit before: caches filled
+                    with warm_page(warm) as page:
+                        run_case(page)
+            for n in range(1, runs + 1):
+                for regime in regimes:
+                    for case, run_case in cases.items():
+                        if regime == "cold":
+                            opened = cold_page(browser)
+                        elif regime == "first":
+                            opened = first_page(pw)
+                        else:
+                            opened = warm_page(warm)
+                        with opened as page:
+                            results.add(regime, case, run_case(page))
+                log(f"run {n}/{runs} done")
+        finally:
+            warm.close()
+            browser.close()
+    return results
+
+
+# -- bytes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Traffic:
+    label: str
+    runtime: list[int] = field(default_factory=lambda: [0, 0, 0])  # 200s, 304s, bytes
+    ours: list[int] = field(default_factory=lambda: [0, 0, 0])
+
+
+def traffic_since(server: StaticServer, start: int, label: str) -> Traffic:
+    seen = Traffic(label)
+    for method, path, status in server.requests[start:]:
+        rel = unquote(urlsplit(path).path)[len(server.prefix):]
+        bucket = seen.runtime if rel.startswith("runtime/") else seen.ours
+        if status == 200:
+            resource, _ = server.resolve(rel)
+            bucket[0] += 1
+            bucket[2] += resource.size if resource and method == "GET" else 0
+        elif status == 304:
+            bucket[1] += 1
+        else:
+            bucket[0] += 1  # counted as a request; a 404 would show up in the tests
+    return seen
+
+
+def measure_bytes(pw: Playwright, servers: Servers) -> list[Traffic]:
+    """A first and a second visit of each page on one on-disk profile."""
+    rows: list[Traffic] = []
+    groups = [
+        [("bare page, first visit", servers.site, "bench-bare.html", "ready"),
+         ("bare page, second visit", servers.site, "bench-bare.html", "ready")],
+        [("index, first visit", servers.site, "index.html", "signed-out"),
+         ("index, second visit", servers.site, "index.html", "signed-out"),
+         ("callback after index", servers.site, "callback.html?access_code=x", "error")],
+        [("JS ref index, first visit", servers.js, "index.html", "signed-out"),
+         ("JS ref index, second visit", servers.js, "index.html", "signed-out")],
+    ]
+    for steps in groups:
+        with tempfile.TemporaryDirectory(prefix="bench-bytes-") as profile:
+            context = launch_profile(pw, profile)
+            try:
+                for label, server, path, state in steps:
+                    page = prepare(context.new_page())
+                    start = len(server.requests)
+                    page.goto(server.url + path)
+                    wait_state(page, state)
+                    rows.append(traffic_since(server, start, label))
+                    page.close()
+            finally:
+                context.close()
+    return rows
+
+
+def own_files() -> dict[str, int]:
+    """Our files a page can download (HTML, CSS, JS, config, the Python of [files])."""
+    names = ["index.html", "callback.html", "app.css", "loading.js", "pyscript.toml",
+             "config.json"]
+    config = tomllib.loads((REPO / "pyscript.toml").read_text(encoding="utf-8"))
+    names += [src.removeprefix("./") for src in config.get("files", {})
+              if src.removeprefix("./") not in names]
+    return {name: (REPO / name).stat().st_size for name in names if (REPO / name).is_file()}
+
+
+# -- where our time goes --------------------------------------------------------------------
+
+# index.html with its Python split in two: the imports, then main() (first render). Only
+# sys, time and js (built in) are imported before the measurement starts.
+PROFILE_PYTHON = """import sys, time, js
+_before = list(sys.modules)
+_t0 = time.perf_counter()
+from pyapp.ui.index_page import main
+_t1 = time.perf_counter()
+await main()
+_t2 = time.perf_counter()
+_new = [m for m in sys.modules if m not in _before]
+js.sessionStorage.setItem("__KEY__", repr({"import_ms": (_t1 - _t0) * 1000,
+    "main_ms": (_t2 - _t1) * 1000, "before": _before, "new": _new}))
+""".replace("__KEY__", PROFILE_KEY)
+
+# The modules pyapp pulls in, imported one by one in the order Python first loaded them:
+# each one's time includes whatever it imports that was not loaded yet.
+IMPORTS_PYTHON = """import sys, time, js
+_times = []
+for _name in __NAMES__:
+    _t = time.perf_counter()
+    __import__(_name)
+    _times.append((_name, (time.perf_counter() - _t) * 1000))
+js.sessionStorage.setItem("__KEY__", repr(_times))
+js.document.body.dataset.state = "ready"
+"""
+
+
+def page_with_python(source: str) -> bytes:
+    html = (REPO / "index.html").read_text(encoding="utf-8")
+    start = html.index('<script type="py"')
+    start = html.index(">", start) + 1
+    end = html.index("</script>", start)
+    return (html[:start] + "\n" + source + html[end:]).encode()
+
+
+def profile_our_code(pw: Playwright, servers: Servers, runs: int) -> dict[str, Any]:
+    servers.site.overrides["bench-profile.html"] = page_with_python(PROFILE_PYTHON)
+    imports: list[float] = []
+    mains: list[float] = []
+    report: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-prof-") as profile:
+        context = launch_profile(pw, profile)
+        try:
+            for _ in range(runs + 1):  # the first visit fills the cache and is dropped
+                page = prepare(context.new_page())
+                page.goto(servers.site.url + "bench-profile.html")
+                wait_state(page, "signed-out")
+                page.wait_for_function(f"() => sessionStorage.getItem('{PROFILE_KEY}')")
+                report = ast.literal_eval(page.evaluate(
+                    f"() => sessionStorage.getItem('{PROFILE_KEY}')"))
+                imports.append(report["import_ms"])
+                mains.append(report["main_ms"])
+                page.close()
+            new = report["new"]
+            ours = [m for m in new if m.split(".")[0] == "pyapp"]
+            stdlib = [m for m in new if m.split(".")[0] != "pyapp"]
+            tops = list(dict.fromkeys(m.split(".")[0] for m in stdlib))
+            servers.site.overrides["bench-imports.html"] = page_with_python(
+                IMPORTS_PYTHON.replace("__NAMES__", repr(tops)).replace("__KEY__", PROFILE_KEY))
+            per_module: dict[str, list[float]] = {}
+            for _ in range(runs + 1):
+                page = prepare(context.new_page())
+                page.goto(servers.site.url + "bench-imports.html")
+                wait_state(page, "ready")
+                for name, ms in ast.literal_eval(page.evaluate(
+                        f"() => sessionStorage.getItem('{PROFILE_KEY}')")):
+                    per_module.setdefault(name, []).append(ms)
+                page.close()
+        finally:
+            context.close()
+    return {
+        "import_ms": imports[1:], "main_ms": mains[1:], "ours": ours, "stdlib": stdlib,
+        "preloaded": len(report["before"]),
+        "per_module": {k: v[1:] for k, v in per_module.items()},
+    }
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def fmt(values: list[float]) -> str:
+    return f"{statistics.median(values):7.0f} {min(values):6.0f} {max(values):6.0f}"
+
+
+def ratio(num: list[float] | None, den: list[float] | None) -> str:
+    if not num or not den:
+        return ""
+    return f"{statistics.median(num) / statistics.median(den):.2f}×"
+
+
+def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
+                 profile: dict[str, Any] | None, regimes: tuple[str, ...], runs: int) -> None:
+    t = results.times
+    print(f"\nStart-up, ms from navigation start (median, min, max of {runs} runs)\n")
+    print(f"| {'figure':34} | {'regime':6} | median    min    max | vs bare | vs JS ref |")
+    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 22}|{'-' * 9}|{'-' * 11}|")
+    reference = {"index: ready (Log in enabled)": "JS ref index: ready",
+                 "callback: done (token stored)": "JS ref callback: done",
+                 "return to app: signed in": "JS ref return: signed in",
+                 "round trip (open → signed in)": "JS ref round trip"}
+    extra = sorted({figure for figure, _ in t if figure.startswith("index ready, ")})
+    for figure in [*FIGURES, *ROUND_TRIPS, *extra]:
+        for regime in regimes:
+            values = t.get((figure, regime))
+            if not values:
+                continue
+            vs_bare = "" if figure.startswith("JS") or "round trip" in figure else ratio(
+                values, t.get(("bare PyScript page: ready", regime)))
+            vs_js = ratio(values, t.get((reference.get(figure, ""), regime)))
+            print(f"| {figure:34} | {regime:6} | {fmt(values)} | {vs_bare:>7} | {vs_js:>9} |")
+
+    print("\nRuntime phases, ms from navigation start (median): PyScript's py:progress events\n")
+    header = " | ".join(f"{name:>18}" for name, _ in PHASES)
+    print(f"| {'page':34} | {'regime':6} | {header} | {'end':>6} |")
+    pages = [figure for figure, (case, _, _) in FIGURES.items() if case != "js"]
+    for figure in [*pages, *extra]:
+        for regime in regimes:
+            cells = []
+            for phase, _ in PHASES:
+                values = results.phases.get((figure, regime, phase))
+                cells.append(f"{statistics.median(values):18.0f}" if values else " " * 18)
+            end = t.get((figure, regime))
+            end_cell = f"{statistics.median(end):6.0f}" if end else ""
+            print(f"| {figure:34} | {regime:6} | {' | '.join(cells)} | {end_cell:>6} |")
+
+    print("\nRequests that reached the server and bytes sent (bodies, uncompressed)\n")
+    print(f"| {'page load':28} | runtime 200/304 |  runtime bytes | ours 200/304 | ours bytes |")
+    print(f"|{'-' * 30}|{'-' * 17}|{'-' * 16}|{'-' * 14}|{'-' * 12}|")
+    for row in traffic:
+        r, o = row.runtime, row.ours
+        print(f"| {row.label:28} | {r[0]:7} / {r[1]:5} | {r[2]:14,} | {o[0]:5} / {o[1]:4} "
+              f"| {o[2]:10,} |")
+    python = sum(size for name, size in own.items() if name.endswith(".py"))
+    print(f"\nOur files: {sum(own.values()):,} bytes in {len(own)} files "
+          f"(Python {python:,} in {sum(n.endswith('.py') for n in own)} files; "
+          f"target ≤ 60 KB = 61,440)")
+
+    if profile:
+        print("\nOur Python on a warm index.html (median, min, max), ms:")
+        print(f"  import pyapp.ui.index_page   {fmt(profile['import_ms'])}")
+        print(f"  main() to signed-out         {fmt(profile['main_ms'])}")
+        print(f"  modules loaded by the import: {len(profile['ours'])} of pyapp, "
+              f"{len(profile['stdlib'])} others (after {profile['preloaded']} already loaded "
+              f"by the runtime)")
+        ranked = sorted(profile["per_module"].items(),
+                        key=lambda kv: -statistics.median(kv[1]))
+        print("  heaviest of those imports (alone, first importer pays): " + ", ".join(
+            f"{name} {statistics.median(ms):.1f}" for name, ms in ranked[:8]))
+    for warning in results.warnings:
+        print("warning:", warning)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument("--regimes", default=",".join(REGIMES),
+                        help="comma-separated subset of cold,first,warm")
+    parser.add_argument("--no-profile", action="store_true", help="skip the Python profile")
+    parser.add_argument("--cases", default="bare,app,js",
+                        help="comma-separated subset of bare,app,js (default: all)")
+    parser.add_argument("--experiments", action="store_true",
+                        help="also time variants of index.html (hints, config, one zip)")
+    parser.add_argument("--latency", type=int, default=0, metavar="MS",
+                        help="add MS of latency to every request (default 0: loopback)")
+    args = parser.parse_args(argv)
+    global LATENCY_MS
+    LATENCY_MS = args.latency
+    regimes = tuple(r for r in args.regimes.split(",") if r in REGIMES)
+    if not (REPO / "runtime/pyodide/pyodide.asm.wasm").is_file():
+        print("runtime/ is missing: run ./dev setup", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+
+    def log(message: str) -> None:
+        print(f"[{time.monotonic() - started:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+    servers = start_servers()
+    experiments: dict[str, str] = {}
+    if args.experiments:
+        experiments, files = experiment_pages(servers.mock.url)
+        servers.site.overrides.update(files)
+    try:
+        with sync_playwright() as pw:
+            results = measure(pw, servers, args.runs, regimes, args.cases.split(","),
+                              experiments, log)
+            log("timings done")
+            traffic = measure_bytes(pw, servers)
+            log("bytes done")
+            profile = None if args.no_profile else profile_our_code(pw, servers, args.runs)
+    finally:
+        servers.stop()
+    print_report(results, traffic, own_files(), profile, regimes, args.runs)
+    return 0
