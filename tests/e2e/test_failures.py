@@ -16,7 +16,7 @@ from playwright.sync_api import BrowserType, Page, expect
 
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
-from pyapp.stores import SESSION_KEY
+from pyapp.stores import SESSION_KEY, TRANSACTION_KEY
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import APP_SECRET, app_config
 
@@ -39,6 +39,23 @@ def login_to_callback(app: AppPage, deny: bool = False) -> None:
         app.deny()
     else:
         app.authorize()
+
+
+def tamper_with_transaction(app: AppPage, field: str, value: str) -> None:
+    """Start a login, come back to the app page, change the stored transaction, and return
+    to the consent page (sessionStorage is per origin, so it is edited on the app's page)."""
+    app.to_consent()
+    app.page.go_back()
+    app.wait_for("signed-out")
+    app.page.evaluate(
+        """([key, field, value]) => {
+            const txn = JSON.parse(sessionStorage.getItem(key));
+            txn[field] = value;
+            sessionStorage.setItem(key, JSON.stringify(txn));
+        }""",
+        [TRANSACTION_KEY, field, value],
+    )
+    app.page.go_forward()
 
 
 def assert_nothing_left(app: AppPage) -> None:
@@ -130,17 +147,8 @@ def test_mismatched_verifier_is_rejected_by_the_server(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
     app = AppPage(page, app_site.url).open()
-    app.to_consent()
     # Replace the stored verifier, as if the transaction belonged to another login.
-    page.go_back()
-    app.wait_for("signed-out")
-    page.evaluate("""() => {
-        const key = 'speckle-login:transaction';
-        const txn = JSON.parse(sessionStorage.getItem(key));
-        txn.verifier = 'x'.repeat(43);
-        sessionStorage.setItem(key, JSON.stringify(txn));
-    }""")
-    page.go_forward()
+    tamper_with_transaction(app, "verifier", "x" * 43)
     app.authorize()
     assert "Code challenge mismatch" in result_text(page)
     assert_nothing_left(app)
@@ -151,16 +159,7 @@ def test_return_to_off_origin_is_ignored(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
     app = AppPage(page, app_site.url).open()
-    app.to_consent()
-    page.go_back()
-    app.wait_for("signed-out")
-    page.evaluate("""() => {
-        const key = 'speckle-login:transaction';
-        const txn = JSON.parse(sessionStorage.getItem(key));
-        txn.return_to = 'https://evil.example/steal';
-        sessionStorage.setItem(key, JSON.stringify(txn));
-    }""")
-    page.go_forward()
+    tamper_with_transaction(app, "return_to", "https://evil.example/steal")
     app.authorize()
     page.wait_for_url(app_site.url)
     app.wait_for("signed-in")
