@@ -30,10 +30,11 @@
   var downloaded = {};
   var stage = "download";
   var failed = false;
+  var running = false;  // the page's Python has started: its own errors are its to show
   var timer = 0;
 
   function loading() {
-    return !failed && body.getAttribute("data-state") === "loading";
+    return !failed && !running && body.getAttribute("data-state") === "loading";
   }
 
   function show(next) {
@@ -74,6 +75,7 @@
 
   function progressed() {
     clearTimeout(timer);
+    if (running || failed) return;
     timer = setTimeout(function () {
       fail("no progress for " + STALL_MS / 1000 + " s");
     }, STALL_MS);
@@ -101,10 +103,17 @@
     if (what === "Loaded interpreter") show("start");
     else if (what === "Loaded Pyodide") show("app");
   });
-  addEventListener("py:ready", function () { show("app"); }, true);
+  addEventListener("py:ready", function () {
+    show("app");
+    if (!failed) running = true;
+    clearTimeout(timer);
+  }, true);
   // The page's script ran to its end: a page still "loading" then has failed in Python.
   addEventListener("py:done", function () {
-    setTimeout(function () { fail("its Python code ended with an error", true); }, 0);
+    setTimeout(function () {
+      running = false;
+      fail("its Python code ended with an error", true);
+    }, 0);
   }, true);
 
   // A script or module that failed to load (core.js itself, a preloaded runtime file).

@@ -26,7 +26,6 @@ import argparse
 import ast
 import io
 import json
-import re
 import statistics
 import sys
 import tempfile
@@ -322,11 +321,13 @@ def experiment_pages(mock_url: str) -> tuple[dict[str, str], dict[str, bytes]]:
         return index.replace('config="./pyscript.toml"', f'config="./{name}"').encode()
 
     # Preload hints for what the runtime fetches only after core.js and the config have run.
-    hints = "".join(f'\n  <link rel="{rel}" href="./runtime/pyodide/{name}"{extra}>' for rel, name, extra in (
-        ("modulepreload", "pyodide.mjs", ""), ("modulepreload", "pyodide.asm.mjs", ""),
-        ("preload", "python_stdlib.zip", ' as="fetch" crossorigin'),
-        ("preload", "pyodide-lock.json", ' as="fetch" crossorigin')))
-    wasm_hint = '\n  <link rel="preload" href="./runtime/pyodide/pyodide.asm.wasm" as="fetch" crossorigin>'
+    fetched = ' as="fetch" crossorigin'
+    hints = "".join(
+        f'\n  <link rel="{rel}" href="./runtime/pyodide/{name}"{extra}>'
+        for rel, name, extra in (
+            ("modulepreload", "pyodide.mjs", ""), ("modulepreload", "pyodide.asm.mjs", ""),
+            ("preload", "python_stdlib.zip", fetched), ("preload", "pyodide-lock.json", fetched)))
+    wasm_hint = f'\n  <link rel="preload" href="./runtime/pyodide/pyodide.asm.wasm"{fetched}>'
     with_hints = index.replace("\n</head>", hints + "\n</head>", 1)
     with_wasm = index.replace("\n</head>", hints + wasm_hint + "\n</head>", 1)
     files = {
@@ -601,8 +602,8 @@ def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
-    parser.add_argument("--regimes", default=",".join(REGIMES),
-                        help="comma-separated subset of cold,first,warm")
+    parser.add_argument("--regimes", default="cold,warm",
+                        help="comma-separated subset of cold,first,warm (default cold,warm)")
     parser.add_argument("--no-profile", action="store_true", help="skip the Python profile")
     parser.add_argument("--cases", default="bare,app,js",
                         help="comma-separated subset of bare,app,js (default: all)")
