@@ -7,7 +7,6 @@ Insecure choices are spelled out by name (``allow_insecure_http``), as oauth4web
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -34,6 +33,8 @@ def is_loopback_host(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
+        import ipaddress  # imported here: it is slow to import and only needed on login
+
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pyscript import document
 
-from ..browser import BrowserNavigator, make_client
+from ..embed import finish_login
 from ..errors import SpeckleAuthError
 from ..messages import Message, message_for
 from .dom import by_id, el, replace_children
@@ -39,9 +39,8 @@ def show_error(message: Message) -> None:
 
 
 async def main() -> None:
-    client = make_client(None)
     try:
-        result = await client.complete_login()
+        await finish_login()
     except SpeckleAuthError as error:
         show_error(message_for(error))
         return
@@ -50,4 +49,3 @@ async def main() -> None:
         raise
     by_id("status").textContent = "Signed in. Taking you back…"
     document.body.dataset.state = "done"
-    BrowserNavigator().go(result.return_to, replace=True)

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from pyscript import document
 
+from ..messages import Message
+
 Child = Any  # a DOM node, a str, or None (skipped)
 
 
@@ -57,3 +59,9 @@ def safe_url(url: str | None, allow_data_images: bool = False) -> str | None:
     if allow_data_images and url.strip().lower().startswith("data:image/"):
         return url.strip()
     return None
+
+
+def show_message(node: Any, message: Message | None) -> None:
+    """Show ``message`` as text in ``node`` (hidden when None)."""
+    node.hidden = message is None
+    replace_children(node, *(() if message is None else (message.title + ". ", message.detail)))

@@ -8,35 +8,32 @@ up (``loading``, ``signed-out``, ``signed-in``), for styling and for tests.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
 from pyscript import document, when
 
 from ..browser import make_client
 from ..client import SpeckleClient
-from ..config import Settings
-from ..errors import MissingScope, SessionExpired, SpeckleAuthError
+from ..config import Settings, load_config_file
+from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
 from ..speckle_api import Project, ProjectPage, Viewer, parse_viewer
-from .dom import by_id, el, replace_children, safe_url
+from . import spawn
+from .dom import by_id, el, replace_children, safe_url, show_message
 
 CONFIG_FILE = "config.json"
 
 _client: SpeckleClient | None = None
 _next_cursor: str | None = None
-_tasks: set[asyncio.Future[None]] = set()  # keeps running handlers from being collected
+_config: dict[str, Any] = {}
 
 
 def load_config() -> dict[str, Any]:
     """The defaults shipped next to the page (copied into Python's files by PyScript)."""
     try:
-        with open(CONFIG_FILE, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return load_config_file(CONFIG_FILE)
+    except InvalidConfiguration:
+        return {}  # no usable defaults: the form starts empty and says what is missing
 
 
 def fill_form(config: dict[str, Any]) -> None:
@@ -74,9 +71,7 @@ def show_banner(message: Message | None, info: bool = False) -> None:
 
 
 def show_form_error(message: Message | None) -> None:
-    box = by_id("form-error")
-    box.hidden = message is None
-    replace_children(box, *(() if message is None else (message.title + ". ", message.detail)))
+    show_message(by_id("form-error"), message)
 
 
 def show_signed_out() -> None:
@@ -161,9 +156,7 @@ def on_submit(event: Any) -> None:
     # Synchronous on purpose: preventDefault must run before the browser submits the form,
     # and an async handler only starts on the next turn of the event loop.
     event.preventDefault()
-    task = asyncio.ensure_future(start_login())
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    spawn(start_login())
 
 
 async def start_login() -> None:
@@ -174,7 +167,7 @@ async def start_login() -> None:
     button = by_id("login")
     button.disabled = True
     try:
-        _client.settings = settings_from_form(load_config())
+        _client.settings = settings_from_form(_config)
         await _client.login()
     except SpeckleAuthError as error:
         show_form_error(message_for(error))
@@ -212,8 +205,8 @@ def on_session_change(session: object) -> None:
 
 async def main() -> None:
     global _client
-    config = load_config()
-    fill_form(config)
+    _config.update(load_config())
+    fill_form(_config)
     _client = make_client(None)
     _client.on_change(on_session_change)
     by_id("loading").hidden = True

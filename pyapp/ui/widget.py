@@ -15,8 +15,7 @@ redirect URL, the widget finishes the login in place.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import js
@@ -30,7 +29,8 @@ from ..embed import is_callback_url, resolve_settings, same_page
 from ..errors import SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
 from ..speckle_api import UserProfile
-from .dom import el, replace_children
+from . import spawn
+from .dom import el, replace_children, show_message
 
 CHANGE_EVENT = "speckle-login:change"
 RETURN_TO_ATTRIBUTE = "data-return-to"
@@ -62,7 +62,6 @@ class LoginWidget:
         self.host = host
         self.client = client
         self.return_to = return_to
-        self._tasks: set[asyncio.Task[None]] = set()
         # Proxies must outlive this call: the browser calls them on every click.
         self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click)]
         root = host.shadowRoot or host.attachShadow(_js_object({"mode": "open"}))
@@ -136,9 +135,7 @@ class LoginWidget:
         self._set_state("signed-in", name)
 
     def show_message(self, message: Message | None) -> None:
-        self.message.hidden = message is None
-        replace_children(self.message, *(() if message is None else
-                                          (message.title + ". ", message.detail)))
+        show_message(self.message, message)
 
     def _set_state(self, state: str, name: str | None = None) -> None:
         self.host.dataset.state = state
@@ -149,23 +146,18 @@ class LoginWidget:
 
     # -- events -------------------------------------------------------------------------
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)  # keep a reference until it ends, or it may be collected
-        task.add_done_callback(self._tasks.discard)
-
     def _on_login_click(self, event: Any) -> None:
-        self._spawn(self.login())
+        spawn(self.login())
 
     def _on_logout_click(self, event: Any) -> None:
-        self._spawn(self.logout())
+        spawn(self.logout())
 
     def _on_session_change(self, session: object) -> None:
         # Sign-out (here or in another tab) shows the button at once; a sign-in re-renders.
         if session is None:
             self.show_signed_out()
         else:
-            self._spawn(self.refresh())
+            spawn(self.refresh())
 
     async def login(self) -> None:
         """Start a login that returns to ``return_to`` (default: this page)."""
