@@ -8,8 +8,9 @@ the code on whichever token endpoint the server has.
 
 from __future__ import annotations
 
+# urllib.parse is imported where it is used: with the ipaddress module it pulls in, it
+# costs ~70 ms of a page's start-up in Pyodide, and a signed-out page never needs it.
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from . import pkce, protocol
 from .config import Settings
@@ -29,12 +30,16 @@ CALLBACK_PARAMS = frozenset({"access_code", "denied"})
 
 def same_origin(url: str, base: str) -> bool:
     """True when ``url`` (resolved against ``base``) has ``base``'s scheme, host and port."""
+    from urllib.parse import urljoin, urlsplit
+
     a, b = urlsplit(urljoin(base, url)), urlsplit(base)
     return (a.scheme, a.netloc) == (b.scheme, b.netloc) and a.scheme in ("http", "https")
 
 
 def safe_return_to(return_to: str | None, page_url: str, fallback: str = "./") -> str:
     """An absolute same-origin URL to send the user back to; anything else becomes ``fallback``."""
+    from urllib.parse import urljoin
+
     default = urljoin(page_url, fallback)
     if not return_to or not same_origin(return_to, page_url):
         return default
@@ -43,6 +48,8 @@ def safe_return_to(return_to: str | None, page_url: str, fallback: str = "./") -
 
 def strip_callback_params(url: str) -> str:
     """``url`` without ``access_code``/``denied``, other query parameters and hash kept."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
     parts = urlsplit(url)
     kept = [
         (k, v)
@@ -133,6 +140,8 @@ async def complete_login(
     from the address bar synchronously, before the first await, so no reload, back button
     or second tab can replay it.
     """
+    from urllib.parse import parse_qsl, urljoin, urlsplit
+
     params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     code = params.get("access_code", "").strip()
     denied = params.get("denied") == "true"
