@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from devtools.pyapp_zip import ZIP_NAME, pyapp_zip_bytes
 from devtools.static_server import REPO_PRIVATE, StaticServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -127,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
                 host=host,
                 port=args.port,
                 deny=REPO_PRIVATE,
-                overrides={"config.json": site_config(REPO, server_url, args.dialect)},
+                overrides={
+                    "config.json": site_config(REPO, server_url, args.dialect),
+                    # Rebuilt on each request, so an edit to pyapp/ shows on the next reload.
+                    ZIP_NAME: lambda: pyapp_zip_bytes(REPO),
+                },
                 quiet=not args.verbose,
             ).start()
         except OSError as exc:

@@ -261,7 +261,7 @@ class StaticServer:
         host: str = "127.0.0.1",
         port: int = 0,
         prefix: str = "/",
-        overrides: Mapping[str, bytes] | None = None,
+        overrides: Mapping[str, bytes | Callable[[], bytes]] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         per_path_headers: PerPathHeaders | None = None,
         deny: Iterable[str] = (),
@@ -273,7 +273,8 @@ class StaticServer:
         self.host = host
         self.port = port
         self.prefix = _normalize_prefix(prefix)
-        self.overrides = {_normalize_key(k): bytes(v) for k, v in (overrides or {}).items()}
+        # A callable is called on every request: content generated from files being edited.
+        self.overrides = {_normalize_key(k): v for k, v in (overrides or {}).items()}
         self.extra_headers = dict(extra_headers or {})
         self.per_path_headers = per_path_headers
         self.deny = frozenset(deny)
@@ -331,6 +332,10 @@ class StaticServer:
         with self._lock:
             self.requests.append((method, path, status))
 
+    def _override(self, key: str) -> bytes:
+        value = self.overrides[key]
+        return value() if callable(value) else bytes(value)
+
     def resolve(self, rel_raw: str) -> tuple[_Resource | None, str | None]:
         """Map a decoded site-relative path to a resource, or to a redirect (directory)."""
         if "\\" in rel_raw or "\x00" in rel_raw:
@@ -343,7 +348,7 @@ class StaticServer:
         wants_dir = rel_raw == "" or rel_raw.endswith("/")
         key = "/".join(parts)
         if not wants_dir and key in self.overrides:
-            return _Resource(key, data=self.overrides[key]), None
+            return _Resource(key, data=self._override(key)), None
         candidate = self.root.joinpath(*parts)
         try:
             resolved = candidate.resolve()
@@ -356,7 +361,7 @@ class StaticServer:
                 return None, "/"
             index_key = "/".join([*parts, "index.html"])
             if index_key in self.overrides:
-                return _Resource(index_key, data=self.overrides[index_key]), None
+                return _Resource(index_key, data=self._override(index_key)), None
             index = resolved / "index.html"
             if index.is_file():
                 return _Resource(index_key, path=index), None

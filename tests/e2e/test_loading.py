@@ -116,7 +116,8 @@ def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]
             for item in REPO_ROOT.iterdir():
                 if item.is_file() and item.suffix in {".html", ".css", ".js", ".toml"}:
                     shutil.copy(item, root / item.name)
-            shutil.copy(REPO_ROOT / "config.json", root / "config.json")
+            for name in ("config.json", "pyapp.zip"):
+                shutil.copy(REPO_ROOT / name, root / name)
             for folder in ("pyapp", "runtime"):
                 shutil.copytree(REPO_ROOT / folder, root / folder,
                                 ignore=shutil.ignore_patterns("__pycache__"))
