@@ -436,13 +436,22 @@ def measure_bytes(pw: Playwright, servers: Servers) -> list[Traffic]:
 
 
 def own_files() -> dict[str, int]:
-    """Our files a page can download (HTML, CSS, JS, config, the Python of [files])."""
+    """Our files a page can download (HTML, CSS, JS, config, the Python of [files]), by size
+    before compression: a zip in [files] counts as the files it holds."""
     names = ["index.html", "callback.html", "app.css", "loading.js", "pyscript.toml",
              "config.json"]
     config = tomllib.loads((REPO / "pyscript.toml").read_text(encoding="utf-8"))
     names += [src.removeprefix("./") for src in config.get("files", {})
               if src.removeprefix("./") not in names]
-    return {name: (REPO / name).stat().st_size for name in names if (REPO / name).is_file()}
+    sizes: dict[str, int] = {}
+    for name in names:
+        path = REPO / name
+        if path.suffix == ".zip" and path.is_file():
+            with zipfile.ZipFile(path) as archive:
+                sizes.update({info.filename: info.file_size for info in archive.infolist()})
+        elif path.is_file():
+            sizes[name] = path.stat().st_size
+    return sizes
 
 
 # -- where our time goes --------------------------------------------------------------------
