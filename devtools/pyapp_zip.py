@@ -1,10 +1,20 @@
-"""``pyapp.zip``: the pyapp package as one file, for the pages' PyScript configs.
+"""``pyapp.zip`` and ``pyapp-widget.zip``: the pyapp package as the pages download it.
 
 PyScript fetches each ``[files]`` entry with its own request; a page listing every module
 made 25 requests before its Python could start (about 200 ms on a cold visit). One zip,
 unpacked by PyScript into Python's working directory (``"./pyapp.zip" = "./*"``), is one
-request. The zip is a build output (``./dev setup``), never committed; it holds the sources
-as they are, so tracebacks in the browser show the real lines.
+request.
+
+* ``pyapp.zip`` holds every module but the drop-in widget: all that ``index.html`` and
+  ``callback.html`` (and any page using :func:`pyapp.connect`) can import.
+* ``pyapp-widget.zip`` holds ``pyapp/ui/widget.py`` alone. A page that calls
+  :func:`pyapp.mount` lists it next to the first; it unpacks into the same ``pyapp/`` folder.
+  The app pages never download it.
+
+The modules are shipped through :func:`devtools.py_strip.strip_python`: no docstrings,
+comments or function annotations, and little indentation, but every statement on its
+original line, so a traceback in the browser points at the right line of the source. The
+zips are build outputs (``./dev setup``), never committed, and byte-for-byte reproducible.
 """
 
 from __future__ import annotations
@@ -13,8 +23,12 @@ import io
 import zipfile
 from pathlib import Path
 
+from devtools.py_strip import strip_python
+
 REPO = Path(__file__).resolve().parent.parent
 ZIP_NAME = "pyapp.zip"
+WIDGET_ZIP_NAME = "pyapp-widget.zip"
+WIDGET_MODULES = frozenset({"pyapp/ui/widget.py"})
 # A fixed timestamp keeps the bytes, and so the ETag, the same until a source changes.
 _EPOCH = (2020, 1, 1, 0, 0, 0)
 
@@ -25,23 +39,34 @@ def pyapp_sources(repo: Path = REPO) -> list[Path]:
     return sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def pyapp_zip_bytes(repo: Path = REPO) -> bytes:
-    """The zip's bytes: ``pyapp/…`` entries, deflated, deterministic."""
+def zip_members(name: str, repo: Path = REPO) -> list[Path]:
+    """The modules that go into the zip called ``name``."""
+    if name not in (ZIP_NAME, WIDGET_ZIP_NAME):
+        raise ValueError(f"unknown zip {name!r}")
+    widget = name == WIDGET_ZIP_NAME
+    return [p for p in pyapp_sources(repo)
+            if (p.relative_to(repo).as_posix() in WIDGET_MODULES) == widget]
+
+
+def pyapp_zip_bytes(repo: Path = REPO, name: str = ZIP_NAME) -> bytes:
+    """The bytes of zip ``name``: stripped ``pyapp/…`` entries, deflated, deterministic."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for path in pyapp_sources(repo):
+        for path in zip_members(name, repo):
             info = zipfile.ZipInfo(path.relative_to(repo).as_posix(), _EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, strip_python(path.read_text(encoding="utf-8")).encode())
     return buffer.getvalue()
 
 
-def write_pyapp_zip(repo: Path = REPO) -> bool:
-    """Write ``repo/pyapp.zip`` when its content changed; True when it was written."""
-    target = repo / ZIP_NAME
-    data = pyapp_zip_bytes(repo)
-    if target.is_file() and target.read_bytes() == data:
-        return False
-    target.write_bytes(data)
-    return True
+def write_pyapp_zips(repo: Path = REPO) -> int:
+    """Write both zips next to the pages where their content changed; how many were written."""
+    written = 0
+    for name in (ZIP_NAME, WIDGET_ZIP_NAME):
+        target = repo / name
+        data = pyapp_zip_bytes(repo, name)
+        if not (target.is_file() and target.read_bytes() == data):
+            target.write_bytes(data)
+            written += 1
+    return written

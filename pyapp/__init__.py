@@ -84,8 +84,17 @@ async def mount(
     """Render the drop-in login widget into ``target`` (an element or a CSS selector).
 
     See :func:`pyapp.ui.widget.mount`; the widget's ``client`` is a :class:`SpeckleClient`.
+    The widget ships in its own zip, which the page lists next to ``pyapp.zip``.
     """
-    from .ui.widget import mount as mount_widget
+    try:
+        from .ui.widget import mount as mount_widget
+    except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.ui.widget":
+            raise
+        raise InvalidConfiguration(
+            'The login widget is not loaded: list "pyapp-widget.zip" = "./*" under [files] '
+            "in the page's PyScript config, next to pyapp.zip."
+        ) from None
 
     return await mount_widget(target, settings, config_file=config_file, return_to=return_to)
 

@@ -12,7 +12,8 @@ Layout produced::
                         python_stdlib.zip, pyodide-lock.json
     runtime/wheels/     pyodide_http-0.2.2-py3-none-any.whl
     runtime/VERSIONS.json
-    pyapp.zip           the pyapp package in one file, next to the pages (devtools/pyapp_zip.py)
+    pyapp.zip           the pyapp package in one file, next to the pages, and
+    pyapp-widget.zip    the drop-in widget, for pages that mount it (devtools/pyapp_zip.py)
 
 Running it again is cheap: a file is copied only when its size or modification time differs,
 stale PyScript chunks from an older version are removed, and the wheel is downloaded only when
@@ -32,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script: make devtools importable
 
-from devtools.pyapp_zip import write_pyapp_zip  # noqa: E402
+from devtools.pyapp_zip import write_pyapp_zips  # noqa: E402
 
 PYODIDE_FILES = (
     "pyodide.mjs",
@@ -136,7 +137,7 @@ def build(repo: Path = REPO) -> dict[str, int]:
         "pyscript": _sync(pyscript_files, runtime / "pyscript", prune=True),
         "pyodide": _sync([pyodide_dir / n for n in PYODIDE_FILES], runtime / "pyodide", prune=True),
         "wheels": int(_ensure_wheel(runtime / "wheels")),
-        "pyapp.zip": int(write_pyapp_zip(repo)),
+        "pyapp zips": write_pyapp_zips(repo),
     }
 
     versions = {

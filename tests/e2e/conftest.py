@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, BrowserType, ConsoleMessage, Request, expect
 
-from devtools.pyapp_zip import write_pyapp_zip
+from devtools.pyapp_zip import write_pyapp_zips
 from devtools.static_server import REPO_PRIVATE, StaticServer
 from mock_speckle import App, MockSpeckle
 
@@ -95,7 +95,7 @@ def runtime_dir() -> Path:
     ]
     if missing:
         pytest.fail(f"runtime/ lacks {', '.join(missing)}: run ./dev setup", pytrace=False)
-    write_pyapp_zip(REPO_ROOT)  # the pages load pyapp from it: never test a stale copy
+    write_pyapp_zips(REPO_ROOT)  # the pages load pyapp from them: never test a stale copy
     return runtime
 
 

@@ -9,6 +9,7 @@ redirect URL names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Locator, Page, expect
@@ -16,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
+from tests.e2e.conftest import REPO_ROOT, app_config
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -111,3 +113,20 @@ def test_a_denied_login_is_explained_on_the_callback_page(
     assert "denied" not in page.url
     assert AppPage(page, app_site.url).our_keys() == {}
     page_guard.assert_clean()
+
+
+def test_mount_without_the_widget_zip_says_which_file_to_list(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle
+) -> None:
+    # The app pages leave the widget out of pyapp.zip; a page that forgets pyapp-widget.zip
+    # must be told what to add, not shown a bare ModuleNotFoundError.
+    toml = (REPO_ROOT / EMBED / "pyscript.toml").read_text(encoding="utf-8")
+    without = "\n".join(line for line in toml.splitlines() if "pyapp-widget.zip" not in line)
+    assert without != toml
+    site = serve_site(overrides={"config.json": app_config(mock.url),
+                                 f"{EMBED}pyscript.toml": without.encode()})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(site.url + EMBED)
+    expect(page.locator(".py-error")).to_contain_text('list "pyapp-widget.zip" = "./*" under')
+    assert any("InvalidConfiguration: The login widget is not loaded" in e for e in errors)

@@ -5,7 +5,8 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from devtools.pyapp_zip import pyapp_zip_bytes
+from devtools.py_strip import strip_python
+from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, pyapp_zip_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,18 +17,36 @@ def test_pyapp_ships_as_one_zip_unpacked_into_the_working_directory() -> None:
     assert not [k for k in config["files"] if k.endswith(".py")]  # one request, not one a module
 
 
-def test_the_zip_holds_every_module_unchanged() -> None:
-    archive = zipfile.ZipFile(io.BytesIO(pyapp_zip_bytes(ROOT)))
-    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pyapp").rglob("*.py")}
-    assert set(archive.namelist()) == modules
-    for name in modules:
-        assert archive.read(name) == (ROOT / name).read_bytes()
+def _archive(name: str) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(pyapp_zip_bytes(ROOT, name)))
 
 
-def test_the_zip_is_byte_for_byte_reproducible() -> None:
+def test_the_two_zips_hold_every_module_once_stripped() -> None:
+    core, widget = _archive(ZIP_NAME), _archive(WIDGET_ZIP_NAME)
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pyapp").rglob("*.py")
+               if "__pycache__" not in p.parts}
+    assert widget.namelist() == ["pyapp/ui/widget.py"]
+    assert set(core.namelist()) == modules - {"pyapp/ui/widget.py"}
+    for archive in (core, widget):
+        for name in archive.namelist():
+            source = (ROOT / name).read_text(encoding="utf-8")
+            shipped = archive.read(name).decode()
+            assert shipped == strip_python(source)
+            assert shipped.count("\n") == source.count("\n")  # tracebacks name source lines
+
+
+def test_the_pages_do_not_download_the_widget() -> None:
+    config = tomllib.loads((ROOT / "pyscript.toml").read_text())
+    assert "./pyapp-widget.zip" not in config["files"]
+    embed = tomllib.loads((ROOT / "examples/embed/pyscript.toml").read_text())
+    assert embed["files"]["../../pyapp-widget.zip"] == "./*"
+
+
+def test_the_zips_are_byte_for_byte_reproducible() -> None:
     # Stable bytes keep the ETag stable, so a returning visitor revalidates instead of
     # downloading again.
-    assert pyapp_zip_bytes(ROOT) == pyapp_zip_bytes(ROOT)
+    for name in (ZIP_NAME, WIDGET_ZIP_NAME):
+        assert pyapp_zip_bytes(ROOT, name) == pyapp_zip_bytes(ROOT, name)
 
 
 def test_interpreter_is_self_hosted() -> None:
