@@ -41,6 +41,7 @@ from .errors import (
     ServerUnavailable,
     SessionExpired,
     SpeckleAuthError,
+    TokenEndpointUnreachable,
 )
 from .speckle_api import Project, ProjectPage, UserProfile
 from .stores import Session
@@ -117,6 +118,7 @@ __all__ = [
     "SessionExpired",
     "Settings",
     "SpeckleAuthError",
+    "TokenEndpointUnreachable",
     "SpeckleClient",
     "UserProfile",
     "connect",

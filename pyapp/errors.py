@@ -59,6 +59,14 @@ class ServerUnavailable(SpeckleAuthError):
         self.status = status
 
 
+class TokenEndpointUnreachable(ServerUnavailable):
+    """``/oauth/token`` failed at the network level while the server's API answers.
+
+    Typically a deployed server's web frontend answering ``/oauth/*`` without CORS headers,
+    which the browser reports exactly like a dropped connection.
+    """
+
+
 class SessionExpired(SpeckleAuthError):
     """The server no longer accepts the token (expired or revoked)."""
 

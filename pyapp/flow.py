@@ -97,24 +97,13 @@ class CallbackResult:
 async def exchange_code(http: Http, txn: LoginTransaction, access_code: str) -> protocol.Tokens:
     """Exchange the code once per endpoint, honouring the transaction's dialect.
 
-    ``auto`` tries the documented endpoint; any non-JSON answer there means the server
-    lacks it, and with an app secret the code is exchanged at ``/auth/token`` instead.
-    A network failure is *not* taken as absence: nothing can be concluded from it.
+    ``auto`` tries the documented endpoint; when the server lacks it, and an app secret is
+    configured, the code is exchanged at ``/auth/token`` instead.
     """
     if txn.dialect != "deployed":
-        response = await http.send(
-            protocol.documented_token_request(txn.server_url, txn.app_id, access_code, txn.verifier)
-        )
-        if not protocol.is_documented_endpoint_absent(response):
-            return protocol.read_token_response(response)
-        if txn.dialect == "documented" or not txn.app_secret:
-            if protocol.looks_like_missing_route(response):
-                raise protocol.endpoint_not_supported(txn.server_url)
-            raise ServerUnavailable(
-                f"The Speckle server did not answer the sign-in as expected "
-                f"(HTTP {response.status}).",
-                response.status,
-            )
+        tokens = await _documented_exchange(http, txn, access_code)
+        if tokens is not None:
+            return tokens
     if not txn.app_secret:  # only reachable for a transaction stored by hand
         raise EndpointNotSupported("The deployed token endpoint needs the app secret.")
     return protocol.read_token_response(
@@ -124,6 +113,46 @@ async def exchange_code(http: Http, txn: LoginTransaction, access_code: str) -> 
             )
         )
     )
+
+
+async def _documented_exchange(
+    http: Http, txn: LoginTransaction, access_code: str
+) -> protocol.Tokens | None:
+    """Tokens from ``/oauth/token``, or None when the server lacks it and ``auto`` may go on.
+
+    Any non-JSON answer means the route is missing. A network failure alone proves nothing
+    (the server may be down), but behind Speckle's standard ingress ``/oauth/*`` belongs to
+    the web frontend, which may answer without CORS headers, and the browser reports that
+    exactly like a dropped connection. So one token-less question to the API decides: if it
+    answers, the endpoint is what this page cannot reach.
+    """
+    try:
+        response = await http.send(
+            protocol.documented_token_request(txn.server_url, txn.app_id, access_code, txn.verifier)
+        )
+    except ServerUnavailable:
+        if txn.dialect == "documented" or not await _api_answers(http, txn.server_url):
+            raise
+        if not txn.app_secret:
+            raise protocol.token_endpoint_unreachable(txn.server_url) from None
+        return None
+    if not protocol.is_documented_endpoint_absent(response):
+        return protocol.read_token_response(response)
+    if txn.dialect == "auto" and txn.app_secret:
+        return None
+    if protocol.looks_like_missing_route(response):
+        raise protocol.endpoint_not_supported(txn.server_url)
+    raise ServerUnavailable(
+        f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",
+        response.status,
+    )
+
+
+async def _api_answers(http: Http, server_url: str) -> bool:
+    try:
+        return protocol.is_api_answer(await http.send(protocol.api_probe_request(server_url)))
+    except ServerUnavailable:
+        return False
 
 
 async def complete_login(

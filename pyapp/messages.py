@@ -22,6 +22,7 @@ from .errors import (
     NotSignedIn,
     ServerUnavailable,
     SessionExpired,
+    TokenEndpointUnreachable,
 )
 
 #: ``retry`` repeats what failed, ``login`` starts a fresh login, ``back`` returns to the app,
@@ -55,6 +56,8 @@ def message_for(error: BaseException) -> Message:
                        f"The server said: {error.server_message}", "login")
     if isinstance(error, EndpointNotSupported):
         return Message("This server needs the app secret", str(error), "fix")
+    if isinstance(error, TokenEndpointUnreachable):
+        return Message("Couldn't reach the sign-in endpoint", str(error), "fix")
     if isinstance(error, ServerUnavailable):
         return Message("Couldn't reach Speckle",
                        f"{error} Check your connection and the server URL, then try again.",

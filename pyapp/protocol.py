@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import EndpointNotSupported, ExchangeRejected, ServerUnavailable
+from .errors import (
+    EndpointNotSupported,
+    ExchangeRejected,
+    ServerUnavailable,
+    TokenEndpointUnreachable,
+)
 from .ports import HttpRequest, HttpResponse
 
 CHALLENGE_METHOD_SUFFIX = "&code_challenge_method=S256"
@@ -87,6 +92,16 @@ def server_message(body: dict[str, object]) -> str | None:
     return None
 
 
+def api_probe_request(server_url: str) -> HttpRequest:
+    """The cheapest question the API answers without a token (``serverInfo``, CORS-enabled)."""
+    return HttpRequest.post_json(f"{server_url}/graphql", {"query": "{ serverInfo { version } }"})
+
+
+def is_api_answer(response: HttpResponse) -> bool:
+    """True when the probe got a JSON answer: the server is up and readable from this page."""
+    return response.json_object() is not None
+
+
 def is_documented_endpoint_absent(response: HttpResponse) -> bool:
     """True when ``/oauth/token`` did not answer with JSON.
 
@@ -125,6 +140,16 @@ def read_token_response(response: HttpResponse) -> Tokens:
     raise ServerUnavailable(
         message or f"The Speckle server failed to complete the sign-in (HTTP {response.status}).",
         response.status,
+    )
+
+
+def token_endpoint_unreachable(server_url: str) -> TokenEndpointUnreachable:
+    """The error for a network failure at ``/oauth/token`` while the API answers and no app
+    secret is configured."""
+    return TokenEndpointUnreachable(
+        f"{server_url} answers, but its sign-in endpoint /oauth/token could not be reached from "
+        "this page. If this is a deployed Speckle server, add the App secret to the settings "
+        "(those servers exchange codes at /auth/token, which needs it); otherwise try again."
     )
 
 

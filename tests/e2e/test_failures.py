@@ -185,6 +185,46 @@ def test_deployed_server_with_secret_exchanges_once_at_auth_token(
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
 
 
+def frontend_without_cors(mock: MockSpeckle) -> None:
+    """Speckle's standard ingress: /oauth/* goes to the web frontend, here without CORS
+    headers, so the browser cannot even send the POST (its preflight fails)."""
+    mock.dialect = "deployed"
+    mock.oauth_token_absent_as = "frontend"
+    mock.oauth_frontend_cors = False
+
+
+def test_oauth_token_blocked_by_cors_falls_back_with_the_secret(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    frontend_without_cors(mock)
+    app = AppPage(page, app_site.url).open().fill(secret=APP_SECRET)
+    app.log_in()
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    assert [r.path for r in mock.token_exchanges()] == ["/auth/token"]  # the POST never left
+    # Only the preflight reached /oauth/token; then one token-less probe of the API.
+    calls = [(r.method, r.path) for r in mock.requests
+             if r.path == "/oauth/token" or (r.method, r.path) in (
+                 ("POST", "/graphql"), ("POST", "/auth/token"))]
+    assert calls[:3] == [
+        ("OPTIONS", "/oauth/token"), ("POST", "/graphql"), ("POST", "/auth/token")]
+    probe = next(r for r in mock.requests if (r.method, r.path) == ("POST", "/graphql"))
+    assert "authorization" not in {name.lower() for name in probe.headers}
+    page_guard.assert_clean(allow_console=(*NETWORK_NOISE, r"blocked by CORS policy"))
+
+
+def test_oauth_token_blocked_by_cors_without_secret_says_to_add_it(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    frontend_without_cors(mock)
+    app = AppPage(page, app_site.url).open()
+    login_to_callback(app)
+    text = result_text(page)
+    assert "Couldn't reach the sign-in endpoint" in text and "add the App secret" in text
+    assert mock.token_exchanges() == []
+    assert_nothing_left(app)
+    page_guard.assert_clean(allow_console=(*NETWORK_NOISE, r"blocked by CORS policy"))
+
+
 def test_pinned_deployed_dialect_skips_the_probe(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -218,16 +258,19 @@ def test_wrong_secret_shows_speckles_message(
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
 
 
-@pytest.mark.parametrize("fault,expected", [
-    ("drop", "Couldn't reach Speckle"),
-    ("500", "Couldn't reach Speckle"),
-    ("non-json", "needs the app secret"),
+@pytest.mark.parametrize("fault,expected,server_down", [
+    ("drop", "Couldn't reach Speckle", True),
+    ("drop", "could not be reached from this page", False),  # the API answers: see above
+    ("500", "Couldn't reach Speckle", False),
+    ("non-json", "needs the app secret", False),
 ])
 def test_broken_token_endpoint_leaves_no_partial_state(
-    fault: str, expected: str, page: Page, app_site: StaticServer, mock: MockSpeckle,
-    page_guard: PageGuard,
+    fault: str, expected: str, server_down: bool, page: Page, app_site: StaticServer,
+    mock: MockSpeckle, page_guard: PageGuard,
 ) -> None:
     mock.faults["/oauth/token"] = fault
+    if server_down:
+        mock.faults["/graphql"] = fault
     app = AppPage(page, app_site.url).open()
     login_to_callback(app)
     assert expected in result_text(page)

@@ -16,6 +16,7 @@ from pyapp.errors import (
     MissingAccessCode,
     MissingTransaction,
     ServerUnavailable,
+    TokenEndpointUnreachable,
 )
 from pyapp.ports import HttpRequest, HttpResponse
 from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, SessionStore, TransactionStore
@@ -173,13 +174,48 @@ def test_documented_dialect_never_tries_auth_token() -> None:
     assert http.paths() == ["/oauth/token"]
 
 
-def test_network_failure_is_not_taken_for_absence() -> None:
+SERVER_INFO = json_response(200, {"data": {"serverInfo": {"version": "2.x"}}})
+
+
+def test_network_failure_with_the_server_down_is_a_retryable_failure() -> None:
     w = World(secret="s3cret")
     w.start()
-    http = ScriptedHttp({"/oauth/token": None})
+    http = ScriptedHttp({"/oauth/token": None, "/graphql": None})
+    with pytest.raises(ServerUnavailable) as caught:
+        w.callback("access_code=c0de", http)
+    assert type(caught.value) is ServerUnavailable
+    assert http.paths() == ["/oauth/token", "/graphql"] and w.session_storage.data == {}
+
+
+def test_unreachable_oauth_token_on_a_live_server_falls_back_with_the_secret() -> None:
+    # A deployed server's frontend answering /oauth/token without CORS headers: the browser
+    # reports a network failure, while the API (CORS-enabled) answers.
+    w = World(secret="s3cret")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": None, "/graphql": SERVER_INFO,
+                         "/auth/token": json_response(200, TOKENS)})
+    result, _ = w.callback("access_code=c0de", http)
+    assert http.paths() == ["/oauth/token", "/graphql", "/auth/token"]
+    assert http.sent[1].headers.get("Authorization") is None  # the probe carries no token
+    assert result.session.token == "a" * 42
+
+
+def test_unreachable_oauth_token_on_a_live_server_without_secret_says_what_to_add() -> None:
+    w = World()
+    w.start()
+    http = ScriptedHttp({"/oauth/token": None, "/graphql": SERVER_INFO})
+    with pytest.raises(TokenEndpointUnreachable, match="add the App secret"):
+        w.callback("access_code=c0de", http)
+    assert http.paths() == ["/oauth/token", "/graphql"] and w.session_storage.data == {}
+
+
+def test_documented_dialect_takes_a_network_failure_as_is() -> None:
+    w = World(secret="s3cret", dialect="documented")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": None, "/graphql": SERVER_INFO})
     with pytest.raises(ServerUnavailable):
         w.callback("access_code=c0de", http)
-    assert http.paths() == ["/oauth/token"] and w.session_storage.data == {}
+    assert http.paths() == ["/oauth/token"]
 
 
 def test_denied_removes_the_transaction_and_exchanges_nothing() -> None:
