@@ -9,13 +9,11 @@ challenge is ``BASE64URL(SHA256(ASCII(verifier)))``. Randomness and hashing come
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
 
 from .ports import Crypto
 
 VERIFIER_BYTES = 32
-_VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
 
 def base64url(data: bytes) -> str:
@@ -28,11 +26,6 @@ def verifier_from_bytes(random_bytes: bytes) -> str:
     if len(random_bytes) != VERIFIER_BYTES:
         raise ValueError(f"need {VERIFIER_BYTES} random bytes, got {len(random_bytes)}")
     return base64url(random_bytes)
-
-
-def is_valid_verifier(verifier: str) -> bool:
-    """True for a verifier RFC 7636 §4.1 allows (43-128 unreserved characters)."""
-    return bool(_VERIFIER_RE.match(verifier))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 import asyncio
 import base64
 import hashlib
+import re
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_fresh_verifiers_are_43_url_safe_chars_and_differ() -> None:
     pairs = [asyncio.run(pkce.new_pair(PythonCrypto())) for _ in range(20)]
     assert len({p.verifier for p in pairs}) == 20
     for pair in pairs:
-        assert len(pair.verifier) == 43 and pkce.is_valid_verifier(pair.verifier)
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43}", pair.verifier)  # base64url, RFC 7636 §4.1
         digest = hashlib.sha256(pair.verifier.encode()).digest()
         assert pair.challenge == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
         assert "=" not in pair.challenge and "+" not in pair.challenge and "/" not in pair.challenge
@@ -42,9 +43,3 @@ def test_fresh_verifiers_are_43_url_safe_chars_and_differ() -> None:
 def test_wrong_number_of_random_bytes_is_refused() -> None:
     with pytest.raises(ValueError):
         pkce.verifier_from_bytes(b"\0" * 16)
-
-
-@pytest.mark.parametrize("verifier,ok", [("a" * 43, True), ("a" * 128, True), ("a" * 42, False),
-                                          ("a" * 129, False), ("a" * 42 + "+", False)])
-def test_verifier_shape(verifier: str, ok: bool) -> None:
-    assert pkce.is_valid_verifier(verifier) is ok
