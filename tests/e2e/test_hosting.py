@@ -3,7 +3,8 @@ recommends (with ``Referrer-Policy: no-referrer`` on the callback pages).
 
 The site uses relative URLs only, so a static host that puts it under ``/some/deep/path/``
 must just work; the CSP below is the one documented for site owners, and every page
-(the app, its callback, both examples) must run under it without a single violation.
+(the app, its callback, both examples) must run under it without a single violation, sent
+as a header or, for hosts that cannot set headers, written in the pages' ``<meta>``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from playwright.sync_api import Page, Response, expect
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
-from tests.e2e.conftest import app_config
+from tests.e2e.conftest import REPO_ROOT, app_config
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -104,3 +105,37 @@ def test_every_page_works_under_the_documented_csp(
     log_out.click()
     expect(widget).to_have_attribute("data-state", "signed-out")
     page_guard.assert_clean()
+
+
+def with_meta_policy(html: str, policy: str) -> bytes:
+    """``html`` with the policy in a ``<meta http-equiv>``, as on a host without headers."""
+    tag = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    assert '<meta charset="utf-8">' in html
+    return html.replace('<meta charset="utf-8">', f'<meta charset="utf-8">\n  {tag}', 1).encode()
+
+
+def test_the_app_works_with_the_policy_in_a_meta_tag(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    # GitHub Pages cannot set headers; the README's fallback is the same policy in each
+    # page's <meta>, less frame-ancestors (which browsers ignore there).
+    policy = content_security_policy(mock.url).replace("; frame-ancestors 'none'", "")
+    assert "frame-ancestors" not in policy
+    pages = {name: with_meta_policy((REPO_ROOT / name).read_text(encoding="utf-8"), policy)
+             for name in ("index.html", "callback.html")}
+    server = serve_site(overrides={"config.json": app_config(mock.url), **pages})
+    mock.apps["demo-app"].redirect_url = f"{server.url}callback.html"
+
+    app = AppPage(page, server.url).open()
+    app.log_in()
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    # The policy is in force: a connection it does not list is refused.
+    violated = page.evaluate("""() => new Promise(resolve => {
+        document.addEventListener("securitypolicyviolation",
+                                  e => resolve(e.effectiveDirective), {once: true});
+        fetch("http://localhost:9/").catch(() => {});
+    })""")
+    assert violated == "connect-src"
+    app.log_out()
+    page_guard.assert_clean(allow_console=(r"http://localhost:9/",))  # the provoked refusal
