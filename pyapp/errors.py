@@ -16,6 +16,8 @@ class SpeckleAuthError(Exception):
 
     #: True when the stored token is no longer usable and must be forgotten.
     clears_session = False
+    #: On a callback page: the page the failed login started from, when known (a way back).
+    return_to: str | None = None
 
 
 class InvalidConfiguration(SpeckleAuthError):

@@ -20,6 +20,7 @@ from .errors import (
     MissingAccessCode,
     MissingTransaction,
     ServerUnavailable,
+    SpeckleAuthError,
 )
 from .ports import Crypto, Http, Navigator
 from .stores import LoginTransaction, Session, SessionStore, TransactionStore
@@ -183,7 +184,9 @@ async def complete_login(
     txn = transactions.take(now)
     navigator.replace_url(strip_callback_params(url))
     if denied:
-        raise LoginDenied("You declined access to your Speckle account.")
+        error = LoginDenied("You declined access to your Speckle account.")
+        error.return_to = safe_return_to(txn.return_to, url) if txn else None
+        raise error
     if txn is None:
         existing = sessions.load()
         if existing is not None:
@@ -192,7 +195,11 @@ async def complete_login(
             "This sign-in can't be finished here: it was started in another tab or the session "
             "expired."
         )
-    tokens = await exchange_code(http, txn, code)
+    try:
+        tokens = await exchange_code(http, txn, code)
+    except SpeckleAuthError as failure:
+        failure.return_to = safe_return_to(txn.return_to, url)
+        raise
     session = Session(
         server_url=txn.server_url,
         app_id=txn.app_id,

@@ -24,15 +24,16 @@ ACTION_LABELS = {
 }
 
 
-def show_error(message: Message) -> None:
+def show_error(message: Message, back_to: str | None = None) -> None:
+    """``message``, and a link back to the page the login started from (or the app)."""
     by_id("status").hidden = True
     result = by_id("result")
     # Retrying a callback cannot work (the code is used up): every action restarts at the app.
     replace_children(result,
                      el("h2", message.title),
                      el("p", message.detail, class_="error"),
-                     el("a", ACTION_LABELS[message.action], href=APP_PAGE, class_="button",
-                        id="next-action"))
+                     el("a", ACTION_LABELS[message.action], href=back_to or APP_PAGE,
+                        class_="button", id="next-action"))
     result.hidden = False
     document.title = f"{message.title} · Speckle"
     document.body.dataset.state = "error"
@@ -42,7 +43,7 @@ async def main() -> None:
     try:
         await finish_login()
     except SpeckleAuthError as error:
-        show_error(message_for(error))
+        show_error(message_for(error), error.return_to)
         return
     except Exception as error:  # a bug must still end in a message, not an endless "Signing in…"
         show_error(message_for(error))

@@ -69,14 +69,15 @@ def assert_nothing_left(app: AppPage) -> None:
 def test_denied_shows_a_way_back_and_leaves_nothing(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
-    app = AppPage(page, app_site.url).open()
+    app = AppPage(page, app_site.url).open("index.html?view=projects")
     login_to_callback(app, deny=True)
     assert "You declined access" in result_text(page)
     assert page.url == app_site.url + "callback.html"  # denied=true removed
     assert_nothing_left(app)
     assert mock.token_exchanges() == []
-    page.get_by_role("link", name="Back to the app").click()
+    page.get_by_role("link", name="Back to the app").click()  # to where the login started
     app.wait_for("signed-out")
+    assert page.url == app_site.url + "index.html?view=projects"
     page_guard.assert_clean()
 
 

@@ -134,10 +134,11 @@ def test_json_rejection_on_oauth_token_is_final() -> None:
     w = World(secret="s3cret")
     w.start()
     http = ScriptedHttp({"/oauth/token": json_response(401, {"err": "Access code expired"})})
-    with pytest.raises(ExchangeRejected, match="Access code expired"):
+    with pytest.raises(ExchangeRejected, match="Access code expired") as caught:
         w.callback("access_code=c0de", http)
     assert http.paths() == ["/oauth/token"]
     assert w.session_storage.data == {}
+    assert caught.value.return_to == APP
 
 
 def test_no_secret_and_no_documented_endpoint_explains_what_to_configure() -> None:
@@ -223,9 +224,10 @@ def test_denied_removes_the_transaction_and_exchanges_nothing() -> None:
     w.start()
     http = ScriptedHttp({})
     nav = FakeNavigator(f"{CALLBACK}?denied=true")
-    with pytest.raises(LoginDenied):
+    with pytest.raises(LoginDenied) as caught:
         asyncio.run(flow.complete_login(nav.url, http, nav, w.transactions, w.sessions, 1010.0))
     assert http.sent == [] and w.session_storage.data == {} and nav.replaced == [CALLBACK]
+    assert caught.value.return_to == APP  # the error page links back to where it started
 
 
 def test_no_access_code_changes_nothing() -> None:
@@ -240,9 +242,10 @@ def test_no_access_code_changes_nothing() -> None:
 def test_missing_transaction_new_tab() -> None:
     w = World()
     http = ScriptedHttp({})
-    with pytest.raises(MissingTransaction):
+    with pytest.raises(MissingTransaction) as caught:
         w.callback("access_code=c0de", http)
     assert http.sent == [] and w.session_storage.data == {}
+    assert caught.value.return_to is None  # unknown here: the page links to the app instead
 
 
 def test_stale_transaction_counts_as_missing() -> None:
