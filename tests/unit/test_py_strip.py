@@ -28,6 +28,9 @@ SAMPLE = textwrap.dedent('''\
     GREETING = """keep   this
         text exactly   """  # a comment after a multi-line string
     HASH = "# not a comment"
+    LABEL = f"""{HASH!r}
+        # inside an f-string, {GREETING[:4]:>{6}}
+    """  # tokenised in parts since Python 3.12
 
 
     @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def test_the_stripped_sample_behaves_the_same() -> None:
         assert module.total([1, 2]) == 5
         assert module.GREETING == "keep   this\n    text exactly   "
         assert module.HASH == "# not a comment"
+        assert module.LABEL == "'# not a comment'\n    # inside an f-string,   keep\n"
         assert issubclass(module.Empty, Exception)
     assert stripped.inline.__doc__ == "shares its row with code, so it stays"
 
