@@ -41,6 +41,7 @@ from urllib.parse import unquote, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from devtools.pyapp_zip import ZIP_NAME, zip_members
 from devtools.static_server import REPO_PRIVATE, StaticServer
 from mock_speckle import App, MockSpeckle
 
@@ -305,17 +306,18 @@ def case_runner(servers: Servers, experiments: dict[str, str]
     return cases
 
 
-def experiment_pages(mock_url: str) -> tuple[dict[str, str], dict[str, bytes]]:
+def experiment_pages() -> tuple[dict[str, str], dict[str, bytes]]:
     """Variants of index.html served next to it: label -> path, and the files they need."""
     index = (REPO / "index.html").read_text(encoding="utf-8")
     toml = tomllib.loads((REPO / "pyscript.toml").read_text(encoding="utf-8"))
-    config = config_json(mock_url, "demo-app")
+    # pyapp.zip's modules as written, not stripped: what stripping is worth at start-up.
     bundle = io.BytesIO()
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
-        for src, dst in toml.get("files", {}).items():
-            data = config if src == "./config.json" else (REPO / src).read_bytes()
-            archive.writestr(dst.removeprefix("./"), data)
-    one_zip = {**toml, "files": {"./bench-pyapp.zip": "./*"}}
+        for path in zip_members(ZIP_NAME, REPO):
+            archive.writestr(path.relative_to(REPO).as_posix(), path.read_bytes())
+    files_as_written = dict(toml["files"])
+    files_as_written["./bench-pyapp-source.zip"] = files_as_written.pop("./" + ZIP_NAME)
+    as_written = {**toml, "files": files_as_written}
 
     def with_config(name: str) -> bytes:
         return index.replace('config="./pyscript.toml"', f'config="./{name}"').encode()
@@ -335,16 +337,16 @@ def experiment_pages(mock_url: str) -> tuple[dict[str, str], dict[str, bytes]]:
         "bench-x-wasm-hint.html": with_wasm.encode(),
         "bench-x-json.html": with_config("bench-pyscript.json"),
         "bench-pyscript.json": json.dumps(toml).encode(),
-        "bench-x-zip.html": with_config("bench-zip.json"),
-        "bench-zip.json": json.dumps(one_zip).encode(),
-        "bench-pyapp.zip": bundle.getvalue(),
+        "bench-x-source.html": with_config("bench-source.json"),
+        "bench-source.json": json.dumps(as_written).encode(),
+        "bench-pyapp-source.zip": bundle.getvalue(),
     }
     pages = {
         "as shipped": "index.html",
         "preload hints (not .wasm)": "bench-x-hints.html",
         "preload hints and .wasm": "bench-x-wasm-hint.html",
         "JSON config": "bench-x-json.html",
-        "JSON config + Python in one zip": "bench-x-zip.html",
+        "JSON config, pyapp not stripped": "bench-x-source.html",
     }
     return pages, files
 
@@ -637,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     servers = start_servers()
     experiments: dict[str, str] = {}
     if args.experiments:
-        experiments, files = experiment_pages(servers.mock.url)
+        experiments, files = experiment_pages()
         servers.site.overrides.update(files)
     try:
         with sync_playwright() as pw:
