@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, pyapp_zip_bytes
+from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, LiveZip
 from devtools.static_server import REPO_PRIVATE, StaticServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -130,9 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                 deny=REPO_PRIVATE,
                 overrides={
                     "config.json": site_config(REPO, server_url, args.dialect),
-                    # Rebuilt on each request, so an edit to pyapp/ shows on the next reload.
-                    ZIP_NAME: lambda: pyapp_zip_bytes(REPO, ZIP_NAME),
-                    WIDGET_ZIP_NAME: lambda: pyapp_zip_bytes(REPO, WIDGET_ZIP_NAME),
+                    # Rebuilt when pyapp/ changed, so an edit shows on the next reload.
+                    ZIP_NAME: LiveZip(ZIP_NAME, REPO),
+                    WIDGET_ZIP_NAME: LiveZip(WIDGET_ZIP_NAME, REPO),
                 },
                 quiet=not args.verbose,
             ).start()

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from devtools.py_strip import strip_python
-from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, pyapp_zip_bytes
+from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, LiveZip, pyapp_zip_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,3 +53,17 @@ def test_interpreter_is_self_hosted() -> None:
     config = tomllib.loads((ROOT / "pyscript.toml").read_text())
     assert config["interpreter"] == "./runtime/pyodide/pyodide.mjs"
     assert "packages" not in config  # packages would make PyScript fetch micropip
+
+
+def test_the_dev_servers_zip_follows_edits(tmp_path: Path) -> None:
+    module = tmp_path / "pyapp" / "ui" / "page.py"
+    module.parent.mkdir(parents=True)
+    module.write_text('"""Doc."""\nVALUE = 1\n')
+    live = LiveZip(ZIP_NAME, tmp_path)
+    first = live()
+    assert live() is first  # unchanged sources: no rebuild
+    module.write_text('"""Doc."""\nVALUE = 22\n')
+    second = live()
+    assert zipfile.ZipFile(io.BytesIO(second)).read("pyapp/ui/page.py") == b"\nVALUE = 22\n"
+    (module.parent / "extra.py").write_text("X = 1\n")
+    assert "pyapp/ui/extra.py" in zipfile.ZipFile(io.BytesIO(live())).namelist()
