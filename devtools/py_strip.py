@@ -73,7 +73,8 @@ def strip_python(source: str) -> str:
     line kept in place. Raises ValueError if the result would not be the same program."""
     stripped = _strip_annotations(_strip_layout(source))
     if not same_program(source, stripped):
-        raise ValueError("stripping changed the program; ship this module unstripped")
+        raise ValueError("stripping would change the program (a py_strip bug: please report "
+                         "the module)")
     return stripped
 
 

@@ -57,7 +57,11 @@ def pyapp_zip_bytes(repo: Path = REPO, name: str = ZIP_NAME) -> bytes:
             info = zipfile.ZipInfo(path.relative_to(repo).as_posix(), _EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, strip_python(path.read_text(encoding="utf-8")).encode())
+            try:
+                shipped = strip_python(path.read_text(encoding="utf-8"))
+            except ValueError as error:
+                raise ValueError(f"{path.relative_to(repo)}: {error}") from error
+            archive.writestr(info, shipped.encode())
     return buffer.getvalue()
 
 
