@@ -22,7 +22,9 @@ from .errors import (
     ServerUnavailable,
     SpeckleAuthError,
 )
+from .graphql import graphql_request
 from .ports import Crypto, Http, Navigator
+from .speckle_api import SERVER_PROBE_QUERY
 from .stores import LoginTransaction, Session, SessionStore, TransactionStore
 
 # Parameters Speckle appends to the registered redirect URL; they must not stay in history.
@@ -150,8 +152,10 @@ async def _documented_exchange(
 
 
 async def _api_answers(http: Http, server_url: str) -> bool:
+    """True when the GraphQL API gives a JSON answer, without a token, to this page."""
+    request = graphql_request(server_url, SERVER_PROBE_QUERY, None, None)
     try:
-        return protocol.is_api_answer(await http.send(protocol.api_probe_request(server_url)))
+        return (await http.send(request)).json_object() is not None
     except ServerUnavailable:
         return False
 

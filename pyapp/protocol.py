@@ -92,16 +92,6 @@ def server_message(body: dict[str, object]) -> str | None:
     return None
 
 
-def api_probe_request(server_url: str) -> HttpRequest:
-    """The cheapest question the API answers without a token (``serverInfo``, CORS-enabled)."""
-    return HttpRequest.post_json(f"{server_url}/graphql", {"query": "{ serverInfo { version } }"})
-
-
-def is_api_answer(response: HttpResponse) -> bool:
-    """True when the probe got a JSON answer: the server is up and readable from this page."""
-    return response.json_object() is not None
-
-
 def is_documented_endpoint_absent(response: HttpResponse) -> bool:
     """True when ``/oauth/token`` did not answer with JSON.
 

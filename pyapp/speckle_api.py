@@ -25,6 +25,9 @@ USER_QUERY = """query User {
   activeUser { id name email avatar company role }
 }"""
 
+# The cheapest question the API answers without a token: is the server up and readable here?
+SERVER_PROBE_QUERY = "query Probe { serverInfo { version } }"
+
 PROJECTS_QUERY = f"""query Projects($limit: Int!, $cursor: String) {{
   activeUser {{
     projects(limit: $limit, cursor: $cursor) {{ totalCount cursor items {{ {PROJECT_FIELDS} }} }}
