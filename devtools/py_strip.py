@@ -34,14 +34,14 @@ def _rows(source: str) -> list[str]:
     return io.StringIO(source).readlines()
 
 
-def _docstrings(tree: ast.Module, source: str) -> list[tuple[ast.Expr, bool]]:
-    """Each docstring that has its rows to itself, and whether it is its body's only statement.
+def _docstrings(tree: ast.Module, source: str) -> list[tuple[list[ast.stmt], ast.Expr]]:
+    """Each docstring that has its rows to itself, with the body it opens.
 
     A docstring sharing a row with code (``def f(): "doc"``) is kept: blanking its row would
     take the code with it.
     """
     rows = [line.encode() for line in _rows(source)]
-    found = []
+    found: list[tuple[list[ast.stmt], ast.Expr]] = []
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if not (isinstance(node, _BLOCKS) and body and isinstance(body[0], ast.Expr)):
@@ -53,7 +53,7 @@ def _docstrings(tree: ast.Module, source: str) -> list[tuple[ast.Expr, bool]]:
         after = rows[(doc.end_lineno or doc.lineno) - 1][doc.end_col_offset:].strip()
         if before.strip() or (after and not after.startswith(b"#")):
             continue
-        found.append((doc, len(body) == 1))
+        found.append((body, doc))
     return found
 
 
@@ -61,9 +61,9 @@ def _docstring_lines(tree: ast.Module, source: str) -> tuple[set[int], set[int]]
     """Rows that hold a docstring, and the first rows of those that are a body's only statement."""
     rows: set[int] = set()
     sole: set[int] = set()
-    for doc, alone in _docstrings(tree, source):
+    for body, doc in _docstrings(tree, source):
         rows.update(range(doc.lineno, (doc.end_lineno or doc.lineno) + 1))
-        if alone:
+        if len(body) == 1:
             sole.add(doc.lineno)
     return rows, sole
 
@@ -180,11 +180,8 @@ def _without_annotations(tree: ast.Module) -> ast.Module:
 
 def _without_docstrings(source: str) -> ast.Module:
     tree = ast.parse(source)
-    for doc, alone in _docstrings(tree, source):
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if isinstance(body, list) and body and body[0] is doc:
-                body[0:1] = [ast.Expr(ast.Constant(...))] if alone else []
+    for body, _ in _docstrings(tree, source):
+        body[0:1] = [ast.Expr(ast.Constant(...))] if len(body) == 1 else []
     return tree
 
 
