@@ -1,6 +1,7 @@
 """Run the site and a mock Speckle server on this machine, ready to log in.
 
     python -m devtools.serve [--port 8000] [--mock-port 8001] [--dialect documented|deployed]
+                             [--popup] [--coop]
 
 The site (the repository root) is served on ``127.0.0.1:PORT``; the mock Speckle server on
 ``127.0.0.1:MOCK_PORT`` has one app registered whose redirect URL is the site's
@@ -38,7 +39,9 @@ def runtime_missing(root: Path) -> list[str]:
     return [m for m in RUNTIME_MARKERS if not (root / m).is_file()]
 
 
-def site_config(root: Path, server_url: str, dialect: str) -> bytes:
+def site_config(
+    root: Path, server_url: str, dialect: str, login_mode: str | None = None
+) -> bytes:
     """The site's config.json (if any) with the mock server and the demo app filled in."""
     config: dict[str, Any] = {}
     path = root / "config.json"
@@ -54,6 +57,8 @@ def site_config(root: Path, server_url: str, dialect: str) -> bytes:
     if dialect == "deployed":
         # A deployed server's only token endpoint requires the secret.
         config["appSecret"] = DEMO_APP_SECRET
+    if login_mode:
+        config["loginMode"] = login_mode
     return (json.dumps(config, indent=2) + "\n").encode()
 
 
@@ -94,6 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         help="documented: POST /oauth/token with PKCE; deployed: only /auth/token, like "
         "real Speckle servers (default: %(default)s)",
     )
+    parser.add_argument(
+        "--popup", action="store_true", help='serve config.json with "loginMode": "popup"'
+    )
+    parser.add_argument(
+        "--coop",
+        action="store_true",
+        help="the mock sends Cross-Origin-Opener-Policy: same-origin on its consent pages "
+        "(a login popup then loses window.opener)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every site request")
     args = parser.parse_args(argv)
 
@@ -121,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     site: StaticServer | None = None
     try:
         mock.dialect = args.dialect
+        mock.consent_coop = args.coop
         server_url = str(mock.url).rstrip("/")
         try:
             site = StaticServer(
@@ -129,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
                 port=args.port,
                 deny=REPO_PRIVATE,
                 overrides={
-                    "config.json": site_config(REPO, server_url, args.dialect),
+                    "config.json": site_config(
+                        REPO, server_url, args.dialect, "popup" if args.popup else None
+                    ),
                     # Rebuilt when pyapp/ changed, so an edit shows on the next reload.
                     ZIP_NAME: LiveZip(ZIP_NAME, REPO),
                     WIDGET_ZIP_NAME: LiveZip(WIDGET_ZIP_NAME, REPO),
@@ -153,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  Open            {site.url}\n"
             f"  Server URL      {server_url}   (pre-filled)\n"
             f"  App ID          {DEMO_APP_ID}   (pre-filled)\n"
-            f"  Mock dialect    {args.dialect}\n"
+            f"  Mock dialect    {args.dialect}{'  (COOP on consent pages)' if args.coop else ''}\n"
+            f"  Login mode      {'popup' if args.popup else 'redirect'}\n"
             "\n"
             '  Click "Log in with Speckle", then "Authorize" on the mock consent page.\n'
             "  Press Ctrl-C to stop.\n",

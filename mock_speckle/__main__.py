@@ -32,6 +32,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="how /oauth/token answers in the deployed dialect")
     parser.add_argument("--code-ttl", type=float, default=600,
                         help="access code lifetime in seconds")
+    parser.add_argument("--coop", action="store_true",
+                        help="send Cross-Origin-Opener-Policy: same-origin on consent pages")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     return parser.parse_args(argv)
 
@@ -50,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mock.dialect = args.dialect
     mock.oauth_token_absent_as = args.oauth_token_absent_as
     mock.code_ttl_seconds = args.code_ttl
+    mock.consent_coop = args.coop
 
     def _terminate(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -270,6 +270,14 @@ def _no_user_page() -> Response:
     ))
 
 
+def with_coop(mock: MockSpeckle, resp: Response) -> Response:
+    """``resp`` with ``Cross-Origin-Opener-Policy: same-origin`` when the mock is asked to
+    send it on its consent pages (it severs a popup from the page that opened it)."""
+    if mock.consent_coop:
+        resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    return resp
+
+
 def consent_page(mock: MockSpeckle, req: Request) -> Response:
     """``GET /authn/verify/{appId}/{rest}``: the page a person authorizes on."""
     target = _consent_target(mock, req)

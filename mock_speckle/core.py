@@ -51,6 +51,9 @@ class MockSpeckle:
         self.oauth_frontend_cors = True
         #: Named in the dev proxy's 504 body, as http-proxy-middleware does.
         self.frontend_proxy_target = "127.0.0.1:8080"
+        #: Send ``Cross-Origin-Opener-Policy: same-origin`` with the consent pages, as a
+        #: hardened deployment may: a login popup then loses its ``window.opener``.
+        self.consent_coop = False
         self.code_ttl_seconds: float = 600
         self.slow_seconds: float = 5.0
         self.faults: dict[str, str] = {}

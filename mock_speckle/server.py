@@ -122,9 +122,9 @@ def route(mock: MockSpeckle, req: Request, token: Any) -> Response:
     path, method = req.route, req.method
     if req.path.startswith(auth.CONSENT_PREFIX):
         if method in ("GET", "HEAD"):
-            return auth.consent_page(mock, req)
+            return auth.with_coop(mock, auth.consent_page(mock, req))
         if method == "POST":
-            return auth.consent_submit(mock, req)
+            return auth.with_coop(mock, auth.consent_submit(mock, req))
     elif path.startswith("/oauth/") and mock.dialect == "deployed":
         return absent_oauth(mock, req)
     elif path == "/oauth/token" and method == "POST":

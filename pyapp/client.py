@@ -4,21 +4,33 @@ It sits above the pure protocol (``flow``, ``protocol``, ``graphql``) and below 
 like oidc-client-ts's ``UserManager``: it owns the stores, knows who is signed in, refreshes
 a rejected token when it can, and tells listeners when the session changes. Platform access
 comes in through the small interfaces of ``pyapp.ports``.
+
+A login either leaves the page (redirect) or runs Speckle's consent page in a popup while
+this page waits (``pyapp.popup`` has the popup's rules); either way the client is the only
+code that touches the address bar or navigates.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
 from typing import Any
 
-from . import flow, protocol
+from . import flow, popup, protocol
 from .config import Settings
-from .errors import MissingScope, NotSignedIn, SessionExpired, SpeckleAuthError
+from .errors import (
+    LoginCancelled,
+    MissingScope,
+    NotSignedIn,
+    PopupBlocked,
+    SessionExpired,
+    SpeckleAuthError,
+)
 from .graphql import graphql_request, read_graphql_response
-from .ports import Crypto, Http, Navigator, Storage
+from .ports import Crypto, Http, Navigator, Popups, PopupWindow, Storage
 from .speckle_api import (
     PAGE_SIZE,
     PROJECTS_QUERY,
@@ -36,6 +48,15 @@ from .stores import Session, SessionStore, TransactionStore
 Listener = Callable[[Session | None], None]
 
 
+@dataclass
+class _PendingLogin:
+    """A popup login waiting for its callback: the window and the answer to come."""
+
+    window: PopupWindow
+    login_id: str
+    answer: asyncio.Future[str] | None = None
+
+
 class SpeckleClient:
     """Log in to Speckle, know who is signed in, call the API, log out."""
 
@@ -48,6 +69,7 @@ class SpeckleClient:
         navigator: Navigator,
         session_storage: Storage,
         local_storage: Storage,
+        popups: Popups | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -58,6 +80,9 @@ class SpeckleClient:
         self._transactions = TransactionStore(session_storage)
         self._sessions = SessionStore(session_storage, local_storage)
         self._listeners: list[Listener] = []
+        self._popups = popups
+        self._inbox = popup.PopupInbox()
+        self._pending: _PendingLogin | None = None
 
     # -- who is signed in -------------------------------------------------------------
 
@@ -87,33 +112,151 @@ class SpeckleClient:
 
     # -- login ----------------------------------------------------------------------
 
-    async def login(self, return_to: str | None = None) -> None:
-        """Start a login and leave for Speckle's consent page.
+    def login(
+        self, return_to: str | None = None, *, popup: bool | None = None, fallback: bool = True
+    ) -> Coroutine[Any, Any, None]:
+        """Log in: ``await client.login()``.
 
-        ``return_to`` (same origin only) is where the callback sends the user back;
-        by default the current page.
+        Redirect (the default, or ``popup=False``): the page leaves for Speckle's consent
+        page and the callback page brings the user back to ``return_to`` (same origin only;
+        by default the current page). Popup (``popup=True``, or ``loginMode: "popup"`` in the
+        settings when ``popup`` is None): the consent page opens in a popup window and the
+        returned awaitable ends once the session is stored (``on_change`` listeners have
+        fired), or raises :class:`~pyapp.errors.LoginDenied`,
+        :class:`~pyapp.errors.LoginCancelled`, an exchange error, or
+        :class:`~pyapp.errors.PopupBlocked` when the browser blocked the popup and
+        ``fallback`` is False (with ``fallback``, a blocked popup becomes a redirect).
+
+        Not a coroutine function on purpose: the popup window is opened *during this call*,
+        before anything is awaited, so a call from a click handler opens it inside the
+        click, as popup blockers require.
         """
-        if self.settings is None:
+        settings = self.settings
+        if settings is None:
             raise NotSignedIn("No server and app are configured.")
+        use_popup = settings.login_mode == "popup" if popup is None else popup
+        if not use_popup or self._popups is None:
+            return self._redirect_login(settings, return_to, None)
+        settings = settings.validated()  # refused before a window opens
+        login_id = self._crypto.random_bytes(16).hex()  # also fails outside a secure context
+        self.cancel_login()
+        self._transactions.discard()  # the popup's copy of sessionStorage must not hold one
+        window = self._popups.open(login_id)
+        if window is None:
+            if not fallback:
+                raise PopupBlocked("The browser blocked the sign-in window.")
+            return self._redirect_login(settings, return_to, None)
+        pending = _PendingLogin(window, login_id)
+        self._pending = pending
+        return self._popup_login(settings, pending)
+
+    @property
+    def login_pending(self) -> bool:
+        """True while a popup login waits for its answer."""
+        return self._pending is not None
+
+    def cancel_login(self) -> None:
+        """End a pending popup login: its popup closes and its ``login()`` raises
+        :class:`~pyapp.errors.LoginCancelled`. Does nothing when none is pending."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        self._inbox.forget()
+        self._transactions.discard()
+        pending.window.close()
+        if pending.answer is not None and not pending.answer.done():
+            pending.answer.set_exception(LoginCancelled("The sign-in was cancelled."))
+
+    async def _redirect_login(
+        self, settings: Settings, return_to: str | None, login_id: str | None
+    ) -> None:
         here = self._navigator.current_url()
         target = flow.safe_return_to(return_to or here, here, fallback=here)
         url = await flow.start_login(
-            self.settings, self._crypto, self._transactions, target, self._clock()
+            settings, self._crypto, self._transactions, target, self._clock(), login_id
         )
         self._navigator.go(url)
 
-    async def complete_login(self) -> flow.CallbackResult:
-        """On the callback page: finish the login the address bar reports."""
-        result = await flow.complete_login(
-            self._navigator.current_url(),
-            self._http,
-            self._navigator,
-            self._transactions,
-            self._sessions,
-            self._clock(),
-        )
+    async def _popup_login(self, settings: Settings, pending: _PendingLogin) -> None:
+        assert self._popups is not None
+        window, login_id = pending.window, pending.login_id
+        if self._pending is not pending:  # cancelled before this coroutine started
+            window.close()
+            raise LoginCancelled("The sign-in was cancelled.")
+        here = self._navigator.current_url()
+        answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        pending.answer = answer
+        self._inbox.expect(login_id)
+
+        def on_message(data: Any, origin: str) -> None:
+            accepted = self._pending is pending and self._inbox.deliver(data, origin, here)
+            if accepted and not answer.done() and self._inbox.answer is not None:
+                answer.set_result(self._inbox.answer)
+
+        stop_listening = self._popups.listen(on_message)
+        try:
+            url = await flow.start_login(
+                settings, self._crypto, self._transactions, here, self._clock(), login_id
+            )
+            window.navigate(url)
+            url = await self._wait_for_answer(pending, answer)
+            # The synchronous half, before the next await: the transaction is gone from now on.
+            callback = flow.take_callback(url, self._transactions, self._clock(), login_id)
+        finally:
+            stop_listening()
+            window.close()
+            if self._pending is pending:  # ended by an error here, not by cancel_login()
+                self._pending = None
+                self._inbox.forget()
+        result = await flow.finish_callback(callback, self._http, self._sessions, self._clock())
         if result.new_login:
             self.notify()
+
+    async def _wait_for_answer(self, pending: _PendingLogin, answer: asyncio.Future[str]) -> str:
+        """The callback URL the popup delivers; raises when the wait ends without one."""
+        watch = popup.PopupWatch()
+        watch.left_home()
+        clock = asyncio.get_running_loop().time  # monotonic: elapsed time, not the date
+        closed_since: float | None = None
+        deadline = clock() + popup.WAIT_LIMIT_SECONDS
+        while not answer.done():
+            now = clock()
+            if watch.observe(pending.window.state()) == "closed":
+                closed_since = now if closed_since is None else closed_since
+                # A message sent just before the window closed may still be on its way.
+                if now - closed_since >= popup.CLOSE_GRACE_SECONDS:
+                    self.cancel_login()
+                    break
+            if now >= deadline:
+                self.cancel_login()
+                break
+            await asyncio.wait([answer], timeout=popup.POLL_SECONDS)
+        return await answer
+
+    async def complete_login(self) -> flow.CallbackResult:
+        """On the callback page: finish the login the address bar reports.
+
+        The transaction is taken and ``access_code`` removed from the address bar before
+        anything is awaited.
+        """
+        callback = flow.take_callback(
+            self._navigator.current_url(), self._transactions, self._clock()
+        )
+        if callback.clean_url != callback.url:
+            self._navigator.replace_url(callback.clean_url)
+        result = await flow.finish_callback(callback, self._http, self._sessions, self._clock())
+        if result.new_login:
+            self.notify()
+        return result
+
+    async def finish_login(self) -> flow.CallbackResult:
+        """:meth:`complete_login`, then back to the page the login started from, unless that
+        is this very page (a page that is its own redirect URL stays, its address cleaned).
+        This page is replaced in history, so "Back" never returns to it."""
+        here = self._navigator.current_url()
+        result = await self.complete_login()
+        if not flow.same_page(result.return_to, here):
+            self._navigator.go(result.return_to, replace=True)
         return result
 
     # -- API calls ----------------------------------------------------------------------

@@ -19,9 +19,11 @@ from .errors import InvalidConfiguration
 
 Dialect = Literal["auto", "documented", "deployed"]
 StorageKind = Literal["session", "local"]
+LoginMode = Literal["redirect", "popup"]
 
 DIALECTS: tuple[Dialect, ...] = ("auto", "documented", "deployed")
 STORAGE_KINDS: tuple[StorageKind, ...] = ("session", "local")
+LOGIN_MODES: tuple[LoginMode, ...] = ("redirect", "popup")
 # Speckle app IDs are URL path segments; anything else would change the authorize URL's shape.
 # Schemes that are never a server (``localhost:3000`` also parses with a "scheme").
 _NON_WEB_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "about"})
@@ -107,7 +109,9 @@ class Settings:
     ``app_secret`` is optional: deployed Speckle servers require it for their token
     endpoint. In a browser it *identifies* the app and protects nothing, since anyone can
     read the page. ``dialect`` pins the token endpoint (``documented`` = ``/oauth/token``,
-    ``deployed`` = ``/auth/token``) or lets the client probe (``auto``).
+    ``deployed`` = ``/auth/token``) or lets the client probe (``auto``). ``login_mode``
+    says how a login shows Speckle's consent page: ``redirect`` (this page leaves) or
+    ``popup``; None leaves the choice to the page (the app: redirect; the widget: popup).
     """
 
     server_url: str
@@ -116,6 +120,7 @@ class Settings:
     dialect: Dialect = "auto"
     storage: StorageKind = "session"
     allow_insecure_http: bool = False
+    login_mode: LoginMode | None = None
 
     def validated(self) -> Settings:
         """A copy with the URL normalised; raises :class:`InvalidConfiguration` on bad values."""
@@ -123,6 +128,8 @@ class Settings:
             raise InvalidConfiguration(f"dialect must be one of {', '.join(DIALECTS)}.")
         if self.storage not in STORAGE_KINDS:
             raise InvalidConfiguration(f"storage must be one of {', '.join(STORAGE_KINDS)}.")
+        if self.login_mode is not None and self.login_mode not in LOGIN_MODES:
+            raise InvalidConfiguration(f"loginMode must be one of {', '.join(LOGIN_MODES)}.")
         secret = (self.app_secret or "").strip() or None
         if self.dialect == "deployed" and not secret:
             raise InvalidConfiguration(
@@ -138,12 +145,14 @@ class Settings:
             dialect=self.dialect,
             storage=self.storage,
             allow_insecure_http=self.allow_insecure_http,
+            login_mode=self.login_mode,
         )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Settings:
         """Build from a config file's keys (``serverUrl``, ``appId``, ``appSecret``,
-        ``dialect``, ``storage``, ``allowInsecureHttp``); unknown keys are ignored."""
+        ``dialect``, ``storage``, ``allowInsecureHttp``, ``loginMode``); unknown keys are
+        ignored."""
         return cls(
             server_url=str(data.get("serverUrl") or ""),
             app_id=str(data.get("appId") or ""),
@@ -151,6 +160,7 @@ class Settings:
             dialect=cast(Dialect, str(data.get("dialect") or "auto")),
             storage=cast(StorageKind, str(data.get("storage") or "session")),
             allow_insecure_http=bool(data.get("allowInsecureHttp", False)),
+            login_mode=cast(LoginMode, str(data["loginMode"])) if data.get("loginMode") else None,
         )
 
     @classmethod
@@ -180,6 +190,7 @@ ATTRIBUTE_KEYS = {
     "dialect": "dialect",
     "storage": "storage",
     "allow-insecure-http": "allowInsecureHttp",
+    "login-mode": "loginMode",
 }
 _BOOLEAN_KEYS = frozenset({"allowInsecureHttp"})
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings, config_from_attributes, load_config_file
-from .flow import CALLBACK_PARAMS, strip_callback_params
+from .flow import CALLBACK_PARAMS
 
 if TYPE_CHECKING:
     from .client import SpeckleClient
@@ -60,11 +60,6 @@ def is_callback_url(url: str) -> bool:
     return any(key in CALLBACK_PARAMS for key, _ in parse_qsl(urlsplit(url).query))
 
 
-def same_page(a: str, b: str) -> bool:
-    """True when two URLs name the same page (callback parameters and fragment ignored)."""
-    return strip_callback_params(a).split("#", 1)[0] == strip_callback_params(b).split("#", 1)[0]
-
-
 async def finish_login(client: SpeckleClient | None = None) -> CallbackResult:
     """On a callback page: finish the login, then go back to where it started.
 
@@ -72,12 +67,11 @@ async def finish_login(client: SpeckleClient | None = None) -> CallbackResult:
     (:class:`~pyapp.errors.LoginDenied`, :class:`~pyapp.errors.ExchangeRejected`, …) are
     raised for the page to show; :func:`pyapp.messages.message_for` words them.
     """
-    from .browser import BrowserNavigator, make_client
+    if client is None:
+        from .browser import make_client
 
-    client = client or make_client(None)
-    result = await client.complete_login()
-    BrowserNavigator().go(result.return_to, replace=True)
-    return result
+        client = make_client(None)
+    return await client.finish_login()
 
 
 def enable_sync_http() -> None:

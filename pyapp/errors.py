@@ -32,6 +32,14 @@ class LoginDenied(SpeckleAuthError):
     """The user pressed *Deny* on Speckle's consent page."""
 
 
+class LoginCancelled(SpeckleAuthError):
+    """A popup login ended without an answer: the popup was closed, or the user cancelled."""
+
+
+class PopupBlocked(SpeckleAuthError):
+    """The browser refused to open the login popup (and the caller did not want a redirect)."""
+
+
 class MissingAccessCode(SpeckleAuthError):
     """The callback URL carries neither ``access_code`` nor ``denied``."""
 

@@ -1,9 +1,12 @@
-"""The two halves of a login: leaving for Speckle, and coming back on the callback page.
+"""The two halves of a login: leaving for Speckle, and coming back with its answer.
 
 ``start_login`` validates settings, makes the PKCE pair, saves the transaction and returns
-the authorization URL (the caller navigates). ``complete_login`` runs on the callback page:
-it takes the transaction and cleans the address bar *before its first await*, then exchanges
-the code on whichever token endpoint the server has.
+the authorization URL (the caller navigates). Coming back is split in two, shared by the
+redirect flow (on the callback page) and the popup flow (in the page that opened the
+popup): ``take_callback`` is synchronous (parse the callback URL, take the transaction,
+compute the clean address), so the caller runs it before its first await;
+``finish_callback`` exchanges the code on whichever token endpoint the server has. Only
+the client touches the address bar or navigates.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from .errors import (
     SpeckleAuthError,
 )
 from .graphql import graphql_request
-from .ports import Crypto, Http, Navigator
+from .ports import Crypto, Http
 from .speckle_api import SERVER_PROBE_QUERY
 from .stores import LoginTransaction, Session, SessionStore, TransactionStore
 
@@ -62,10 +65,22 @@ def strip_callback_params(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
+def same_page(a: str, b: str) -> bool:
+    """True when two URLs name the same page (callback parameters and fragment ignored)."""
+    return strip_callback_params(a).split("#", 1)[0] == strip_callback_params(b).split("#", 1)[0]
+
+
 async def start_login(
-    settings: Settings, crypto: Crypto, transactions: TransactionStore, return_to: str, now: float
+    settings: Settings,
+    crypto: Crypto,
+    transactions: TransactionStore,
+    return_to: str,
+    now: float,
+    login_id: str | None = None,
 ) -> str:
     """Prepare a login and return the URL of Speckle's consent page.
+
+    ``login_id`` names a popup login (its callback must name it too); None for a redirect.
 
     Raises :class:`~pyapp.errors.InvalidConfiguration` or
     :class:`~pyapp.errors.InsecureContext` before anything is stored.
@@ -83,6 +98,7 @@ async def start_login(
             storage=settings.storage,
             return_to=return_to,
             created_at=now,
+            login_id=login_id,
         )
     )
     return protocol.authorization_url(settings.server_url, settings.app_id, pair.challenge)
@@ -160,47 +176,82 @@ async def _api_answers(http: Http, server_url: str) -> bool:
         return False
 
 
-async def complete_login(
-    url: str,
-    http: Http,
-    navigator: Navigator,
-    transactions: TransactionStore,
-    sessions: SessionStore,
-    now: float,
-) -> CallbackResult:
-    """Finish the login the callback URL ``url`` reports.
+@dataclass(frozen=True)
+class Callback:
+    """What the synchronous half of a callback read and took.
 
-    Order matters: the transaction is taken (read and deleted) and ``access_code`` removed
-    from the address bar synchronously, before the first await, so no reload, back button
-    or second tab can replay it.
+    ``clean_url`` is the callback URL without ``access_code``/``denied``: the address the
+    page must show from now on. ``transaction`` is the login's one-time record, already
+    deleted from storage (None when there was none, it was stale, or it belongs to another
+    login).
     """
-    from urllib.parse import parse_qsl, urljoin, urlsplit
+
+    url: str
+    clean_url: str
+    access_code: str
+    denied: bool
+    transaction: LoginTransaction | None
+
+    @property
+    def carries_result(self) -> bool:
+        """True when Speckle's answer (a code or a denial) is in the URL."""
+        return bool(self.access_code) or self.denied
+
+
+def take_callback(
+    url: str, transactions: TransactionStore, now: float, login_id: str | None = None
+) -> Callback:
+    """The synchronous half of finishing a login: parse ``url`` and take the transaction.
+
+    Called before the first await of whoever finishes the login (the callback page, or the
+    page that opened a login popup), so no reload, back button or second tab can replay the
+    verifier. ``login_id`` names the popup login the callback belongs to (None: a redirect
+    login); a transaction of another login is taken too, and counts as absent. The caller
+    puts ``clean_url`` in the address bar when the callback is its own page.
+    """
+    from urllib.parse import parse_qsl, urlsplit
 
     params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     code = params.get("access_code", "").strip()
     denied = params.get("denied") == "true"
     if not code and not denied:
+        return Callback(url, url, "", False, None)
+    txn = transactions.take(now)
+    if txn is not None and txn.login_id != login_id:
+        txn = None
+    return Callback(url, strip_callback_params(url), code, denied, txn)
+
+
+async def finish_callback(
+    callback: Callback, http: Http, sessions: SessionStore, now: float
+) -> CallbackResult:
+    """The asynchronous half: exchange the code the callback carries and store the session.
+
+    Raises :class:`~pyapp.errors.LoginDenied`, :class:`~pyapp.errors.MissingAccessCode`,
+    :class:`~pyapp.errors.MissingTransaction` or the exchange's errors; each carries
+    ``return_to`` (the page the login started from) when it is known. A callback visited
+    again after a finished login (reload, back button) answers the existing session.
+    """
+    from urllib.parse import urljoin
+
+    url, txn = callback.url, callback.transaction
+    if not callback.carries_result or (txn is None and not callback.denied):
         existing = sessions.load()
         if existing is not None:  # a reload or the back button after a finished login
             return CallbackResult(urljoin(url, "./"), existing, new_login=False)
+    if not callback.carries_result:
         raise MissingAccessCode("This page was opened without an access code from Speckle.")
-
-    txn = transactions.take(now)
-    navigator.replace_url(strip_callback_params(url))
-    if denied:
+    if callback.denied:
         error = LoginDenied("You declined access to your Speckle account.")
         error.return_to = safe_return_to(txn.return_to, url) if txn else None
         raise error
     if txn is None:
-        existing = sessions.load()
-        if existing is not None:
-            return CallbackResult(urljoin(url, "./"), existing, new_login=False)
         raise MissingTransaction(
             "This sign-in can't be finished here: it was started in another tab or the session "
             "expired."
         )
     try:
-        tokens = await exchange_code(http, txn, code)
+        tokens = await exchange_code(http, txn, callback.access_code)
     except SpeckleAuthError as failure:
         failure.return_to = safe_return_to(txn.return_to, url)
         raise

@@ -15,11 +15,13 @@ from .errors import (
     GraphQLError,
     InsecureContext,
     InvalidConfiguration,
+    LoginCancelled,
     LoginDenied,
     MissingAccessCode,
     MissingScope,
     MissingTransaction,
     NotSignedIn,
+    PopupBlocked,
     ServerUnavailable,
     SessionExpired,
     TokenEndpointUnreachable,
@@ -43,6 +45,15 @@ def message_for(error: BaseException) -> Message:
         return Message("You declined access",
                        "You declined access to your Speckle account, so you are not signed in. "
                        "You can go back and log in again whenever you like.", "back")
+    if isinstance(error, LoginCancelled):
+        return Message("Sign-in cancelled",
+                       "The sign-in ended before Speckle answered (its window was closed or "
+                       "the sign-in was cancelled), so you are not signed in. You can log in "
+                       "again whenever you like.", "login")
+    if isinstance(error, PopupBlocked):
+        return Message("The sign-in window was blocked",
+                       "Your browser blocked the window Speckle's sign-in opens in. Allow "
+                       "pop-ups for this site and log in again.", "login")
     if isinstance(error, MissingAccessCode):
         return Message("Nothing to sign in with",
                        "This page is where Speckle sends you after you log in, but it was opened "

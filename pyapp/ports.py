@@ -8,8 +8,9 @@ them with plain Python. Keeping them tiny keeps both sides honest.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 class Crypto(Protocol):
@@ -47,6 +48,33 @@ class Navigator(Protocol):
 
     def go(self, url: str, replace: bool = False) -> None:
         """Navigate away (``location.assign``; ``location.replace`` when ``replace``)."""
+        ...
+
+
+class PopupWindow(Protocol):
+    """A login popup the page opened."""
+
+    def navigate(self, url: str) -> None:
+        """Send the popup to ``url`` (the consent page)."""
+        ...
+
+    def state(self) -> Literal["home", "away", "closed"]:
+        """On this origin, on another one, or closed (as far as the opener can tell)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Popups(Protocol):
+    """Opening login popups and hearing from their callback pages."""
+
+    def open(self, login_id: str) -> PopupWindow | None:
+        """Open an empty popup marked with ``login_id``, synchronously; None when blocked."""
+        ...
+
+    def listen(self, handler: Callable[[Any, str], None]) -> Callable[[], None]:
+        """Call ``handler(data, origin)`` for each message a callback page may send;
+        returns a function that stops listening."""
         ...
 
 

@@ -54,6 +54,8 @@ class LoginTransaction:
     storage: StorageKind
     return_to: str
     created_at: float
+    #: The popup login this belongs to (its callback message must name it); None: redirect.
+    login_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 
 The static HTML already shows the form; this module fills it from ``config.json``, enables
 the button once Python is ready, and swaps views. ``<body data-state>`` says which view is
-up (``loading``, ``signed-out``, ``signed-in``), for styling and for tests.
+up (``loading``, ``signed-out``, ``waiting`` for a login popup, ``signed-in``), for styling
+and for tests. ``loginMode`` in ``config.json`` picks how a login runs: ``redirect`` (the
+default: the page leaves for Speckle and comes back) or ``popup`` (the page stays and shows
+the signed-in view when the popup's answer has been exchanged).
 """
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 from pyscript import document, when
@@ -52,6 +56,7 @@ def settings_from_form(config: dict[str, Any]) -> Settings:
         dialect=by_id("dialect").value,
         storage="local" if by_id("remember").checked else "session",
         allow_insecure_http=bool(config.get("allowInsecureHttp", False)),
+        login_mode=Settings.from_mapping(config).login_mode or "redirect",
     )
 
 
@@ -78,6 +83,7 @@ def show_signed_out() -> None:
     by_id("signed-in").hidden = True
     by_id("login-form").hidden = False
     by_id("login").disabled = False
+    by_id("popup-wait").hidden = True
     set_state("signed-out")
 
 
@@ -154,24 +160,47 @@ async def show_signed_in() -> None:
 @when("submit", "#login-form")
 def on_submit(event: Any) -> None:
     # Synchronous on purpose: preventDefault must run before the browser submits the form,
-    # and an async handler only starts on the next turn of the event loop.
+    # and a login popup must open inside this event, before any await, or a popup blocker
+    # stops it. ``login()`` opens it during the call; the rest runs as a task.
     event.preventDefault()
-    spawn(start_login())
-
-
-async def start_login() -> None:
     if _client is None:
         return
     show_form_error(None)
     show_banner(None)
-    button = by_id("login")
-    button.disabled = True
+    by_id("login").disabled = True
     try:
         _client.settings = settings_from_form(_config)
-        await _client.login()
+        login = _client.login()
     except SpeckleAuthError as error:
         show_form_error(message_for(error))
-        button.disabled = False
+        by_id("login").disabled = False
+        return
+    if _client.login_pending:
+        by_id("popup-wait").hidden = False
+        set_state("waiting")
+    spawn(finish_login(login))
+
+
+async def finish_login(login: Coroutine[Any, Any, None]) -> None:
+    """Await a login; a popup login ends here, signed in or with the reason it did not."""
+    assert _client is not None
+    try:
+        await login
+    except SpeckleAuthError as error:
+        if _client.login_pending:  # a newer login replaced this one: it speaks for itself
+            return
+        show_signed_out()
+        show_form_error(message_for(error))
+        return
+    if _client.signed_in:  # a redirect login never gets here: the page has left
+        by_id("popup-wait").hidden = True
+        await show_signed_in()
+
+
+@when("click", "#cancel-login")
+def on_cancel_login(event: Any) -> None:
+    if _client is not None:
+        _client.cancel_login()
 
 
 @when("click", "#load-more")

@@ -8,24 +8,27 @@ The stylesheet is a constructed ``CSSStyleSheet``, which a ``style-src 'self'``
 Content-Security-Policy allows, unlike a ``<style>`` element.
 
 The host element reports the widget's state in ``data-state`` (``loading``, ``completing``,
-``signed-out``, ``signed-in``) and fires a ``speckle-login:change`` event (``detail``:
-``signedIn``, ``name``) for the page's own scripts. When the page itself is the registered
-redirect URL, the widget finishes the login in place.
+``waiting``, ``signed-out``, ``signed-in``) and fires a ``speckle-login:change`` event
+(``detail``: ``signedIn``, ``name``) for the page's own scripts. It logs in through a popup
+unless ``loginMode`` says ``redirect``, so the host page keeps its state; a blocked popup
+falls back to the redirect. When the page itself is the registered redirect URL, the
+widget finishes a redirect login in place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 import js
 from pyodide.ffi import create_proxy, to_js
 
-from ..browser import BrowserNavigator, make_client
+from ..browser import make_client
 from ..browser.page import data_attributes, find_element
 from ..client import SpeckleClient
 from ..config import Settings
-from ..embed import is_callback_url, resolve_settings, same_page
+from ..embed import is_callback_url, resolve_settings
+from ..flow import same_page
 from ..errors import SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
 from ..speckle_api import UserProfile
@@ -42,7 +45,8 @@ STYLE = """
 button { padding: .5rem 1rem; border: 0; border-radius: 6px; background: #0a66ff;
          color: #fff; font: inherit; cursor: pointer; }
 button:disabled { background: #9db8e6; cursor: progress; }
-button.logout { background: #e6eaee; color: #1b1f24; }
+button.logout, button.cancel { background: #e6eaee; color: #1b1f24; }
+.wait { margin: 0; color: #51606f; }
 .user { display: flex; align-items: center; gap: .6rem; }
 .avatar { width: 2rem; height: 2rem; border-radius: 50%; background: #0a66ff; color: #fff;
           display: grid; place-items: center; font-weight: 700; font-size: .8rem; }
@@ -63,7 +67,8 @@ class LoginWidget:
         self.client = client
         self.return_to = return_to
         # Proxies must outlive this call: the browser calls them on every click.
-        self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click)]
+        self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click),
+                         create_proxy(self._on_cancel_click)]
         root = host.shadowRoot or host.attachShadow(_js_object({"mode": "open"}))
         sheet = js.CSSStyleSheet.new()
         sheet.replaceSync(STYLE)
@@ -77,10 +82,15 @@ class LoginWidget:
                                 part="logout-button")
         self.user_box = el("div", self.avatar, self.name, self.logout_button, class_="user",
                            hidden=True)
-        replace_children(root, el("div", self.login_button, self.user_box, self.message,
-                                  class_="box", part="box"))
+        self.cancel_button = el("button", "Cancel", type="button", class_="cancel",
+                                part="cancel-button")
+        self.wait_box = el("p", "Finish signing in in the Speckle window. ", self.cancel_button,
+                           class_="wait", role="status", hidden=True)
+        replace_children(root, el("div", self.login_button, self.wait_box, self.user_box,
+                                  self.message, class_="box", part="box"))
         self.login_button.addEventListener("click", self._proxies[0])
         self.logout_button.addEventListener("click", self._proxies[1])
+        self.cancel_button.addEventListener("click", self._proxies[2])
         client.on_change(self._on_session_change)
         self._set_state("loading")
 
@@ -92,13 +102,12 @@ class LoginWidget:
         if is_callback_url(here):
             self._set_state("completing")
             try:
-                result = await self.client.complete_login()
+                result = await self.client.finish_login()
             except SpeckleAuthError as error:
                 self.show_message(message_for(error))
             else:
                 if not same_page(result.return_to, here):
-                    BrowserNavigator().go(result.return_to, replace=True)
-                    return
+                    return  # the client is taking the user back to where the login started
         await self.refresh()
 
     async def refresh(self) -> None:
@@ -120,6 +129,7 @@ class LoginWidget:
     # -- views --------------------------------------------------------------------------
 
     def show_signed_out(self) -> None:
+        self.wait_box.hidden = True
         self.user_box.hidden = True
         self.login_button.hidden = False
         self.login_button.disabled = False
@@ -130,6 +140,7 @@ class LoginWidget:
         self.avatar.textContent = user.initials if user else "?"
         self.name.textContent = name
         self.login_button.hidden = True
+        self.wait_box.hidden = True
         self.user_box.hidden = False
         self.logout_button.disabled = False
         self._set_state("signed-in", name)
@@ -147,7 +158,25 @@ class LoginWidget:
     # -- events -------------------------------------------------------------------------
 
     def _on_login_click(self, event: Any) -> None:
-        spawn(self.login())
+        # Synchronous: a login popup must open inside the click (login() opens it at once).
+        self.show_message(None)
+        self.login_button.disabled = True
+        popup = (self.client.settings.login_mode or "popup") == "popup" \
+            if self.client.settings else True
+        try:
+            login = self.client.login(self.return_to, popup=popup)
+        except SpeckleAuthError as error:
+            self.show_message(message_for(error))
+            self.login_button.disabled = False
+            return
+        if self.client.login_pending:
+            self.login_button.hidden = True
+            self.wait_box.hidden = False
+            self._set_state("waiting")
+        spawn(self._finish(login))
+
+    def _on_cancel_click(self, event: Any) -> None:
+        self.client.cancel_login()
 
     def _on_logout_click(self, event: Any) -> None:
         spawn(self.logout())
@@ -159,15 +188,15 @@ class LoginWidget:
         else:
             spawn(self.refresh())
 
-    async def login(self) -> None:
-        """Start a login that returns to ``return_to`` (default: this page)."""
-        self.show_message(None)
-        self.login_button.disabled = True
+    async def _finish(self, login: Coroutine[Any, Any, None]) -> None:
+        """Await a login; a popup login ends here (the session listener shows the user)."""
         try:
-            await self.client.login(self.return_to)
+            await login
         except SpeckleAuthError as error:
+            if self.client.login_pending:  # a newer login replaced this one
+                return
+            self.show_signed_out()
             self.show_message(message_for(error))
-            self.login_button.disabled = False
 
     async def logout(self) -> None:
         self.show_message(None)

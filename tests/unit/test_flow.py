@@ -53,10 +53,12 @@ class World:
     def callback(
         self, query: str, http: ScriptedHttp, now: float = 1010.0
     ) -> tuple[flow.CallbackResult, FakeNavigator]:
+        """The callback page's two halves, as the client runs them."""
         nav = FakeNavigator(f"{CALLBACK}?{query}" if query else CALLBACK)
-        result = asyncio.run(
-            flow.complete_login(nav.url, http, nav, self.transactions, self.sessions, now)
-        )
+        callback = flow.take_callback(nav.url, self.transactions, now)
+        if callback.clean_url != nav.url:
+            nav.replace_url(callback.clean_url)
+        result = asyncio.run(flow.finish_callback(callback, http, self.sessions, now))
         return result, nav
 
 
@@ -223,10 +225,9 @@ def test_denied_removes_the_transaction_and_exchanges_nothing() -> None:
     w = World()
     w.start()
     http = ScriptedHttp({})
-    nav = FakeNavigator(f"{CALLBACK}?denied=true")
     with pytest.raises(LoginDenied) as caught:
-        asyncio.run(flow.complete_login(nav.url, http, nav, w.transactions, w.sessions, 1010.0))
-    assert http.sent == [] and w.session_storage.data == {} and nav.replaced == [CALLBACK]
+        _, nav = w.callback("denied=true", http)
+    assert http.sent == [] and w.session_storage.data == {}
     assert caught.value.return_to == APP  # the error page links back to where it started
 
 

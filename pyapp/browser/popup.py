@@ -1,0 +1,81 @@
+"""``pyapp.ports.Popups`` on ``window.open``, ``BroadcastChannel`` and ``postMessage``.
+
+The popup is opened empty and marked (see :mod:`pyapp.popup`) synchronously, inside the
+click that asked for it; the client sends it to the consent page once the PKCE pair is ready.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Literal
+
+import js
+from pyodide.ffi import create_proxy
+
+from .. import popup
+
+
+class BrowserPopup:
+    """A popup window, as far as its opener can see it."""
+
+    def __init__(self, window: Any) -> None:
+        self._window = window
+
+    def navigate(self, url: str) -> None:
+        # replace(): the empty page the popup started on stays out of its history.
+        self._window.location.replace(url)
+
+    def state(self) -> Literal["home", "away", "closed"]:
+        if self._window.closed:
+            return "closed"
+        try:
+            str(self._window.location.href)  # throws once the popup shows another origin
+        except Exception:
+            return "away"
+        return "home"
+
+    def close(self) -> None:
+        if not self._window.closed:
+            self._window.close()
+
+
+class BrowserPopups:
+    """Opens login popups and hears from their callback pages."""
+
+    def open(self, login_id: str) -> BrowserPopup | None:
+        storage = js.sessionStorage
+        features = popup.popup_features(js.window.screenX, js.window.screenY,
+                                        js.window.outerWidth, js.window.outerHeight)
+        # The popup starts with a copy of this sessionStorage: the marker lives in this
+        # page only for the duration of the window.open call.
+        storage.setItem(popup.MARKER_KEY, json.dumps({"login": login_id}))
+        try:
+            window = js.window.open("", "", features)
+        finally:
+            storage.removeItem(popup.MARKER_KEY)
+        if window is None or window.closed:
+            return None
+        return BrowserPopup(window)
+
+    def listen(self, handler: Callable[[Any, str], None]) -> Callable[[], None]:
+        def on_message(event: Any) -> None:
+            data = event.data
+            to_py = getattr(data, "to_py", None)
+            try:
+                data = to_py() if to_py is not None else data
+            except Exception:  # a shape no callback page sends: not ours
+                return
+            handler(data, str(event.origin))
+
+        proxy = create_proxy(on_message)
+        channel = js.BroadcastChannel.new(popup.CHANNEL)
+        channel.addEventListener("message", proxy)
+        js.window.addEventListener("message", proxy)
+
+        def stop() -> None:
+            js.window.removeEventListener("message", proxy)
+            channel.close()
+            proxy.destroy()
+
+        return stop

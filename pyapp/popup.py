@@ -1,0 +1,156 @@
+"""The popup login's rules, in plain Python: its window, its messages, and when it has ended.
+
+A popup login runs the consent page in a second window. When Speckle sends that window to
+the registered redirect URL, a few lines of JavaScript in the callback page
+(``popup-callback.js``) hand the callback URL to the page that opened the popup and close
+the window; the waiting page exchanges the code. This module holds what both sides agree
+on and the checks the waiting page applies:
+
+* the *marker*: before ``window.open`` the opener writes ``{"login": id}`` under
+  :data:`MARKER_KEY` in ``sessionStorage`` and removes it right after. A window opened with
+  ``window.open`` starts with a copy of its opener's ``sessionStorage``, so only the popup
+  keeps the marker: that is how the callback page knows it is a login popup, and which
+  login it belongs to. (``window.name`` is not used: cross-site navigations may clear it.)
+* the *message*: ``{"type": MESSAGE_TYPE, "login": id, "url": callback URL}``, sent on a
+  same-origin ``BroadcastChannel`` named :data:`CHANNEL` (which still works when the consent
+  page severed ``window.opener`` with ``Cross-Origin-Opener-Policy``) and, when the opener
+  is still reachable, with ``postMessage`` to the page's own origin.
+  :func:`callback_from_message` accepts only a message from this origin that names the
+  pending login; :class:`PopupInbox` accepts each login's answer once.
+* the *watch*: :class:`PopupWatch` decides from what the opener can observe whether a
+  closed-looking popup really was closed, or may still deliver (see its docstring).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any, Literal
+
+from .flow import CALLBACK_PARAMS, same_origin
+from .stores import NAMESPACE
+
+#: ``sessionStorage`` key of the marker the popup inherits from its opener.
+MARKER_KEY = NAMESPACE + "popup"
+#: The ``BroadcastChannel`` the callback window announces itself on.
+CHANNEL = "speckle-login"
+#: ``type`` of the message carrying a callback URL.
+MESSAGE_TYPE = "speckle-login:callback"
+
+#: The popup's size, as OpenID Connect client libraries open theirs (oidc-client-ts).
+POPUP_WIDTH = 500
+POPUP_HEIGHT = 640
+#: How often the opener looks at the popup, and how long a closed popup may still deliver
+#: a message already on its way before the login counts as cancelled (seconds).
+POLL_SECONDS = 0.25
+CLOSE_GRACE_SECONDS = 0.5
+#: The longest a page waits for a popup it cannot observe: Speckle's access codes live ten
+#: minutes, and a login not finished by then cannot succeed.
+WAIT_LIMIT_SECONDS = 10 * 60
+
+
+def popup_features(screen_x: float, screen_y: float, outer_width: float,
+                   outer_height: float) -> str:
+    """``window.open`` features for a popup centred on the opener's window."""
+    left = max(0, int(screen_x + (outer_width - POPUP_WIDTH) / 2))
+    top = max(0, int(screen_y + (outer_height - POPUP_HEIGHT) / 2))
+    return (f"popup=yes,width={POPUP_WIDTH},height={POPUP_HEIGHT},left={left},top={top},"
+            "location=yes,resizable=yes,scrollbars=yes")
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` (what ``MessageEvent.origin`` holds)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def callback_from_message(data: Any, origin: str, page_url: str, login_id: str | None
+                          ) -> str | None:
+    """The callback URL a message delivers for ``login_id``, or None to ignore the message.
+
+    Ignored: no pending login, a message from another origin, another shape, another login,
+    or a URL that is not a callback on this origin (it would not be Speckle's answer).
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    if not login_id or origin != origin_of(page_url):
+        return None
+    if not isinstance(data, dict) or data.get("type") != MESSAGE_TYPE:
+        return None
+    login, url = data.get("login"), data.get("url")
+    if not isinstance(login, str) or not isinstance(url, str):
+        return None
+    if not hmac.compare_digest(login.encode(), login_id.encode()):
+        return None
+    if not same_origin(url, page_url) or origin_of(url) != origin:
+        return None
+    if not any(key in CALLBACK_PARAMS for key, _ in parse_qsl(urlsplit(url).query)):
+        return None
+    return url
+
+
+class PopupInbox:
+    """The one pending popup login of a page, and the answer that ends it (accepted once).
+
+    The same answer arrives twice (channel and ``postMessage``); another tab's answers
+    arrive on the channel too. Only the first message naming the pending login counts.
+    """
+
+    def __init__(self) -> None:
+        self.login_id: str | None = None
+        self.answer: str | None = None
+
+    def expect(self, login_id: str) -> None:
+        """Wait for ``login_id`` from now on (a previous pending login is forgotten)."""
+        self.login_id, self.answer = login_id, None
+
+    def forget(self) -> None:
+        self.login_id = None
+
+    def deliver(self, data: Any, origin: str, page_url: str) -> bool:
+        """Take a message; True when it is the pending login's answer (kept in ``answer``)."""
+        url = callback_from_message(data, origin, page_url, self.login_id)
+        if url is None:
+            return False
+        self.answer, self.login_id = url, None  # a repeat of it now names no pending login
+        return True
+
+
+#: What the opener can see of its popup: still on this origin (``home``), on another
+#: origin (``away``: reading its address throws), or ``closed``.
+PopupState = Literal["home", "away", "closed"]
+Verdict = Literal["waiting", "closed"]
+
+
+class PopupWatch:
+    """Whether the popup was really closed, from the states the opener observes.
+
+    A consent page sent with ``Cross-Origin-Opener-Policy: same-origin`` severs the
+    popup from its opener: from then on the opener's handle reads ``closed`` although the
+    window is still open and the user may still authorize (measured in Chromium: the handle
+    goes from our ``about:blank`` straight to ``closed`` when the consent page commits).
+    So ``closed`` is believed only when the handle was seen alive on the consent page
+    (``away``) or was closed before the window ever left this origin. Otherwise the page
+    cannot know, and keeps waiting for a callback: its Cancel control and
+    :data:`WAIT_LIMIT_SECONDS` end that wait.
+    """
+
+    def __init__(self) -> None:
+        self.navigated = False
+        self.seen_away = False
+        self.severed = False
+
+    def left_home(self) -> None:
+        """The popup was sent to the consent page."""
+        self.navigated = True
+
+    def observe(self, state: PopupState) -> Verdict:
+        if state == "away":
+            self.seen_away = True
+        if state != "closed":
+            return "waiting"
+        if not self.navigated or self.seen_away:
+            return "closed"
+        self.severed = True  # or closed while the consent page loaded: indistinguishable
+        return "waiting"
