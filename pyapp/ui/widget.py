@@ -28,8 +28,8 @@ from ..browser.page import data_attributes, find_element
 from ..client import SpeckleClient
 from ..config import Settings
 from ..embed import is_callback_url, resolve_settings
-from ..flow import same_page
 from ..errors import SessionExpired, SpeckleAuthError
+from ..flow import same_page
 from ..messages import Message, message_for
 from ..speckle_api import UserProfile
 from . import spawn

@@ -70,6 +70,26 @@ class AppPage:
         self.page.wait_for_url(re.compile(re.escape(self.site_url)))
         self.wait_for(expect_state)
 
+    # -- popup logins ---------------------------------------------------------------------
+
+    def open_popup(self) -> Page:
+        """Click "Log in with Speckle" and return the popup, once it shows the consent page."""
+        with self.page.expect_popup() as opened:
+            self.click_login()
+        popup = opened.value
+        expect(popup.get_by_role("button", name="Authorize")).to_be_visible()
+        assert "/authn/verify/" in popup.url
+        return popup
+
+    def authorize_in(self, popup: Page) -> None:
+        """Authorize in the popup and wait for the popup to close itself."""
+        with popup.expect_event("close"):
+            popup.get_by_role("button", name="Authorize").click()
+
+    def deny_in(self, popup: Page) -> None:
+        with popup.expect_event("close"):
+            popup.get_by_role("button", name="Deny").click()
+
     def log_out(self) -> None:
         self.page.get_by_role("button", name="Log out").click()
         self.wait_for("signed-out")

@@ -9,8 +9,8 @@ import pytest
 from pyapp.client import SpeckleClient
 from pyapp.config import Settings, config_from_attributes
 from pyapp.embed import is_callback_url, resolve_settings
-from pyapp.flow import same_page
 from pyapp.errors import InvalidConfiguration
+from pyapp.flow import same_page
 from pyapp.stores import Session, SessionStore
 from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
 
