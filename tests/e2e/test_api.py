@@ -1,6 +1,6 @@
 """The Python API as a site author uses it.
 
-* ``examples/projects/`` logs in with ``connect(...).login()``, lists projects with a GraphQL
+* ``examples/projects/`` logs in with ``connect(...).login(popup=True)``, lists projects with a GraphQL
   query and variables into its own markup, and calls ``/graphql`` from plain synchronous
   ``urllib.request`` (pyodide-http) with ``auth_headers()``.
 * Storage is a choice: ``sessionStorage`` stays in its tab; ``localStorage`` ("stay signed
@@ -28,8 +28,13 @@ def test_api_example_lists_projects_and_urllib_uses_the_api_headers(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
     example = AppPage(page, app_site.url).open(PROJECTS)
-    example.log_in()  # through the site's callback.html, which returns here
+    page.evaluate("window.__same_document = true")
+    popup = example.open_popup()
+    example.authorize_in(popup)  # callback.html hands the answer back and closes
+    example.wait_for("signed-in")
     assert page.url == app_site.url + PROJECTS
+    assert page.evaluate("window.__same_document") is True  # never left the page
+    assert len(mock.token_exchanges()) == 1
 
     expect(page.locator("#who")).to_have_text("Signed in as Ada Lovelace")
     items = page.locator("#projects li")

@@ -3,7 +3,8 @@
 The host page has broad styles of its own (every ``button`` crimson, every ``span`` bold) and
 a script of its own. The widget must log in and out, keep its look inside its Shadow DOM,
 leave the host's look and behaviour alone, and finish logins on whatever page the app's
-redirect URL names.
+redirect URL names. It logs in through a popup by default (the host page keeps its state);
+``"loginMode": "redirect"`` makes it leave the page instead.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def style_of(locator: Locator, prop: str) -> str:
     return value
 
 
+def redirect_site(serve_site: Callable[..., StaticServer], mock: MockSpeckle) -> StaticServer:
+    """The site with ``"loginMode": "redirect"`` in its config.json."""
+    return serve_site(overrides={"config.json": app_config(mock.url, loginMode="redirect")})
+
+
 def log_in_through_consent(page: Page, mock: MockSpeckle) -> None:
     page.get_by_role("button", name="Log in with Speckle").click()
     expect(page.get_by_role("button", name="Authorize")).to_be_visible()
@@ -61,15 +67,21 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
     assert "Georgia" not in style_of(login_button, "fontFamily")
     assert page.evaluate("document.querySelectorAll('style').length") == 0
 
-    log_in_through_consent(page, mock)
-    page.wait_for_url(app_site.url + EMBED)  # back from callback.html, to where it started
+    with page.expect_popup() as opened:  # the widget's default: a popup
+        login_button.click()
+    popup = opened.value
+    wait_for(page, "waiting")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Authorize").click()
     wait_for(page, "signed-in")
     name = widget(page).locator(".name")
     expect(name).to_have_text("Ada Lovelace")
     assert style_of(name, "fontWeight") == "400"  # the host's `span { bold }` stays out
     expect(page.locator("body")).to_have_attribute("data-speckle-user", "Ada Lovelace")
-    page.locator("#likes").click()  # a fresh page after the round trip: its script runs again
-    expect(page.locator("#like-count")).to_have_text("1")
+    page.locator("#likes").click()  # the same page all along: its state is still there
+    expect(page.locator("#like-count")).to_have_text("2")
+    assert page.url == app_site.url + EMBED
+    assert len(mock.token_exchanges()) == 1
     assert "access_code" not in page.url
 
     app = AppPage(page, app_site.url)
@@ -85,8 +97,10 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
 
 
 def test_the_host_page_itself_can_be_the_redirect_url(
-    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
 ) -> None:
+    app_site = redirect_site(serve_site, mock)
     mock.apps["demo-app"].redirect_url = f"{app_site.url}{EMBED}index.html"
     page.goto(app_site.url + EMBED + "index.html")
     wait_for(page, "signed-out")
@@ -100,8 +114,10 @@ def test_the_host_page_itself_can_be_the_redirect_url(
 
 
 def test_a_denied_login_is_explained_on_the_callback_page(
-    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
 ) -> None:
+    app_site = redirect_site(serve_site, mock)
     mock.apps["demo-app"].redirect_url = f"{app_site.url}{EMBED}callback.html"
     page.goto(app_site.url + EMBED)
     wait_for(page, "signed-out")
