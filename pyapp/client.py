@@ -83,6 +83,7 @@ class SpeckleClient:
         self._popups = popups
         self._inbox = popup.PopupInbox()
         self._pending: _PendingLogin | None = None
+        self._popup_listeners: list[Callable[[str], None]] = []
 
     # -- who is signed in -------------------------------------------------------------
 
@@ -149,6 +150,16 @@ class SpeckleClient:
         pending = _PendingLogin(window, login_id)
         self._pending = pending
         return self._popup_login(settings, pending)
+
+    def on_popup_state(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call ``listener(state)`` when a pending popup login's window is seen on Speckle's
+        page (``"open"``: closing it will cancel the login) or is no longer observable
+        (``"detached"``: the page cut the link to this one, so a closed window cannot be
+        told from an open one and only Cancel or the time limit end the wait). Returns an
+        unsubscribe function."""
+        self._popup_listeners.append(listener)
+        return lambda: (self._popup_listeners.remove(listener)
+                        if listener in self._popup_listeners else None)
 
     @property
     def login_pending(self) -> bool:
@@ -219,9 +230,16 @@ class SpeckleClient:
         clock = asyncio.get_running_loop().time  # monotonic: elapsed time, not the date
         closed_since: float | None = None
         deadline = clock() + popup.WAIT_LIMIT_SECONDS
+        told = ""
         while not answer.done():
             now = clock()
-            if watch.observe(pending.window.state()) == "closed":
+            verdict = watch.observe(pending.window.state())
+            news = "detached" if watch.severed else "open" if watch.seen_away else ""
+            if news != told:
+                told = news
+                for listener in list(self._popup_listeners):
+                    listener(news)
+            if verdict == "closed":
                 closed_since = now if closed_since is None else closed_since
                 # A message sent just before the window closed may still be on its way.
                 if now - closed_since >= popup.CLOSE_GRACE_SECONDS:

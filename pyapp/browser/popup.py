@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_proxy, jsnull
 
 from .. import popup
 
@@ -54,7 +54,8 @@ class BrowserPopups:
             window = js.window.open("", "", features)
         finally:
             storage.removeItem(popup.MARKER_KEY)
-        if window is None or window.closed:
+        # A blocker makes window.open answer null (JavaScript's, not Python's None).
+        if window is None or window is jsnull or window.closed:
             return None
         return BrowserPopup(window)
 

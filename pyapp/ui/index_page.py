@@ -176,6 +176,7 @@ def on_submit(event: Any) -> None:
         by_id("login").disabled = False
         return
     if _client.login_pending:
+        on_popup_state("")
         by_id("popup-wait").hidden = False
         set_state("waiting")
     spawn(finish_login(login))
@@ -195,6 +196,21 @@ async def finish_login(login: Coroutine[Any, Any, None]) -> None:
     if _client.signed_in:  # a redirect login never gets here: the page has left
         by_id("popup-wait").hidden = True
         await show_signed_in()
+
+
+POPUP_WAIT_TEXT = {
+    "": "Finish signing in in the Speckle window.",
+    "open": "Finish signing in in the Speckle window.",
+    "detached": "The Speckle window no longer reports to this page, so closing it does not "
+                "end the wait: finish signing in there, or cancel.",
+}
+
+
+def on_popup_state(state: str) -> None:
+    """What the page can tell of the login popup (``data-popup``: ``open``, ``detached``)."""
+    wait = by_id("popup-wait")
+    wait.dataset.popup = state
+    by_id("popup-wait-text").textContent = POPUP_WAIT_TEXT.get(state, POPUP_WAIT_TEXT[""])
 
 
 @when("click", "#cancel-login")
@@ -238,6 +254,7 @@ async def main() -> None:
     fill_form(_config)
     _client = make_client(None)
     _client.on_change(on_session_change)
+    _client.on_popup_state(on_popup_state)
     by_id("loading").hidden = True
     if _client.signed_in:
         await show_signed_in()

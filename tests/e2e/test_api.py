@@ -1,8 +1,8 @@
 """The Python API as a site author uses it.
 
-* ``examples/projects/`` logs in with ``connect(...).login(popup=True)``, lists projects with a GraphQL
-  query and variables into its own markup, and calls ``/graphql`` from plain synchronous
-  ``urllib.request`` (pyodide-http) with ``auth_headers()``.
+* ``examples/projects/`` logs in with ``connect(...).login(popup=True)``, lists projects
+  with a GraphQL query and variables into its own markup, and calls ``/graphql`` from plain
+  synchronous ``urllib.request`` (pyodide-http) with ``auth_headers()``.
 * Storage is a choice: ``sessionStorage`` stays in its tab; ``localStorage`` ("stay signed
   in") is shared, and logging out in one tab signs the others out.
 """

@@ -8,6 +8,8 @@ from its opener: the answer then travels on the BroadcastChannel alone.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,16 +32,10 @@ BLOCK_POPUPS = "window.open = function () { return null; };"
 @pytest.fixture
 def popup_site(serve_site: Callable[..., StaticServer], mock: MockSpeckle) -> StaticServer:
     """The site with ``"loginMode": "popup"`` in its config.json, registered as the app's."""
-    site = serve_site(overrides={"config.json": app_config(mock.url, loginMode="popup")})
+    site = serve_site(overrides={"config.json": app_config(mock.url, loginMode="popup"),
+                                 "blank.html": BLANK_PAGE.encode()})
     mock.apps["demo-app"].redirect_url = f"{site.url}callback.html"
     return site
-
-
-def python_started(popup: Page) -> bool:
-    """Whether the page requested any of PyScript or Pyodide (it must not, as a popup)."""
-    return bool(popup.evaluate(
-        "() => performance.getEntriesByType('resource')"
-        ".some(e => /pyscript|pyodide|pyapp/.test(e.name))"))
 
 
 @pytest.mark.parametrize("coop", [False, True], ids=["opener", "coop"])
@@ -76,3 +72,236 @@ def test_popup_login_signs_in_without_leaving_the_page(
     # The exchange ran in the page that opened the popup, which holds the verifier.
     assert exchanges[0].headers.get("origin") == popup_site.url.rstrip("/")
     page_guard.assert_clean()
+
+
+def test_popup_starts_no_python_and_leaves_no_code_in_its_history(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, popup_site.url).open()
+    popup = app.open_popup()
+    requested: list[str] = []
+    popup.on("request", lambda request: requested.append(request.url))
+    app.authorize_in(popup)
+    app.wait_for("signed-in")
+    callback = [u for u in requested if "callback.html" in u]
+    assert len(callback) == 1 and "access_code=" in callback[0]
+    # The browser's preload scanner may fetch the page's scripts ahead of the first one, but
+    # that one stops the page: no Python runtime, no pyapp, no PyScript config is requested.
+    assert not [u for u in requested if re.search(r"pyodide|pyapp|\.toml|config\.json", u)]
+    assert any(u.endswith("/popup-callback.js") for u in requested)
+    page_guard.assert_clean()
+
+
+def test_blocked_popup_falls_back_to_the_redirect(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    page.add_init_script(BLOCK_POPUPS)
+    app = AppPage(page, popup_site.url).open()
+    app.log_in()  # the same page goes to the consent page, and back through callback.html
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    assert page.url == popup_site.url + "index.html"
+    assert len(mock.token_exchanges()) == 1
+    page_guard.assert_clean()
+
+
+def test_blocked_popup_without_fallback_raises_a_worded_error(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = serve_site(overrides={"config.json": app_config(mock.url),
+                                 "popup-only.html": POPUP_ONLY_PAGE.encode()})
+    page.add_init_script(BLOCK_POPUPS)
+    page.goto(site.url + "popup-only.html")
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#error")).to_have_text("PopupBlocked: The sign-in window was blocked")
+    assert page.url == site.url + "popup-only.html"
+    assert AppPage(page, site.url).our_keys() == {}
+    page_guard.assert_clean()
+
+
+def test_closing_the_popup_cancels_the_login(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, popup_site.url).open()
+    popup = app.open_popup()
+    # The page has seen its popup on the consent page: it can trust a close from now on.
+    expect(page.locator("#popup-wait")).to_have_attribute("data-popup", "open")
+    popup.close()
+    expect(page.locator("#form-error")).to_contain_text("Sign-in cancelled", timeout=3000)
+    app.wait_for("signed-out")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert app.our_keys() == {} and mock.token_exchanges() == []
+    page_guard.assert_clean()
+
+
+def test_a_severed_popup_is_never_taken_for_closed_and_cancel_ends_the_wait(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    mock.consent_coop = True
+    app = AppPage(page, popup_site.url).open()
+    popup = app.open_popup()
+    # The page's handle reads "closed" from the moment the consent page severed it.
+    wait = page.locator("#popup-wait")
+    expect(wait).to_have_attribute("data-popup", "detached")
+    expect(wait).to_contain_text("no longer reports to this page")
+    popup.close()
+    app.wait_for("waiting")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#form-error")).to_contain_text("Sign-in cancelled")
+    app.wait_for("signed-out")
+    assert app.our_keys() == {} and mock.token_exchanges() == []
+    page_guard.assert_clean()
+
+
+@pytest.mark.parametrize("coop", [False, True], ids=["opener", "coop"])
+def test_deny_in_the_popup_is_explained_in_the_page(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+    coop: bool,
+) -> None:
+    mock.consent_coop = coop
+    app = AppPage(page, popup_site.url).open()
+    popup = app.open_popup()
+    app.deny_in(popup)
+    expect(page.locator("#form-error")).to_contain_text("You declined access")
+    app.wait_for("signed-out")
+    assert app.our_keys() == {} and mock.token_exchanges() == []
+    page_guard.assert_clean()
+
+
+def test_two_tabs_each_finish_their_own_popup_login(
+    context: BrowserContext, page: Page, popup_site: StaticServer, mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    mock.consent_coop = True  # the channel alone carries both answers, to both tabs
+    first = AppPage(page, popup_site.url).open()
+    second = AppPage(context.new_page(), popup_site.url).open()
+    first_popup = first.open_popup()
+    second_popup = second.open_popup()
+    first_id = first.transaction()["login_id"]  # type: ignore[index]
+    second_id = second.transaction()["login_id"]  # type: ignore[index]
+    assert first_id != second_id
+
+    second.authorize_in(second_popup)
+    second.wait_for("signed-in")
+    first.wait_for("waiting")  # the other tab's answer was not this tab's
+    assert first.transaction() is not None
+    first.authorize_in(first_popup)
+    first.wait_for("signed-in")
+
+    exchanges = mock.token_exchanges()
+    assert [r.status for r in exchanges] == [200, 200]
+    assert first.session()["token"] != second.session()["token"]  # type: ignore[index]
+    page_guard.assert_clean()
+
+
+def test_forged_and_replayed_messages_are_ignored(
+    context: BrowserContext, page: Page, popup_site: StaticServer, mock: MockSpeckle,
+    serve_site: Callable[..., StaticServer], page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, popup_site.url).open()
+    other_tab = context.new_page()
+    other_tab.goto(popup_site.url + "blank.html")  # any page of the same origin
+    popup = app.open_popup()
+    login_id = app.transaction()["login_id"]  # type: ignore[index]
+    forged_url = popup_site.url + "callback.html?access_code=" + "f" * 42
+
+    # Another login's answer, from a page of the same origin.
+    post_on_channel(other_tab, {"type": TYPE, "login": "0" * 32, "url": forged_url})
+    # The right login, from another origin (a page framed by the waiting one).
+    elsewhere = serve_site(overrides={"post.html": FORGER_PAGE.encode()})
+    assert elsewhere.url != popup_site.url
+    page.evaluate("""([src, message]) => {
+        const frame = document.createElement('iframe');
+        frame.src = src + '#' + encodeURIComponent(JSON.stringify(message));
+        document.body.append(frame);
+    }""", [elsewhere.url + "post.html", {"type": TYPE, "login": login_id, "url": forged_url}])
+    # The right login with a URL of another origin, and with no code at all.
+    post_on_channel(other_tab, {"type": TYPE, "login": login_id,
+                                "url": elsewhere.url + "callback.html?access_code=" + "e" * 42})
+    post_on_channel(other_tab, {"type": TYPE, "login": login_id,
+                                "url": popup_site.url + "callback.html"})
+    expect(page.frame_locator("iframe").locator("body")).to_have_attribute("data-posted", "yes")
+
+    callback_urls: list[str] = []
+    popup.on("framenavigated", lambda frame: callback_urls.append(frame.url))
+    app.authorize_in(popup)
+    app.wait_for("signed-in")
+    real = [u for u in callback_urls if "access_code=" in u]
+    assert len(real) == 1
+    exchanges = mock.token_exchanges()
+    assert len(exchanges) == 1 and json.loads(exchanges[0].body)["accessCode"] in real[0]
+
+    # The same answer again, during the next login: its code was used, its login is over.
+    app.log_out()
+    next_popup = app.open_popup()
+    replay = {"type": TYPE, "login": login_id, "url": real[0]}
+    post_on_channel(other_tab, replay)
+    page.evaluate("message => window.postMessage(message, location.origin)", replay)
+    app.authorize_in(next_popup)
+    app.wait_for("signed-in")
+    assert [r.status for r in mock.token_exchanges()] == [200, 200]
+    page_guard.assert_clean()
+
+
+def test_popup_login_under_a_deep_subpath(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    mock.consent_coop = True
+    site = serve_site(prefix="/some/deep/path/",
+                      overrides={"config.json": app_config(mock.url, loginMode="popup")})
+    mock.apps["demo-app"].redirect_url = f"{site.url}callback.html"
+    assert site.url.endswith("/some/deep/path/")
+    app = AppPage(page, site.url).open()
+    popup = app.open_popup()
+    app.authorize_in(popup)
+    app.wait_for("signed-in")
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    assert page.url == site.url + "index.html"
+    page_guard.assert_clean()
+
+
+TYPE = "speckle-login:callback"
+BLANK_PAGE = '<!doctype html><html><head><link rel="icon" href="data:,"></head></html>'
+
+
+def post_on_channel(tab: Page, message: dict[str, str]) -> None:
+    tab.evaluate("""message => {
+        const channel = new BroadcastChannel('speckle-login');
+        channel.postMessage(message);
+        channel.close();
+    }""", message)
+
+
+# On another origin: posts the message in its fragment to the page that framed it.
+FORGER_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="icon" href="data:,"></head><body><script>
+parent.postMessage(JSON.parse(decodeURIComponent(location.hash.slice(1))), "*");
+document.body.dataset.posted = "yes";
+</script></body></html>"""
+
+# A page that asks for a popup and nothing else: a blocked popup must be an error it words.
+POPUP_ONLY_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="icon" href="data:,">
+<script type="module" src="./runtime/pyscript/core.js"></script></head>
+<body data-state="loading"><button id="login" type="button">Log in</button>
+<p id="error"></p>
+<script type="py" config="./pyscript.toml">
+import asyncio
+from pyscript import document, when
+from pyapp import SpeckleAuthError, connect
+from pyapp.messages import message_for
+
+speckle = connect(config_file="config.json")
+
+@when("click", "#login")
+def log_in(event):
+    try:
+        asyncio.ensure_future(speckle.login(popup=True, fallback=False))
+    except SpeckleAuthError as error:
+        words = message_for(error).title
+        document.getElementById("error").textContent = f"{type(error).__name__}: {words}"
+
+document.body.dataset.state = "ready"
+</script></body></html>"""
