@@ -97,3 +97,48 @@ class ScriptedHttp:
 
     def paths(self) -> list[str]:
         return ["/" + r.url.split("://", 1)[1].split("/", 1)[1] for r in self.sent]
+
+
+class FakeWindow:
+    """A login popup: what the page did to it, and the states it shows, in turn."""
+
+    def __init__(self, *states: str) -> None:
+        self.states = list(states or ("away",))
+        self.urls: list[str] = []
+        self.closed_by_page = False
+        self.reads = 0
+        self.on_navigate: Callable[[str], None] | None = None
+
+    def navigate(self, url: str) -> None:
+        self.urls.append(url)
+        if self.on_navigate is not None:
+            self.on_navigate(url)
+
+    def state(self) -> str:
+        self.reads += 1
+        return self.states.pop(0) if len(self.states) > 1 else self.states[0]
+
+    def close(self) -> None:
+        self.closed_by_page = True
+
+
+class FakePopups:
+    """``window.open`` and the message channels, in memory."""
+
+    def __init__(self, window: FakeWindow | None = None, blocked: bool = False) -> None:
+        self.window = window or FakeWindow()
+        self.blocked = blocked
+        self.opened: list[str] = []
+        self.handlers: list[Callable[[object, str], None]] = []
+
+    def open(self, login_id: str) -> FakeWindow | None:
+        self.opened.append(login_id)
+        return None if self.blocked else self.window
+
+    def listen(self, handler: Callable[[object, str], None]) -> Callable[[], None]:
+        self.handlers.append(handler)
+        return lambda: self.handlers.remove(handler)
+
+    def send(self, data: object, origin: str) -> None:
+        for handler in list(self.handlers):
+            handler(data, origin)

@@ -67,7 +67,16 @@ def test_bad_app_ids(app_id: str) -> None:
         Settings("https://x.example", app_id).validated()
 
 
-@pytest.mark.parametrize("field,value", [("dialect", "magic"), ("storage", "cookie")])
+def test_login_mode_from_config_keys_and_attributes() -> None:
+    base = {"serverUrl": "https://x.example", "appId": "a"}
+    assert Settings.from_mapping(base).login_mode is None  # the page decides
+    popup = Settings.from_mapping({**base, "loginMode": "popup"}).validated()
+    assert popup.login_mode == "popup"
+    assert Settings.from_attributes({"data-login-mode": "redirect"}, base).login_mode == "redirect"
+
+
+@pytest.mark.parametrize("field,value", [("dialect", "magic"), ("storage", "cookie"),
+                                         ("login_mode", "iframe")])
 def test_bad_choices(field: str, value: str) -> None:
     with pytest.raises(InvalidConfiguration):
         Settings(**{"server_url": "https://x.example", "app_id": "a", field: value}).validated()

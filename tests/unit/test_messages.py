@@ -10,6 +10,8 @@ from pyapp.messages import message_for
     "error,title_part,action",
     [
         (errors.LoginDenied("x"), "declined", "back"),
+        (errors.LoginCancelled("x"), "Sign-in cancelled", "login"),
+        (errors.PopupBlocked("x"), "window was blocked", "login"),
         (errors.MissingAccessCode("x"), "Nothing to sign in with", "back"),
         (errors.MissingTransaction("x"), "can't be finished here", "login"),
         (errors.ExchangeRejected("Access code expired", 401), "refused", "login"),

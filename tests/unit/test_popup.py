@@ -1,0 +1,276 @@
+"""The popup login's rules (message checks, the window watch) and the client's popup flow."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from pyapp import flow, popup
+from pyapp.client import SpeckleClient
+from pyapp.config import Settings
+from pyapp.errors import LoginCancelled, LoginDenied, PopupBlocked
+from pyapp.popup import MESSAGE_TYPE, PopupInbox, PopupWatch, callback_from_message
+from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, LoginTransaction, TransactionStore
+from tests.unit.fakes import (
+    FakeNavigator,
+    FakePopups,
+    FakeWindow,
+    MemoryStorage,
+    PythonCrypto,
+    ScriptedHttp,
+    json_response,
+)
+
+SERVER = "http://127.0.0.1:8001"
+PAGE = "http://127.0.0.1:8000/app/index.html"
+ORIGIN = "http://127.0.0.1:8000"
+CALLBACK = "http://127.0.0.1:8000/app/callback.html?access_code=c0de"
+TOKENS = {"token": "a" * 42, "refreshToken": "b" * 42}
+
+
+def message(login: str = "L1", url: str = CALLBACK, kind: str = MESSAGE_TYPE) -> dict[str, str]:
+    return {"type": kind, "login": login, "url": url}
+
+
+# -- message checks ---------------------------------------------------------------------------
+
+
+def test_a_message_naming_the_pending_login_gives_its_callback_url() -> None:
+    assert callback_from_message(message(), ORIGIN, PAGE, "L1") == CALLBACK
+    denied = "http://127.0.0.1:8000/app/callback.html?denied=true"
+    assert callback_from_message(message(url=denied), ORIGIN, PAGE, "L1") == denied
+
+
+@pytest.mark.parametrize("data,origin,pending", [
+    (message(), ORIGIN, None),                                   # nothing is pending
+    (message(), "https://evil.example", "L1"),                   # another origin
+    (message(), "http://127.0.0.1:8001", "L1"),                  # another port is another origin
+    (message(login="L2"), ORIGIN, "L1"),                         # another login
+    (message(kind="something-else"), ORIGIN, "L1"),              # another kind of message
+    ("speckle-login:callback", ORIGIN, "L1"),                    # not an object
+    ({"type": MESSAGE_TYPE, "login": "L1"}, ORIGIN, "L1"),       # no URL
+    ({"type": MESSAGE_TYPE, "login": 1, "url": CALLBACK}, ORIGIN, "L1"),
+    (message(url="https://evil.example/cb?access_code=x"), ORIGIN, "L1"),  # URL elsewhere
+    (message(url="http://127.0.0.1:8000/app/callback.html"), ORIGIN, "L1"),  # no answer in it
+    (message(url="javascript:alert(1)//?access_code=x"), ORIGIN, "L1"),
+])
+def test_other_messages_are_ignored(data: object, origin: str, pending: str | None) -> None:
+    assert callback_from_message(data, origin, PAGE, pending) is None
+
+
+def test_the_inbox_takes_one_answer_per_login() -> None:
+    inbox = PopupInbox()
+    assert not inbox.deliver(message(), ORIGIN, PAGE)  # nothing expected yet
+    inbox.expect("L1")
+    assert not inbox.deliver(message(login="L2"), ORIGIN, PAGE)
+    assert inbox.deliver(message(), ORIGIN, PAGE) and inbox.answer == CALLBACK
+    assert not inbox.deliver(message(), ORIGIN, PAGE)  # the same answer again (2nd channel)
+    inbox.expect("L3")
+    inbox.forget()
+    assert not inbox.deliver(message(login="L3"), ORIGIN, PAGE)
+
+
+def test_popup_features_centre_the_window_on_the_opener() -> None:
+    features = popup.popup_features(100, 50, 1300, 900)
+    assert "width=500" in features and "height=640" in features
+    assert "left=500" in features and "top=180" in features  # 100 + (1300-500)/2, 50 + (900-640)/2
+    assert "left=0" in popup.popup_features(0, 0, 300, 300)  # never off screen
+
+
+# -- what a closed-looking popup means ------------------------------------------------------
+
+
+def test_a_popup_closed_before_it_left_the_page_is_closed() -> None:
+    assert PopupWatch().observe("closed") == "closed"
+
+
+def test_a_popup_seen_on_the_consent_page_then_closed_is_closed() -> None:
+    watch = PopupWatch()
+    watch.left_home()
+    assert [watch.observe(s) for s in ("home", "away", "away")] == ["waiting"] * 3
+    assert watch.observe("closed") == "closed" and not watch.severed
+
+
+def test_a_popup_that_reads_closed_without_being_seen_away_may_be_severed() -> None:
+    watch = PopupWatch()
+    watch.left_home()
+    assert watch.observe("home") == "waiting"
+    assert watch.observe("closed") == "waiting"  # COOP severed it, or closed while loading
+    assert watch.severed
+
+
+# -- the split callback flow --------------------------------------------------------------------
+
+
+def stored_transaction(storage: MemoryStorage, login_id: str | None) -> TransactionStore:
+    store = TransactionStore(storage)
+    store.save(LoginTransaction("v" * 43, "seg&code_challenge_method=S256", SERVER, "demo-app",
+                                None, "documented", "session", PAGE, 1000.0, login_id))
+    return store
+
+
+def test_take_callback_takes_the_transaction_and_gives_the_clean_url_synchronously() -> None:
+    storage = MemoryStorage()
+    store = stored_transaction(storage, None)
+    callback = flow.take_callback(CALLBACK + "&k=v#top", store, 1010.0)
+    assert TRANSACTION_KEY not in storage.data  # gone before anything could be awaited
+    assert callback.transaction is not None and callback.access_code == "c0de"
+    assert callback.clean_url == "http://127.0.0.1:8000/app/callback.html?k=v#top"
+
+
+def test_take_callback_without_an_answer_takes_nothing() -> None:
+    storage = MemoryStorage()
+    store = stored_transaction(storage, None)
+    callback = flow.take_callback("http://127.0.0.1:8000/app/callback.html", store, 1010.0)
+    assert not callback.carries_result and TRANSACTION_KEY in storage.data
+
+
+@pytest.mark.parametrize("stored,asked", [("L1", None), (None, "L1"), ("L1", "L2")])
+def test_a_transaction_of_another_login_counts_as_absent(
+    stored: str | None, asked: str | None
+) -> None:
+    storage = MemoryStorage()
+    callback = flow.take_callback(CALLBACK, stored_transaction(storage, stored), 1010.0, asked)
+    assert callback.transaction is None and TRANSACTION_KEY not in storage.data
+
+
+# -- the client's popup login -------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def quick_watch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(popup, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(popup, "CLOSE_GRACE_SECONDS", 0.03)
+
+
+class World:
+    def __init__(self, window: FakeWindow | None = None, blocked: bool = False,
+                 answer: dict[str, str] | None = None) -> None:
+        self.ss, self.ls = MemoryStorage(), MemoryStorage()
+        self.nav = FakeNavigator(PAGE)
+        self.http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
+        self.popups = FakePopups(window, blocked)
+        self.client = SpeckleClient(
+            Settings(SERVER, "demo-app", login_mode="popup"), crypto=PythonCrypto(),
+            http=self.http, navigator=self.nav, session_storage=self.ss,
+            local_storage=self.ls, popups=self.popups, clock=lambda: 1010.0)
+        self.changes: list[object] = []
+        self.client.on_change(self.changes.append)
+        self.answer = answer
+        self.popups.window.on_navigate = self._answer_soon
+
+    def _answer_soon(self, url: str) -> None:
+        if self.answer is not None:
+            data = {**self.answer, "login": self.answer.get("login") or self.popups.opened[-1]}
+            asyncio.get_running_loop().call_soon(self.popups.send, data, ORIGIN)
+
+
+def test_popup_login_opens_the_window_during_the_call_and_exchanges_the_answer() -> None:
+    w = World(answer={"type": MESSAGE_TYPE, "url": CALLBACK})
+    seen: list[object] = []
+    w.http.hooks.append(lambda req: seen.append(w.ss.get(TRANSACTION_KEY)))
+
+    async def run() -> None:
+        login = w.client.login()  # from settings: popup
+        assert len(w.popups.opened) == 1 and w.client.login_pending  # before any await
+        await login
+
+    asyncio.run(run())
+    assert w.popups.window.urls[0].startswith(f"{SERVER}/authn/verify/demo-app/")
+    assert seen == [None]  # the transaction was taken before the exchange went out
+    assert w.http.paths() == ["/oauth/token"]
+    assert json.loads(w.ss.data[SESSION_KEY])["token"] == "a" * 42
+    assert len(w.changes) == 1 and w.changes[0] is not None
+    assert w.nav.visited == [] and w.nav.replaced == []  # the page never moved
+    assert w.popups.window.closed_by_page and w.popups.handlers == []
+    assert not w.client.login_pending
+
+
+def test_messages_for_other_logins_are_ignored_until_the_right_one() -> None:
+    w = World()
+
+    def answers(url: str) -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_soon(w.popups.send, message(login="someone-else"), ORIGIN)
+        loop.call_soon(w.popups.send, message(login=w.popups.opened[-1]), "https://evil.example")
+        loop.call_soon(w.popups.send, message(login=w.popups.opened[-1]), ORIGIN)
+        loop.call_soon(w.popups.send, message(login=w.popups.opened[-1]), ORIGIN)  # repeated
+
+    w.popups.window.on_navigate = answers
+    asyncio.run(w.client.login())
+    assert w.http.paths() == ["/oauth/token"]
+
+
+def test_deny_in_the_popup_raises_login_denied_without_an_exchange() -> None:
+    w = World(answer={"type": MESSAGE_TYPE,
+                      "url": "http://127.0.0.1:8000/app/callback.html?denied=true"})
+    with pytest.raises(LoginDenied):
+        asyncio.run(w.client.login())
+    assert w.http.sent == [] and w.ss.data == {} and w.changes == []
+
+
+def test_closing_a_popup_seen_on_the_consent_page_cancels() -> None:
+    w = World(FakeWindow("home", "away", "away", "closed"))
+    with pytest.raises(LoginCancelled):
+        asyncio.run(w.client.login())
+    assert w.http.sent == [] and w.ss.data == {} and not w.client.login_pending
+
+
+def test_a_severed_popup_keeps_the_page_waiting_until_cancel() -> None:
+    w = World(FakeWindow("home", "closed"))
+    states: list[str] = []
+    w.client.on_popup_state(states.append)
+
+    async def run() -> None:
+        login = asyncio.ensure_future(w.client.login())
+        while "detached" not in states:  # the page yields while it waits: so may the test
+            await asyncio.sleep(popup.POLL_SECONDS)
+        # The page looks at the closed-looking window again and again, for many times the
+        # grace a real close gets, and keeps waiting.
+        seen = w.popups.window.reads
+        while w.popups.window.reads < seen + 10 * popup.CLOSE_GRACE_SECONDS / popup.POLL_SECONDS:
+            assert not login.done()
+            await asyncio.sleep(popup.POLL_SECONDS)
+        assert not login.done()
+        w.client.cancel_login()
+        with pytest.raises(LoginCancelled):
+            await login
+
+    asyncio.run(run())
+    assert w.http.sent == [] and w.ss.data == {} and w.popups.window.closed_by_page
+
+
+def test_a_late_answer_after_the_popup_closed_still_counts() -> None:
+    # The callback window posts, then closes itself: its message may come after the close.
+    w = World(FakeWindow("home", "away", "home", "closed"))
+
+    def answer_late(url: str) -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.02, w.popups.send, message(login=w.popups.opened[-1]), ORIGIN)
+
+    w.popups.window.on_navigate = answer_late
+    asyncio.run(w.client.login())
+    assert w.http.paths() == ["/oauth/token"]
+
+
+def test_a_blocked_popup_falls_back_to_the_redirect() -> None:
+    w = World(blocked=True)
+    asyncio.run(w.client.login())
+    (url, replace), = w.nav.visited
+    assert url.startswith(f"{SERVER}/authn/verify/demo-app/") and not replace
+    assert json.loads(w.ss.data[TRANSACTION_KEY])["login_id"] is None  # a redirect login
+
+
+def test_a_blocked_popup_without_fallback_raises_at_once_and_stores_nothing() -> None:
+    w = World(blocked=True)
+    with pytest.raises(PopupBlocked):
+        w.client.login(popup=True, fallback=False)
+    assert w.ss.data == {} and w.nav.visited == []
+
+
+def test_popup_false_is_a_redirect_whatever_the_settings() -> None:
+    w = World()
+    asyncio.run(w.client.login(popup=False))
+    assert w.popups.opened == [] and len(w.nav.visited) == 1
