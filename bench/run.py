@@ -14,7 +14,11 @@ navigation's start to the condition: the bare page sets ``data-state=ready`` aft
 line; ``index.html`` is ready at ``data-state=signed-out`` with "Log in" enabled; the callback
 is complete at ``data-state=done`` (token stored); the return page at ``data-state=signed-in``
 (user shown); the round trip from opening ``index.html`` to that signed-in view, with
-Playwright clicking "Log in" and "Authorize" as soon as they can be clicked.
+Playwright clicking "Log in" and "Authorize" as soon as they can be clicked; and
+"Authorize → signed in", from the click on Authorize to the signed-in view, on the clock all
+windows share. The popup cases (the app with ``"loginMode": "popup"``, and the JavaScript
+reference's ``popup.html``) run the consent page in a popup: the page that opened it never
+leaves, so its round trip is one page load plus the login.
 
 Bytes come from the static servers' logs (what reached the server, 200 or 304, and the size of
 each 200's body), on one on-disk profile: a first visit, then a second visit.
@@ -100,14 +104,16 @@ class Servers:
     mock: MockSpeckle
     site: StaticServer
     js: StaticServer
+    popup_site: StaticServer
 
     def stop(self) -> None:
-        for server in (self.site, self.js, self.mock):
+        for server in (self.site, self.js, self.popup_site, self.mock):
             server.stop()
 
 
-def config_json(server_url: str, app_id: str) -> bytes:
-    settings = {"serverUrl": server_url, "appId": app_id, "dialect": "auto", "storage": "session"}
+def config_json(server_url: str, app_id: str, **extra: str) -> bytes:
+    settings = {"serverUrl": server_url, "appId": app_id, "dialect": "auto", "storage": "session",
+                **extra}
     return json.dumps(settings).encode()
 
 
@@ -122,12 +128,20 @@ def start_servers(site_overrides: dict[str, bytes] | None = None) -> Servers:
     }
     site = StaticServer(REPO, deny=REPO_PRIVATE | {"bench"}, overrides=overrides).start()
     js = StaticServer(BENCH / "js", overrides={
-        "config.json": config_json(mock.url, "js-reference")}).start()
+        "config.json": config_json(mock.url, "js-reference"),
+        "popup-config.json": config_json(mock.url, "js-popup")}).start()
+    # The same site with "loginMode": "popup", on its own origin and with its own app.
+    popup_site = StaticServer(REPO, deny=REPO_PRIVATE | {"bench"}, overrides={
+        "config.json": config_json(mock.url, "demo-popup", loginMode="popup")}).start()
     mock.register_app(App(id="demo-app", secret="demo-secret", name="Speckle Login Demo",
                           redirect_url=f"{site.url}callback.html", scopes=SCOPES))
     mock.register_app(App(id="js-reference", secret="js-secret", name="JS reference",
                           redirect_url=f"{js.url}callback.html", scopes=SCOPES))
-    return Servers(mock, site, js)
+    mock.register_app(App(id="demo-popup", secret="demo-secret", name="Speckle Login Demo",
+                          redirect_url=f"{popup_site.url}callback.html", scopes=SCOPES))
+    mock.register_app(App(id="js-popup", secret="js-secret", name="JS reference, popup",
+                          redirect_url=f"{js.url}popup-callback.html", scopes=SCOPES))
+    return Servers(mock, site, js, popup_site)
 
 
 # -- one page, one round trip ---------------------------------------------------------------
@@ -167,15 +181,40 @@ def run_bare(page: Page, servers: Servers) -> dict[str, Visit]:
     return {"bare": read_visits(page)[0]}
 
 
+# Now, on the clock every window of the browser shares (ms since the epoch).
+NOW = "() => performance.timeOrigin + performance.now()"
+
+
 def run_round_trip(page: Page, base_url: str) -> dict[str, Visit]:
     page.goto(base_url + "index.html")
     wait_state(page, "signed-out", " #login:enabled")
     page.locator("#login").click()
-    page.get_by_role("button", name="Authorize").click(timeout=TIMEOUT_MS)
+    authorize = page.get_by_role("button", name="Authorize")
+    authorize.wait_for(timeout=TIMEOUT_MS)
+    clicked = page.evaluate(NOW)
+    authorize.click(timeout=TIMEOUT_MS)
     wait_state(page, "signed-in")
     index, callback, back = read_visits(page)
     assert (index.page, callback.page, back.page) == ("index.html", "callback.html", "index.html")
-    return {"index": index, "callback": callback, "return": back}
+    return {"index": index, "callback": callback, "return": back,
+            "authorize": Visit("consent", clicked)}
+
+
+def run_popup_round_trip(page: Page, url: str) -> dict[str, Visit]:
+    """The page stays; the consent page runs in a popup, whose callback hands the code back."""
+    page.goto(url)
+    wait_state(page, "signed-out", " #login:enabled")
+    with page.expect_popup(timeout=TIMEOUT_MS) as opened:
+        page.locator("#login").click()
+    popup = opened.value
+    authorize = popup.get_by_role("button", name="Authorize")
+    authorize.wait_for(timeout=TIMEOUT_MS)
+    clicked = popup.evaluate(NOW)
+    authorize.click(timeout=TIMEOUT_MS)
+    wait_state(page, "signed-in")
+    visits = read_visits(page)
+    assert len(visits) == 1, [v.page for v in visits]  # the page never left
+    return {"index": visits[0], "return": visits[0], "authorize": Visit("consent", clicked)}
 
 
 # Figure name -> (case, visit, event): a time from that visit's navigation start.
@@ -188,7 +227,12 @@ FIGURES: dict[str, tuple[str, str, str]] = {
     "JS ref callback: done": ("js", "callback", "state:done"),
     "JS ref return: signed in": ("js", "return", "state:signed-in"),
 }
-ROUND_TRIPS = {"round trip (open → signed in)": "app", "JS ref round trip": "js"}
+ROUND_TRIPS = {"round trip (open → signed in)": "app", "JS ref round trip": "js",
+               "popup: round trip": "popup", "JS ref popup: round trip": "jspopup"}
+# From the click on Authorize to the signed-in view, whichever window that happens in.
+AUTHORIZE_FIGURES = {"Authorize → signed in": "app", "JS ref Authorize → signed in": "js",
+                     "popup: Authorize → signed in": "popup",
+                     "JS ref popup: Authorize → signed in": "jspopup"}
 PHASES = (
     ("core.js running", "progress:Loading Pyodide"),
     ("interpreter start", "progress:Loading interpreter"),
@@ -229,6 +273,11 @@ class Results:
             if fig_case == case:
                 start, end = visits["index"], visits["return"]
                 total = end.origin + end.events["state:signed-in"] - start.origin
+                self.times.setdefault((figure, regime), []).append(total)
+        for figure, fig_case in AUTHORIZE_FIGURES.items():
+            if fig_case == case:
+                end = visits["return"]
+                total = end.origin + end.events["state:signed-in"] - visits["authorize"].origin
                 self.times.setdefault((figure, regime), []).append(total)
 
 
@@ -300,6 +349,8 @@ def case_runner(servers: Servers, experiments: dict[str, str]
         "bare": lambda page: run_bare(page, servers),
         "app": lambda page: run_round_trip(page, servers.site.url),
         "js": lambda page: run_round_trip(page, servers.js.url),
+        "popup": lambda page: run_popup_round_trip(page, servers.popup_site.url + "index.html"),
+        "jspopup": lambda page: run_popup_round_trip(page, servers.js.url + "popup.html"),
     }
     for label, path in experiments.items():
         cases["exp:" + label] = lambda page, url=servers.site.url + path: run_index(page, url)
@@ -557,14 +608,18 @@ def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
     reference = {"index: ready (Log in enabled)": "JS ref index: ready",
                  "callback: done (token stored)": "JS ref callback: done",
                  "return to app: signed in": "JS ref return: signed in",
-                 "round trip (open → signed in)": "JS ref round trip"}
+                 "round trip (open → signed in)": "JS ref round trip",
+                 "popup: round trip": "JS ref popup: round trip",
+                 "Authorize → signed in": "JS ref Authorize → signed in",
+                 "popup: Authorize → signed in": "JS ref popup: Authorize → signed in"}
     extra = sorted({figure for figure, _ in t if figure.startswith("index ready, ")})
-    for figure in [*FIGURES, *ROUND_TRIPS, *extra]:
+    for figure in [*FIGURES, *ROUND_TRIPS, *AUTHORIZE_FIGURES, *extra]:
         for regime in regimes:
             values = t.get((figure, regime))
             if not values:
                 continue
-            vs_bare = "" if figure.startswith("JS") or "round trip" in figure else ratio(
+            vs_bare = "" if figure.startswith("JS") or "round trip" in figure \
+                or "Authorize" in figure else ratio(
                 values, t.get(("bare PyScript page: ready", regime)))
             vs_js = ratio(values, t.get((reference.get(figure, ""), regime)))
             print(f"| {figure:34} | {regime:6} | {fmt(values)} | {vs_bare:>7} | {vs_js:>9} |")
@@ -618,8 +673,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regimes", default="cold,warm",
                         help="comma-separated subset of cold,first,warm (default cold,warm)")
     parser.add_argument("--no-profile", action="store_true", help="skip the Python profile")
-    parser.add_argument("--cases", default="bare,app,js",
-                        help="comma-separated subset of bare,app,js (default: all)")
+    parser.add_argument("--cases", default="bare,app,js,popup,jspopup",
+                        help="comma-separated subset of bare,app,js,popup,jspopup "
+                             "(default: all)")
     parser.add_argument("--experiments", action="store_true",
                         help="also time variants of index.html (hints, config, one zip)")
     parser.add_argument("--latency", type=int, default=0, metavar="MS",

@@ -6,6 +6,7 @@ Public API for site authors, from their own ``<script type="py">``::
     speckle = connect(config_file="config.json")   # or Settings(...), a dict, element=...
     if not speckle.signed_in:
         await speckle.login()                      # leaves for Speckle's consent page
+        # or: await speckle.login(popup=True)      # consent in a popup; returns signed in
     user = await speckle.user()
     data = await speckle.query("query($n: Int) { activeUser { projects(limit: $n) "
                                "{ items { name } } } }", {"n": 5})
@@ -33,11 +34,13 @@ from .errors import (
     GraphQLError,
     InsecureContext,
     InvalidConfiguration,
+    LoginCancelled,
     LoginDenied,
     MissingAccessCode,
     MissingScope,
     MissingTransaction,
     NotSignedIn,
+    PopupBlocked,
     ServerUnavailable,
     SessionExpired,
     SpeckleAuthError,
@@ -62,8 +65,8 @@ def connect(
     path in Python's files: list it under ``[files]``), the ``data-*`` attributes of
     ``element`` (an element or a CSS selector; ``data-config`` names a config file) and a
     mapping of config keys (``serverUrl``, ``appId``, ``appSecret``, ``dialect``,
-    ``storage``, ``allowInsecureHttp``), later ones winning. With none, the client can still
-    finish a login on a callback page and use an existing session.
+    ``storage``, ``allowInsecureHttp``, ``loginMode``), later ones winning. With none, the
+    client can still finish a login on a callback page and use an existing session.
     """
     from .browser import make_client  # imports ``js``: only available under Pyodide
 
@@ -106,11 +109,13 @@ __all__ = [
     "GraphQLError",
     "InsecureContext",
     "InvalidConfiguration",
+    "LoginCancelled",
     "LoginDenied",
     "MissingAccessCode",
     "MissingScope",
     "MissingTransaction",
     "NotSignedIn",
+    "PopupBlocked",
     "Project",
     "ProjectPage",
     "ServerUnavailable",
