@@ -179,10 +179,10 @@ def on_submit(event: Any) -> None:
         on_popup_state("")
         by_id("popup-wait").hidden = False
         set_state("waiting")
-    spawn(finish_login(login))
+    spawn(await_login(login))
 
 
-async def finish_login(login: Coroutine[Any, Any, None]) -> None:
+async def await_login(login: Coroutine[Any, Any, None]) -> None:
     """Await a login; a popup login ends here, signed in or with the reason it did not."""
     assert _client is not None
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import BrowserContext, Page, Response, expect
 
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
@@ -70,8 +70,8 @@ def test_whole_site_logs_in_and_out_under_a_deep_subpath(
 
 
 def test_every_page_works_under_the_documented_csp(
-    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
-    page_guard: PageGuard,
+    page: Page, context: BrowserContext, serve_site: Callable[..., StaticServer],
+    mock: MockSpeckle, page_guard: PageGuard,
 ) -> None:
     server = serve_site(
         overrides={"config.json": app_config(mock.url)},
@@ -80,11 +80,13 @@ def test_every_page_works_under_the_documented_csp(
     )
     mock.apps["demo-app"].redirect_url = f"{server.url}callback.html"
     callbacks: list[Response] = []
-    page.on("response", lambda r: callbacks.append(r) if "callback.html" in r.url else None)
+    context.on("response", lambda r: callbacks.append(r) if "callback.html" in r.url else None)
 
-    # The API example: login through callback.html, fetch, and synchronous XHR (urllib).
+    # The API example: a popup login (callback.html hands the answer back), fetch, and
+    # synchronous XHR (urllib).
     example = AppPage(page, server.url).open("examples/projects/index.html")
-    example.log_in()
+    example.authorize_in(example.open_popup())
+    example.wait_for("signed-in")
     expect(page.locator("#projects li")).to_have_count(25)
     expect(page.locator("#sync-check")).to_contain_text("ada@example.org")
     assert callbacks and all(

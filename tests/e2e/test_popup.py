@@ -169,6 +169,28 @@ def test_deny_in_the_popup_is_explained_in_the_page(
     page_guard.assert_clean()
 
 
+@pytest.mark.parametrize("fault,words", [
+    (None, "Speckle refused the sign-in"),  # an expired code: the server's 401 {err}
+    ("500", "Couldn't reach Speckle"),
+])
+def test_exchange_failures_are_explained_in_the_page(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+    fault: str | None, words: str,
+) -> None:
+    if fault is None:
+        mock.code_ttl_seconds = -1  # every code is born expired
+    else:
+        mock.faults["/oauth/token"] = fault
+    app = AppPage(page, popup_site.url).open()
+    popup = app.open_popup()
+    app.authorize_in(popup)  # the popup closes whatever the exchange will say
+    expect(page.locator("#form-error")).to_contain_text(words)
+    app.wait_for("signed-out")
+    assert app.session() is None and app.transaction() is None
+    assert len(mock.token_exchanges()) == 1
+    page_guard.assert_clean(allow_console=(r"status of (401|500)",))
+
+
 def test_two_tabs_each_finish_their_own_popup_login(
     context: BrowserContext, page: Page, popup_site: StaticServer, mock: MockSpeckle,
     page_guard: PageGuard,
