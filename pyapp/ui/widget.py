@@ -158,11 +158,16 @@ class LoginWidget:
     # -- events -------------------------------------------------------------------------
 
     def _on_login_click(self, event: Any) -> None:
-        # Synchronous: a login popup must open inside the click (login() opens it at once).
+        self.login()
+
+    def login(self) -> None:
+        """Start a login: a popup unless the settings say ``redirect`` (then it returns to
+        ``return_to``, by default this page). Synchronous on purpose: called from the click,
+        it opens the popup inside the click, as popup blockers require."""
         self.show_message(None)
         self.login_button.disabled = True
-        popup = (self.client.settings.login_mode or "popup") == "popup" \
-            if self.client.settings else True
+        settings = self.client.settings
+        popup = settings is None or (settings.login_mode or "popup") == "popup"
         try:
             login = self.client.login(self.return_to, popup=popup)
         except SpeckleAuthError as error:
