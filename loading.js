@@ -22,6 +22,8 @@
   };
   var ORDER = ["download", "start", "app", "ready"];
   var BIG_FILES = ["pyodide.asm.wasm", "python_stdlib.zip"];
+  // Files the runtime can do without: fast-start.mjs starts Python the normal way without it.
+  var OPTIONAL_FILES = ["fast-start.snapshot.gz"];
 
   var body = document.body;
   var box = document.getElementById("loading");
@@ -143,7 +145,8 @@
           var name = entry.name.split("?")[0];
           var file = name.slice(name.lastIndexOf("/") + 1);
           progressed();
-          if (entry.responseStatus >= 400 && name.indexOf(location.origin + "/") === 0) {
+          if (entry.responseStatus >= 400 && name.indexOf(location.origin + "/") === 0 &&
+              OPTIONAL_FILES.indexOf(file) < 0) {
             fail(file + " answered " + entry.responseStatus);
           }
           if (BIG_FILES.indexOf(file) >= 0) downloaded[file] = true;

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from devtools.fast_start import SNAPSHOT_NAME, LiveSnapshot
 from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, LiveZip
 from devtools.static_server import REPO_PRIVATE, StaticServer
 
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         mock.dialect = args.dialect
         mock.consent_coop = args.coop
         server_url = str(mock.url).rstrip("/")
+        pyapp_zip = LiveZip(ZIP_NAME, REPO)
         try:
             site = StaticServer(
                 REPO,
@@ -148,8 +150,11 @@ def main(argv: list[str] | None = None) -> int:
                         REPO, server_url, args.dialect, "popup" if args.popup else None
                     ),
                     # Rebuilt when pyapp/ changed, so an edit shows on the next reload.
-                    ZIP_NAME: LiveZip(ZIP_NAME, REPO),
+                    ZIP_NAME: pyapp_zip,
                     WIDGET_ZIP_NAME: LiveZip(WIDGET_ZIP_NAME, REPO),
+                    # Served only while it holds the pyapp above: after an edit the page
+                    # starts the normal way until the rebuilt snapshot is ready.
+                    SNAPSHOT_NAME: LiveSnapshot(pyapp_zip, REPO),
                 },
                 quiet=not args.verbose,
             ).start()

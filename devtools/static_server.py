@@ -65,6 +65,7 @@ MIME_TYPES: dict[str, str] = {
     ".md": "text/plain; charset=utf-8",
     ".whl": "application/zip",
     ".zip": "application/zip",
+    ".gz": "application/gzip",
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -261,7 +262,7 @@ class StaticServer:
         host: str = "127.0.0.1",
         port: int = 0,
         prefix: str = "/",
-        overrides: Mapping[str, bytes | Callable[[], bytes]] | None = None,
+        overrides: Mapping[str, bytes | Callable[[], bytes | None]] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         per_path_headers: PerPathHeaders | None = None,
         deny: Iterable[str] = (),
@@ -273,7 +274,8 @@ class StaticServer:
         self.host = host
         self.port = port
         self.prefix = _normalize_prefix(prefix)
-        # A callable is called on every request: content generated from files being edited.
+        # A callable is called on every request: content generated from files being edited;
+        # None from it answers 404.
         self.overrides = {_normalize_key(k): v for k, v in (overrides or {}).items()}
         self.extra_headers = dict(extra_headers or {})
         self.per_path_headers = per_path_headers
@@ -332,9 +334,10 @@ class StaticServer:
         with self._lock:
             self.requests.append((method, path, status))
 
-    def _override(self, key: str) -> bytes:
+    def _override(self, key: str) -> _Resource | None:
         value = self.overrides[key]
-        return value() if callable(value) else bytes(value)
+        data = value() if callable(value) else bytes(value)
+        return None if data is None else _Resource(key, data=data)
 
     def resolve(self, rel_raw: str) -> tuple[_Resource | None, str | None]:
         """Map a decoded site-relative path to a resource, or to a redirect (directory)."""
@@ -348,7 +351,7 @@ class StaticServer:
         wants_dir = rel_raw == "" or rel_raw.endswith("/")
         key = "/".join(parts)
         if not wants_dir and key in self.overrides:
-            return _Resource(key, data=self._override(key)), None
+            return self._override(key), None
         candidate = self.root.joinpath(*parts)
         try:
             resolved = candidate.resolve()
@@ -361,7 +364,7 @@ class StaticServer:
                 return None, "/"
             index_key = "/".join([*parts, "index.html"])
             if index_key in self.overrides:
-                return _Resource(index_key, data=self._override(index_key)), None
+                return self._override(index_key), None
             index = resolved / "index.html"
             if index.is_file():
                 return _Resource(index_key, path=index), None

@@ -14,6 +14,8 @@ Layout produced::
     runtime/VERSIONS.json
     pyapp.zip           the pyapp package in one file, next to the pages, and
     pyapp-widget.zip    the drop-in widget, for pages that mount it (devtools/pyapp_zip.py)
+    fast-start.snapshot.gz  the started interpreter with pyapp imported, for fast-start.mjs
+                        (devtools/fast_start.py, made in Node, rebuilt when an input changed)
 
 Running it again is cheap: a file is copied only when its size or modification time differs,
 stale PyScript chunks from an older version are removed, and the wheel is downloaded only when
@@ -33,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script: make devtools importable
 
+from devtools.fast_start import SnapshotError, ensure_snapshot  # noqa: E402
 from devtools.pyapp_zip import write_pyapp_zips  # noqa: E402
 
 PYODIDE_FILES = (
@@ -139,6 +142,8 @@ def build(repo: Path = REPO) -> dict[str, int]:
         "wheels": int(_ensure_wheel(runtime / "wheels")),
         "pyapp zips": write_pyapp_zips(repo),
     }
+    # After the zips: the snapshot is made from the runtime and pyapp.zip.
+    stats["fast-start snapshot"] = int(ensure_snapshot(repo))
 
     versions = {
         "@pyscript/core": _package_version(modules / "@pyscript" / "core"),
@@ -160,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         stats = build(args.repo.resolve())
-    except (BuildError, subprocess.CalledProcessError) as exc:
+    except (BuildError, SnapshotError, subprocess.CalledProcessError) as exc:
         print(f"build_runtime: {exc}", file=sys.stderr)
         return 1
     written = sum(stats.values())

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, BrowserType, ConsoleMessage, Request, expect
 
+from devtools.fast_start import ensure_snapshot
 from devtools.pyapp_zip import write_pyapp_zips
 from devtools.static_server import REPO_PRIVATE, StaticServer
 from mock_speckle import App, MockSpeckle
@@ -96,6 +97,7 @@ def runtime_dir() -> Path:
     if missing:
         pytest.fail(f"runtime/ lacks {', '.join(missing)}: run ./dev setup", pytrace=False)
     write_pyapp_zips(REPO_ROOT)  # the pages load pyapp from them: never test a stale copy
+    ensure_snapshot(REPO_ROOT)  # nor a snapshot of an older pyapp
     return runtime
 
 
