@@ -11,21 +11,18 @@
  *   (DecompressionStream), so a host that does not compress binary files still sends a few
  *   MB, and Pyodide copies it into its memory instead of booting Python.
  *
- * Turned off with `"fastStart": false` in config.json next to this file (read here before
- * the snapshot is asked for). Whenever the snapshot is turned off, missing, from another
- * Pyodide build, corrupt, or the browser cannot decompress it, Python starts the normal way:
- * the page works the same, only slower. What happened is left as a performance mark,
- * `fast-start:restored`, `fast-start:off` or `fast-start:fallback` (its detail says why).
+ * Turned off with `"fastStart": false` in config.json next to this file, read as soon as
+ * PyScript imports this module and before the snapshot is asked for. Whenever the snapshot
+ * is turned off, missing, from another Pyodide build, corrupt, or the browser cannot
+ * decompress it, Python starts the normal way: the page works the same, only slower. What
+ * happened is left as a performance mark, `fast-start:restored`, `fast-start:off` or
+ * `fast-start:fallback` (its detail says why).
  *
  * After a restore, what must differ per visit is re-seeded: `random` from the browser's
  * entropy. The snapshot bytes are not kept: Pyodide gets them through a one-shot hand-over.
  * Pyodide's snapshot options are private (`@private` in pyodide.d.ts) and tied to the exact
  * build: rebuild the snapshot with the runtime (`./dev setup` does).
  */
-import { loadPyodide as loadRuntime, version } from "./runtime/pyodide/pyodide.mjs";
-
-export { version };
-
 const INDEX_URL = new URL("./runtime/pyodide/", import.meta.url).href;
 const SNAPSHOT_URL = new URL("./fast-start.snapshot.gz", import.meta.url).href;
 const CONFIG_URL = new URL("./config.json", import.meta.url).href;
@@ -48,25 +45,19 @@ async function wanted() {
 }
 
 /* {bytes: the decompressed snapshot, handed over once}, or null when there is none to use.
- * The config and the snapshot are asked for together, so a page that uses it waits one round
- * trip, not two; with fast start off the snapshot request is cancelled once the config says so.
- */
+ * The snapshot is asked for only once config.json says fast start is on. */
 async function openSnapshot() {
-  if (typeof DecompressionStream !== "function" || typeof AbortController !== "function") {
+  if (typeof DecompressionStream !== "function") {
     mark("fallback", "this browser cannot decompress a stream");
     return null;
   }
-  const abort = new AbortController();
-  const request = fetch(SNAPSHOT_URL, { credentials: "same-origin", signal: abort.signal });
-  request.catch(() => {});  // handled below, or cancelled on purpose
   if (!(await wanted())) {
-    abort.abort();
     mark("off");
     return null;
   }
   let response;
   try {
-    response = await request;
+    response = await fetch(SNAPSHOT_URL, { credentials: "same-origin" });
   } catch (e) {
     mark("fallback", "the snapshot could not be fetched");
     return null;
@@ -93,12 +84,20 @@ function handOver(bytes) {
   };
 }
 
+// Started as soon as PyScript imports this module, while Pyodide's own module loads and
+// PyScript prepares: by the time it calls loadPyodide the answers are usually here.
+let snapshot = openSnapshot();
+const { loadPyodide: loadRuntime, version } = await import("./runtime/pyodide/pyodide.mjs");
+
+export { version };
+
 export async function loadPyodide(options = {}) {
   const base = { ...options, indexURL: INDEX_URL };
-  const snapshot = await openSnapshot();
-  if (snapshot) {
+  const opened = await snapshot;
+  snapshot = null;  // one page, one interpreter: a second call starts the normal way
+  if (opened) {
     try {
-      const pyodide = await loadRuntime({ ...base, _loadSnapshot: snapshot.bytes });
+      const pyodide = await loadRuntime({ ...base, _loadSnapshot: opened.bytes });
       // Every visit restores the same heap: give `random` this visit's entropy, and have
       // the import system look at the files PyScript is about to write.
       pyodide.runPython("__import__('random').seed(); __import__('importlib').invalidate_caches()");

@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.runs):
                     for kind in ("py", "mpy"):
                         for regime in ("cold", "warm"):
-                            opened = cold_page(browser) if regime == "cold" else warm_page(warm)
+                            opened = (cold_page(browser, "loopback") if regime == "cold"
+                                      else warm_page(warm))
                             with opened as page:
                                 page.goto(f"{server.url}bare-{kind}.html")
                                 wait_state(page, "ready")

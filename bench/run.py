@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 import ast
-import io
+import functools
 import json
 import statistics
 import sys
@@ -36,6 +36,7 @@ import tempfile
 import time
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,7 +46,8 @@ from urllib.parse import unquote, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from devtools.pyapp_zip import ZIP_NAME, zip_members
+from devtools.fast_start import SNAPSHOT_NAME, make_snapshot
+from devtools.pyapp_zip import ZIP_NAME, pyapp_zip_bytes
 from devtools.static_server import REPO_PRIVATE, StaticServer
 from mock_speckle import App, MockSpeckle
 
@@ -103,15 +105,16 @@ MARKS_SCRIPT = """(() => {
 class Servers:
     mock: MockSpeckle
     site: StaticServer
+    site_off: StaticServer  # the same site with "fastStart": false in its config.json
     js: StaticServer
     popup_site: StaticServer
 
     def stop(self) -> None:
-        for server in (self.site, self.js, self.popup_site, self.mock):
+        for server in (self.site, self.site_off, self.js, self.popup_site, self.mock):
             server.stop()
 
 
-def config_json(server_url: str, app_id: str, **extra: str) -> bytes:
+def config_json(server_url: str, app_id: str, **extra: Any) -> bytes:
     settings = {"serverUrl": server_url, "appId": app_id, "dialect": "auto", "storage": "session",
                 **extra}
     return json.dumps(settings).encode()
@@ -127,6 +130,8 @@ def start_servers(site_overrides: dict[str, bytes] | None = None) -> Servers:
         **(site_overrides or {}),
     }
     site = StaticServer(REPO, deny=REPO_PRIVATE | {"bench"}, overrides=overrides).start()
+    site_off = StaticServer(REPO, deny=REPO_PRIVATE | {"bench"}, overrides={
+        **overrides, "config.json": config_json(mock.url, "demo-app-off", fastStart=False)}).start()
     js = StaticServer(BENCH / "js", overrides={
         "config.json": config_json(mock.url, "js-reference"),
         "popup-config.json": config_json(mock.url, "js-popup")}).start()
@@ -135,13 +140,15 @@ def start_servers(site_overrides: dict[str, bytes] | None = None) -> Servers:
         "config.json": config_json(mock.url, "demo-popup", loginMode="popup")}).start()
     mock.register_app(App(id="demo-app", secret="demo-secret", name="Speckle Login Demo",
                           redirect_url=f"{site.url}callback.html", scopes=SCOPES))
+    mock.register_app(App(id="demo-app-off", secret="demo-secret", name="Speckle Login Demo",
+                          redirect_url=f"{site_off.url}callback.html", scopes=SCOPES))
     mock.register_app(App(id="js-reference", secret="js-secret", name="JS reference",
                           redirect_url=f"{js.url}callback.html", scopes=SCOPES))
     mock.register_app(App(id="demo-popup", secret="demo-secret", name="Speckle Login Demo",
                           redirect_url=f"{popup_site.url}callback.html", scopes=SCOPES))
     mock.register_app(App(id="js-popup", secret="js-secret", name="JS reference, popup",
                           redirect_url=f"{js.url}popup-callback.html", scopes=SCOPES))
-    return Servers(mock, site, js, popup_site)
+    return Servers(mock, site, site_off, js, popup_site)
 
 
 # -- one page, one round trip ---------------------------------------------------------------
@@ -223,11 +230,14 @@ FIGURES: dict[str, tuple[str, str, str]] = {
     "index: ready (Log in enabled)": ("app", "index", "state:signed-out"),
     "callback: done (token stored)": ("app", "callback", "state:done"),
     "return to app: signed in": ("app", "return", "state:signed-in"),
+    "fast start off, index: ready": ("off", "index", "state:signed-out"),
+    "fast start off, callback: done": ("off", "callback", "state:done"),
     "JS ref index: ready": ("js", "index", "state:signed-out"),
     "JS ref callback: done": ("js", "callback", "state:done"),
     "JS ref return: signed in": ("js", "return", "state:signed-in"),
 }
-ROUND_TRIPS = {"round trip (open → signed in)": "app", "JS ref round trip": "js",
+ROUND_TRIPS = {"round trip (open → signed in)": "app", "fast start off, round trip": "off",
+               "JS ref round trip": "js",
                "popup: round trip": "popup", "JS ref popup: round trip": "jspopup"}
 # From the click on Authorize to the signed-in view, whichever window that happens in.
 AUTHORIZE_FIGURES = {"Authorize → signed in": "app", "JS ref Authorize → signed in": "js",
@@ -285,10 +295,10 @@ class Results:
 
 
 @contextmanager
-def cold_page(browser: Browser) -> Iterator[Page]:
+def cold_page(browser: Browser, network: str) -> Iterator[Page]:
     context = browser.new_context()
     try:
-        page = prepare(context.new_page())
+        page = prepare(context.new_page(), network)
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -298,18 +308,18 @@ def cold_page(browser: Browser) -> Iterator[Page]:
 
 
 @contextmanager
-def first_page(pw: Playwright) -> Iterator[Page]:
+def first_page(pw: Playwright, network: str) -> Iterator[Page]:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as profile:
         context = launch_profile(pw, profile)
         try:
-            yield prepare(context.pages[0] if context.pages else context.new_page())
+            yield prepare(context.pages[0] if context.pages else context.new_page(), network)
         finally:
             context.close()
 
 
 @contextmanager
-def warm_page(context: BrowserContext) -> Iterator[Page]:
-    page = prepare(context.new_page())
+def warm_page(context: BrowserContext, network: str = "loopback") -> Iterator[Page]:
+    page = prepare(context.new_page(), network)
     try:
         yield page
     finally:
@@ -321,18 +331,23 @@ def launch_profile(pw: Playwright, profile: str) -> BrowserContext:
         profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-# Added to every request by --latency (DevTools network emulation), as on a real network.
-LATENCY_MS = 0
+# Network conditions (DevTools network emulation of the tab): name -> latency in ms and
+# download throughput in bytes/s (-1: unlimited). "50 Mbit/s" is a good home connection.
+NETWORKS: dict[str, tuple[int, float]] = {
+    "loopback": (0, -1),
+    "50 Mbit/s": (20, 50e6 / 8),
+}
 
 
-def prepare(page: Page) -> Page:
+def prepare(page: Page, network: str = "loopback") -> Page:
     page.set_default_timeout(TIMEOUT_MS)
     page.add_init_script(MARKS_SCRIPT)
-    if LATENCY_MS:
+    latency, download = NETWORKS[network]
+    if latency or download > 0:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.emulateNetworkConditions", {
-            "offline": False, "latency": LATENCY_MS, "downloadThroughput": -1,
+            "offline": False, "latency": latency, "downloadThroughput": download,
             "uploadThroughput": -1})
     return page
 
@@ -348,12 +363,14 @@ def case_runner(servers: Servers, experiments: dict[str, str]
     cases: dict[str, Callable[[Page], dict[str, Visit]]] = {
         "bare": lambda page: run_bare(page, servers),
         "app": lambda page: run_round_trip(page, servers.site.url),
+        "off": lambda page: run_round_trip(page, servers.site_off.url),
         "js": lambda page: run_round_trip(page, servers.js.url),
         "popup": lambda page: run_popup_round_trip(page, servers.popup_site.url + "index.html"),
         "jspopup": lambda page: run_popup_round_trip(page, servers.js.url + "popup.html"),
     }
-    for label, path in experiments.items():
-        cases["exp:" + label] = lambda page, url=servers.site.url + path: run_index(page, url)
+    for label, url in experiments.items():
+        cases["exp:" + label] = functools.partial(lambda page, url: run_index(page, url),
+                                                  url=url)
     return cases
 
 
@@ -361,14 +378,6 @@ def experiment_pages() -> tuple[dict[str, str], dict[str, bytes]]:
     """Variants of index.html served next to it: label -> path, and the files they need."""
     index = (REPO / "index.html").read_text(encoding="utf-8")
     toml = tomllib.loads((REPO / "pyscript.toml").read_text(encoding="utf-8"))
-    # pyapp.zip's modules as written, not stripped: what stripping is worth at start-up.
-    bundle = io.BytesIO()
-    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in zip_members(ZIP_NAME, REPO):
-            archive.writestr(path.relative_to(REPO).as_posix(), path.read_bytes())
-    files_as_written = dict(toml["files"])
-    files_as_written["./bench-pyapp-source.zip"] = files_as_written.pop("./" + ZIP_NAME)
-    as_written = {**toml, "files": files_as_written}
 
     def with_config(name: str) -> bytes:
         return index.replace('config="./pyscript.toml"', f'config="./{name}"').encode()
@@ -388,22 +397,36 @@ def experiment_pages() -> tuple[dict[str, str], dict[str, bytes]]:
         "bench-x-wasm-hint.html": with_wasm.encode(),
         "bench-x-json.html": with_config("bench-pyscript.json"),
         "bench-pyscript.json": json.dumps(toml).encode(),
-        "bench-x-source.html": with_config("bench-source.json"),
-        "bench-source.json": json.dumps(as_written).encode(),
-        "bench-pyapp-source.zip": bundle.getvalue(),
     }
     pages = {
         "as shipped": "index.html",
         "preload hints (not .wasm)": "bench-x-hints.html",
         "preload hints and .wasm": "bench-x-wasm-hint.html",
         "JSON config": "bench-x-json.html",
-        "JSON config, pyapp not stripped": "bench-x-source.html",
     }
     return pages, files
 
 
+def condition(regime: str, network: str) -> str:
+    return f"{regime}, {network}"
+
+
+VARIANT_LABEL = "pyapp as written (zip and snapshot)"
+
+
+def variant_site(servers: Servers, log: Callable[[str], None]) -> StaticServer:
+    """The site with pyapp.zip, and the snapshot made from it, holding the modules as
+    written instead of stripped: what stripping is worth at start-up."""
+    zip_bytes = pyapp_zip_bytes(REPO, ZIP_NAME, strip=False)
+    log("building the snapshot of pyapp as written")
+    snapshot, _ = make_snapshot(REPO, zip_bytes)
+    return StaticServer(REPO, deny=REPO_PRIVATE | {"bench"}, overrides={
+        "config.json": config_json(servers.mock.url, "demo-app"),
+        ZIP_NAME: zip_bytes, SNAPSHOT_NAME: snapshot}).start()
+
+
 def measure(pw: Playwright, servers: Servers, runs: int, regimes: tuple[str, ...],
-            wanted: list[str], experiments: dict[str, str],
+            networks: tuple[str, ...], wanted: list[str], experiments: dict[str, str],
             log: Callable[[str], None]) -> Results:
     results = Results()
     cases = {name: run for name, run in case_runner(servers, experiments).items()
@@ -418,15 +441,16 @@ def measure(pw: Playwright, servers: Servers, runs: int, regimes: tuple[str, ...
                         run_case(page)
             for n in range(1, runs + 1):
                 for regime in regimes:
-                    for case, run_case in cases.items():
-                        if regime == "cold":
-                            opened = cold_page(browser)
-                        elif regime == "first":
-                            opened = first_page(pw)
-                        else:
-                            opened = warm_page(warm)
-                        with opened as page:
-                            results.add(regime, case, run_case(page))
+                    for network in networks:
+                        for case, run_case in cases.items():
+                            if regime == "cold":
+                                opened = cold_page(browser, network)
+                            elif regime == "first":
+                                opened = first_page(pw, network)
+                            else:
+                                opened = warm_page(warm, network)
+                            with opened as page:
+                                results.add(condition(regime, network), case, run_case(page))
                 log(f"run {n}/{runs} done")
         finally:
             warm.close()
@@ -442,13 +466,17 @@ class Traffic:
     label: str
     runtime: list[int] = field(default_factory=lambda: [0, 0, 0])  # 200s, 304s, bytes
     ours: list[int] = field(default_factory=lambda: [0, 0, 0])
+    snapshot: list[int] = field(default_factory=lambda: [0, 0, 0])  # fast-start.snapshot.gz
 
 
 def traffic_since(server: StaticServer, start: int, label: str) -> Traffic:
     seen = Traffic(label)
     for method, path, status in server.requests[start:]:
         rel = unquote(urlsplit(path).path)[len(server.prefix):]
-        bucket = seen.runtime if rel.startswith("runtime/") else seen.ours
+        if rel == SNAPSHOT_NAME:
+            bucket = seen.snapshot
+        else:
+            bucket = seen.runtime if rel.startswith("runtime/") else seen.ours
         if status == 200:
             resource, _ = server.resolve(rel)
             bucket[0] += 1
@@ -469,6 +497,8 @@ def measure_bytes(pw: Playwright, servers: Servers) -> list[Traffic]:
         [("index, first visit", servers.site, "index.html", "signed-out"),
          ("index, second visit", servers.site, "index.html", "signed-out"),
          ("callback after index", servers.site, "callback.html?access_code=x", "error")],
+        [("fast start off: index, first", servers.site_off, "index.html", "signed-out"),
+         ("fast start off: index, second", servers.site_off, "index.html", "signed-out")],
         [("JS ref index, first visit", servers.js, "index.html", "signed-out"),
          ("JS ref index, second visit", servers.js, "index.html", "signed-out")],
     ]
@@ -488,11 +518,60 @@ def measure_bytes(pw: Playwright, servers: Servers) -> list[Traffic]:
     return rows
 
 
+# -- memory ---------------------------------------------------------------------------------
+
+
+def renderer_memory_kb(browser: Browser) -> dict[str, int]:
+    """VmRSS and RssAnon (kB) of the renderer process that did the most work: the page's.
+    Chromium also keeps a spare renderer; this one is told apart by its CPU time."""
+    cdp = browser.new_browser_cdp_session()
+    try:
+        info = cdp.send("SystemInfo.getProcessInfo")["processInfo"]
+    finally:
+        cdp.detach()
+    renderers = [p for p in info if p["type"] == "renderer"]
+    busiest = max(renderers, key=lambda p: p["cpuTime"])
+    fields: dict[str, int] = {}
+    with open(f"/proc/{busiest['id']}/status", encoding="ascii") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "RssAnon"):
+                fields[name] = int(value.split()[0])
+    return fields
+
+
+def measure_memory(pw: Playwright, servers: Servers, runs: int) -> dict[str, list[dict[str, int]]]:
+    """The page's memory once it is ready, after a full garbage collection: a new browser per
+    sample (so that nothing else lives in the renderer), on loopback."""
+    pages = {
+        "bare PyScript page": (servers.site.url + "bench-bare.html", "ready"),
+        "index, fast start": (servers.site.url + "index.html", "signed-out"),
+        "index, fast start off": (servers.site_off.url + "index.html", "signed-out"),
+    }
+    samples: dict[str, list[dict[str, int]]] = {label: [] for label in pages}
+    for _ in range(runs):
+        for label, (url, state) in pages.items():
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = prepare(browser.new_page())
+                page.goto(url)
+                wait_state(page, state)
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("HeapProfiler.collectGarbage")
+                heap = cdp.send("Runtime.getHeapUsage")
+                sample = renderer_memory_kb(browser)
+                sample["JS heap"] = int(heap["usedSize"]) // 1024
+                samples[label].append(sample)
+            finally:
+                browser.close()
+    return samples
+
+
 def own_files() -> dict[str, int]:
     """Our files a page can download (HTML, CSS, JS, config, the Python of [files]), by size
     before compression: a zip in [files] counts as the files it holds."""
-    names = ["index.html", "callback.html", "app.css", "loading.js", "pyscript.toml",
-             "config.json"]
+    names = ["index.html", "callback.html", "app.css", "loading.js", "fast-start.mjs",
+             "pyscript.toml", "config.json"]
     config = tomllib.loads((REPO / "pyscript.toml").read_text(encoding="utf-8"))
     names += [src.removeprefix("./") for src in config.get("files", {})
               if src.removeprefix("./") not in names]
@@ -600,11 +679,13 @@ def ratio(num: list[float] | None, den: list[float] | None) -> str:
 
 
 def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
-                 profile: dict[str, Any] | None, regimes: tuple[str, ...], runs: int) -> None:
+                 profile: dict[str, Any] | None, memory: dict[str, list[dict[str, int]]],
+                 conditions: list[str], runs: int) -> None:
     t = results.times
     print(f"\nStart-up, ms from navigation start (median, min, max of {runs} runs)\n")
-    print(f"| {'figure':34} | {'regime':6} | median    min    max | vs bare | vs JS ref |")
-    print(f"|{'-' * 36}|{'-' * 8}|{'-' * 22}|{'-' * 9}|{'-' * 11}|")
+    print(f"| {'figure':34} | {'visit, network':18} | median    min    max | vs bare "
+          f"| vs off | vs JS ref |")
+    print(f"|{'-' * 36}|{'-' * 20}|{'-' * 22}|{'-' * 9}|{'-' * 8}|{'-' * 11}|")
     reference = {"index: ready (Log in enabled)": "JS ref index: ready",
                  "callback: done (token stored)": "JS ref callback: done",
                  "return to app: signed in": "JS ref return: signed in",
@@ -612,45 +693,67 @@ def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
                  "popup: round trip": "JS ref popup: round trip",
                  "Authorize → signed in": "JS ref Authorize → signed in",
                  "popup: Authorize → signed in": "JS ref popup: Authorize → signed in"}
+    off = {"index: ready (Log in enabled)": "fast start off, index: ready",
+           "callback: done (token stored)": "fast start off, callback: done",
+           "round trip (open → signed in)": "fast start off, round trip"}
     extra = sorted({figure for figure, _ in t if figure.startswith("index ready, ")})
-    for figure in [*FIGURES, *ROUND_TRIPS, *AUTHORIZE_FIGURES, *extra]:
-        for regime in regimes:
-            values = t.get((figure, regime))
+    for cond in conditions:
+        for figure in [*FIGURES, *ROUND_TRIPS, *AUTHORIZE_FIGURES, *extra]:
+            values = t.get((figure, cond))
             if not values:
                 continue
             vs_bare = "" if figure.startswith("JS") or "round trip" in figure \
                 or "Authorize" in figure else ratio(
-                values, t.get(("bare PyScript page: ready", regime)))
-            vs_js = ratio(values, t.get((reference.get(figure, ""), regime)))
-            print(f"| {figure:34} | {regime:6} | {fmt(values)} | {vs_bare:>7} | {vs_js:>9} |")
+                values, t.get(("bare PyScript page: ready", cond)))
+            vs_off = ratio(values, t.get((off.get(figure, ""), cond)))
+            vs_js = ratio(values, t.get((reference.get(figure, ""), cond)))
+            print(f"| {figure:34} | {cond:18} | {fmt(values)} | {vs_bare:>7} | {vs_off:>6} "
+                  f"| {vs_js:>9} |")
 
     print("\nRuntime phases, ms from navigation start (median): PyScript's py:progress events\n")
     header = " | ".join(f"{name:>18}" for name, _ in PHASES)
-    print(f"| {'page':34} | {'regime':6} | {header} | {'end':>6} |")
+    print(f"| {'page':34} | {'visit, network':18} | {header} | {'end':>6} |")
     pages = [figure for figure, (case, _, _) in FIGURES.items() if case != "js"]
-    for figure in [*pages, *extra]:
-        for regime in regimes:
+    for cond in conditions:
+        for figure in [*pages, *extra]:
             cells = []
             for phase, _ in PHASES:
-                values = results.phases.get((figure, regime, phase))
+                values = results.phases.get((figure, cond, phase))
                 cells.append(f"{statistics.median(values):18.0f}" if values else " " * 18)
-            end = t.get((figure, regime))
-            end_cell = f"{statistics.median(end):6.0f}" if end else ""
-            print(f"| {figure:34} | {regime:6} | {' | '.join(cells)} | {end_cell:>6} |")
+            end = t.get((figure, cond))
+            if not end:
+                continue
+            print(f"| {figure:34} | {cond:18} | {' | '.join(cells)} | "
+                  f"{statistics.median(end):6.0f} |")
 
-    print("\nRequests that reached the server and bytes sent (bodies, uncompressed)\n")
-    print(f"| {'page load':28} | runtime 200/304 |  runtime bytes | ours 200/304 | ours bytes |")
-    print(f"|{'-' * 30}|{'-' * 17}|{'-' * 16}|{'-' * 14}|{'-' * 12}|")
+    print("\nRequests that reached the server and bytes sent (bodies, uncompressed), loopback\n")
+    print(f"| {'page load':30} | runtime 200/304 |  runtime bytes | ours 200/304 | ours bytes "
+          f"| snapshot 200/304 | snapshot bytes |")
+    print(f"|{'-' * 32}|{'-' * 17}|{'-' * 16}|{'-' * 14}|{'-' * 12}|{'-' * 18}|{'-' * 16}|")
     for row in traffic:
-        r, o = row.runtime, row.ours
-        print(f"| {row.label:28} | {r[0]:7} / {r[1]:5} | {r[2]:14,} | {o[0]:5} / {o[1]:4} "
-              f"| {o[2]:10,} |")
+        r, o, n = row.runtime, row.ours, row.snapshot
+        print(f"| {row.label:30} | {r[0]:7} / {r[1]:5} | {r[2]:14,} | {o[0]:5} / {o[1]:4} "
+              f"| {o[2]:10,} | {n[0]:8} / {n[1]:5} | {n[2]:14,} |")
     python = [name for name in own if name.endswith(".py")]
     shipped = sum(own[name] for name in python)
     source = sum((REPO / name).stat().st_size for name in python if (REPO / name).is_file())
+    snapshot = REPO / SNAPSHOT_NAME
+    raw = zlib.decompressobj(31)
+    with snapshot.open("rb") as fh:
+        raw_size = len(raw.decompress(fh.read()))
     print(f"\nOur files: {sum(own.values()):,} bytes in {len(own)} files "
           f"(Python {shipped:,} in {len(python)} files, as shipped in the zip; "
-          f"{source:,} as written; target ≤ 60 KB = 61,440)")
+          f"{source:,} as written). {SNAPSHOT_NAME}: {snapshot.stat().st_size:,} bytes "
+          f"({raw_size:,} decompressed).")
+
+    if memory:
+        print(f"\nPage memory once ready, after a full GC (median of {runs}), MB\n")
+        print(f"| {'page':24} | renderer RSS | renderer anonymous | JS heap used |")
+        print(f"|{'-' * 26}|{'-' * 14}|{'-' * 20}|{'-' * 14}|")
+        for label, samples in memory.items():
+            mb = [statistics.median([x[key] for x in samples]) / 1024
+                  for key in ("VmRSS", "RssAnon", "JS heap")]
+            print(f"| {label:24} | {mb[0]:12.1f} | {mb[1]:18.1f} | {mb[2]:12.1f} |")
 
     if profile:
         print("\nOur Python on a warm index.html (median, min, max), ms:")
@@ -658,7 +761,7 @@ def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
         print(f"  main() to signed-out         {fmt(profile['main_ms'])}")
         print(f"  modules loaded by the import: {len(profile['ours'])} of pyapp, "
               f"{len(profile['stdlib'])} others (after {profile['preloaded']} already loaded "
-              f"by the runtime)")
+              f"by the runtime or the snapshot)")
         ranked = sorted(profile["per_module"].items(),
                         key=lambda kv: -statistics.median(kv[1]))
         print("  heaviest of those imports (alone, first importer pays): " + ", ".join(
@@ -670,22 +773,23 @@ def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
-    parser.add_argument("--regimes", default="cold,warm",
-                        help="comma-separated subset of cold,first,warm (default cold,warm)")
+    parser.add_argument("--regimes", default="first,warm",
+                        help="comma-separated subset of cold,first,warm (default first,warm)")
+    parser.add_argument("--networks", default=",".join(NETWORKS),
+                        help=f"comma-separated subset of {','.join(NETWORKS)} (default: all)")
     parser.add_argument("--no-profile", action="store_true", help="skip the Python profile")
-    parser.add_argument("--cases", default="bare,app,js,popup,jspopup",
-                        help="comma-separated subset of bare,app,js,popup,jspopup "
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory samples")
+    parser.add_argument("--cases", default="bare,app,off,js,popup,jspopup",
+                        help="comma-separated subset of bare,app,off,js,popup,jspopup "
                              "(default: all)")
     parser.add_argument("--experiments", action="store_true",
-                        help="also time variants of index.html (hints, config, one zip)")
-    parser.add_argument("--latency", type=int, default=0, metavar="MS",
-                        help="add MS of latency to every request (default 0: loopback)")
+                        help="also time variants of index.html (hints, config, stripping)")
     args = parser.parse_args(argv)
-    global LATENCY_MS
-    LATENCY_MS = args.latency
     regimes = tuple(r for r in args.regimes.split(",") if r in REGIMES)
-    if not (REPO / "runtime/pyodide/pyodide.asm.wasm").is_file():
-        print("runtime/ is missing: run ./dev setup", file=sys.stderr)
+    networks = tuple(n for n in args.networks.split(",") if n in NETWORKS)
+    if not (REPO / "runtime/pyodide/pyodide.asm.wasm").is_file() or not (
+            REPO / SNAPSHOT_NAME).is_file():
+        print(f"runtime/ or {SNAPSHOT_NAME} is missing: run ./dev setup", file=sys.stderr)
         return 2
     started = time.monotonic()
 
@@ -693,19 +797,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.monotonic() - started:5.0f} s] {message}", file=sys.stderr, flush=True)
 
     servers = start_servers()
+    extra_servers: list[StaticServer] = []
     experiments: dict[str, str] = {}
     if args.experiments:
-        experiments, files = experiment_pages()
+        pages, files = experiment_pages()
         servers.site.overrides.update(files)
+        experiments = {label: servers.site.url + path for label, path in pages.items()}
+        variant = variant_site(servers, log)
+        extra_servers.append(variant)
+        experiments[VARIANT_LABEL] = variant.url + "index.html"
     try:
         with sync_playwright() as pw:
-            results = measure(pw, servers, args.runs, regimes, args.cases.split(","),
+            results = measure(pw, servers, args.runs, regimes, networks, args.cases.split(","),
                               experiments, log)
             log("timings done")
             traffic = measure_bytes(pw, servers)
             log("bytes done")
+            memory = {} if args.no_memory else measure_memory(pw, servers, args.runs)
+            log("memory done")
             profile = None if args.no_profile else profile_our_code(pw, servers, args.runs)
     finally:
+        for server in extra_servers:
+            server.stop()
         servers.stop()
-    print_report(results, traffic, own_files(), profile, regimes, args.runs)
+    conditions = [condition(regime, network) for regime in regimes for network in networks]
+    print_report(results, traffic, own_files(), profile, memory, conditions, args.runs)
     return 0

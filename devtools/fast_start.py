@@ -136,13 +136,12 @@ def snapshot_digest(path: Path) -> str | None:
     return comment[len(_COMMENT_PREFIX):].decode("ascii", "replace")
 
 
-def build_snapshot(repo: Path = REPO, pyapp_zip: bytes | None = None) -> dict[str, list[str]]:
-    """Make the snapshot with Node and write it gzipped to ``repo/SNAPSHOT_NAME``; returns
-    the builder's summary (modules imported and skipped)."""
+def make_snapshot(repo: Path, zip_bytes: bytes) -> tuple[bytes, dict[str, list[str]]]:
+    """The gzipped snapshot of the interpreter with ``zip_bytes`` as pyapp.zip, made with
+    Node, and the builder's summary (modules imported and skipped)."""
     node = shutil.which("node")
     if node is None:
         raise SnapshotError("node is not on PATH")
-    zip_bytes = pyapp_zip if pyapp_zip is not None else pyapp_zip_bytes(repo, ZIP_NAME)
     digest = inputs_digest(repo, zip_bytes)
     with tempfile.TemporaryDirectory(prefix="fast-start-") as tmp:
         archive = Path(tmp) / ZIP_NAME
@@ -161,6 +160,14 @@ def build_snapshot(repo: Path = REPO, pyapp_zip: bytes | None = None) -> dict[st
             raise SnapshotError(f"{BUILDER} failed:\n{done.stderr[-3000:]}")
         summary: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
         data = gzip_with_comment(raw.read_bytes(), _COMMENT_PREFIX + digest.encode())
+    return data, summary
+
+
+def build_snapshot(repo: Path = REPO, pyapp_zip: bytes | None = None) -> dict[str, list[str]]:
+    """Make the snapshot and write it to ``repo/SNAPSHOT_NAME``; returns the builder's
+    summary."""
+    zip_bytes = pyapp_zip if pyapp_zip is not None else pyapp_zip_bytes(repo, ZIP_NAME)
+    data, summary = make_snapshot(repo, zip_bytes)
     target = repo / SNAPSHOT_NAME
     partial = target.with_name(target.name + ".partial")
     partial.write_bytes(data)

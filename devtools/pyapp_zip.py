@@ -49,8 +49,9 @@ def zip_members(name: str, repo: Path = REPO) -> list[Path]:
             if (p.relative_to(repo).as_posix() in WIDGET_MODULES) == widget]
 
 
-def pyapp_zip_bytes(repo: Path = REPO, name: str = ZIP_NAME) -> bytes:
-    """The bytes of zip ``name``: stripped ``pyapp/…`` entries, deflated, deterministic."""
+def pyapp_zip_bytes(repo: Path = REPO, name: str = ZIP_NAME, *, strip: bool = True) -> bytes:
+    """The bytes of zip ``name``: stripped ``pyapp/…`` entries (as written with
+    ``strip=False``), deflated, deterministic."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in zip_members(name, repo):
@@ -58,7 +59,8 @@ def pyapp_zip_bytes(repo: Path = REPO, name: str = ZIP_NAME) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             try:
-                shipped = strip_python(path.read_text(encoding="utf-8"))
+                source = path.read_text(encoding="utf-8")
+                shipped = strip_python(source) if strip else source
             except ValueError as error:
                 raise ValueError(f"{path.relative_to(repo)}: {error}") from error
             archive.writestr(info, shipped.encode())

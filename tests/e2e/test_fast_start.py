@@ -130,7 +130,7 @@ def test_a_snapshot_that_cannot_be_used_starts_python_the_normal_way(
     page_guard.assert_clean(allow_console=MISSING_FILE_CONSOLE if data is None else ())
 
 
-def test_fast_start_false_in_config_json_turns_it_off(
+def test_fast_start_false_in_config_json_turns_it_off_without_asking_for_the_snapshot(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
 ) -> None:
@@ -138,4 +138,5 @@ def test_fast_start_false_in_config_json_turns_it_off(
     AppPage(page, site.url).open()
     expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
     assert fast_start_marks(page) == [["fast-start:off", None]]
+    assert not [path for _, path, _ in site.requests if SNAPSHOT_NAME in path]
     page_guard.assert_clean()
