@@ -55,21 +55,58 @@ async function openSnapshot() {
     mark("off");
     return null;
   }
-  let response;
+  let response, stream;
   try {
     response = await fetch(SNAPSHOT_URL, { credentials: "same-origin" });
+    if (response.ok && response.body) stream = await inflate(response.body);
   } catch (e) {
     mark("fallback", "the snapshot could not be fetched");
     return null;
   }
-  if (!response.ok || !response.body) {
+  if (!stream) {
     mark("fallback", "the snapshot answered " + response.status);
     return null;
   }
-  const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
-  const bytes = new Response(inflated).arrayBuffer();
+  const bytes = new Response(stream).arrayBuffer().then(checked);
   bytes.catch(() => {});  // a corrupt file fails the restore, which falls back
   return { bytes: handOver(bytes) };  // wrapped: an async function would wait for a promise
+}
+
+/* Pyodide sizes its memory by the snapshot before reading it, and a wasm instance that
+ * cannot be made never settles: anything that is not a snapshot is refused here, before
+ * Pyodide sees it (its own check of the build id follows). */
+const SNAPSHOT_MAGIC = 0x706e7300;  // "\0snp", little-endian, as in Pyodide's snapshot.ts
+
+function checked(buffer) {
+  if (buffer.byteLength < 64 || new DataView(buffer).getUint32(0, true) !== SNAPSHOT_MAGIC) {
+    throw new Error("not a Pyodide snapshot");
+  }
+  return buffer;
+}
+
+/* The snapshot as a stream of raw bytes. The file is gzip and is meant to be served as is;
+ * a host that labels it `Content-Encoding: gzip` has the browser decompress it already, so
+ * the first bytes decide: gzip's magic number, or not. */
+async function inflate(body) {
+  const reader = body.getReader();
+  const first = await reader.read();
+  const head = first.done ? new Uint8Array(0) : first.value;
+  const stream = new ReadableStream({
+    start(controller) {
+      if (first.done) controller.close();
+      else controller.enqueue(head);
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  return gzipped ? stream.pipeThrough(new DecompressionStream("gzip")) : stream;
 }
 
 /* A thenable that gives the bytes to the first taker and forgets them, so that nothing here

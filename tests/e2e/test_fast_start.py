@@ -96,6 +96,20 @@ def test_two_visits_restore_the_same_heap_but_draw_different_random_numbers(
     page_guard.assert_clean()
 
 
+def test_a_host_that_labels_the_snapshot_gzip_encoded_still_gets_a_fast_start(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    # Some servers send .gz files with Content-Encoding: gzip; the browser then hands the
+    # page the decompressed snapshot.
+    site = serve_site(overrides={"config.json": app_config(mock.url)},
+                      per_path_headers={SNAPSHOT_NAME: {"Content-Encoding": "gzip"}})
+    AppPage(page, site.url).open()
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert fast_start_marks(page) == [["fast-start:restored", None]]
+    page_guard.assert_clean()
+
+
 def _another_build(data: bytes) -> bytes:
     raw = bytearray(gzip.decompress(data))
     raw[16:48] = bytes(32)  # the header's Pyodide build id
@@ -104,7 +118,7 @@ def _another_build(data: bytes) -> bytes:
 
 BROKEN_SNAPSHOTS: dict[str, tuple[Callable[[], bytes | None], str]] = {
     "missing": (lambda: None, "answered 404"),
-    "not gzip": (lambda: b"this is not a snapshot", ""),
+    "not a snapshot": (lambda: b"this is not a snapshot", "not a Pyodide snapshot"),
     "truncated": (lambda: snapshot_bytes()[: len(snapshot_bytes()) // 2], ""),
     "another build": (lambda: _another_build(snapshot_bytes()), "build id mismatch"),
 }
