@@ -86,8 +86,10 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
 
     app = AppPage(page, app_site.url)
     assert app.session() is not None and app.transaction() is None
-    page.get_by_role("button", name="Log out").click()
-    wait_for(page, "signed-out")
+    # The page signs out at once and tells the server afterwards: wait for that answer.
+    with page.expect_response(lambda response: response.url.endswith("/auth/logout")):
+        page.get_by_role("button", name="Log out").click()
+        wait_for(page, "signed-out")
     expect(page.locator("body")).to_have_attribute("data-speckle-user", "")
     assert app.our_keys() == {}
     assert [r.status for r in mock.requests if (r.method, r.path) == ("POST", "/auth/logout")] == [

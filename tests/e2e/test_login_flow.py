@@ -102,7 +102,9 @@ def test_newcomer_logs_in_sees_profile_and_projects_and_logs_out(
         u for u in traffic.urls if u.startswith(app_site.url + "callback.html?access_code=")
     ]
 
-    app.log_out()
+    # The page signs out at once and tells the server afterwards: wait for that answer.
+    with page.expect_response(lambda response: response.url.endswith("/auth/logout")):
+        app.log_out()
     assert app.our_keys() == {}
     expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
     logouts = [r for r in mock.requests if (r.method, r.path) == ("POST", "/auth/logout")]
