@@ -46,8 +46,7 @@ from urllib.parse import unquote, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from devtools.fast_start import SNAPSHOT_NAME, make_snapshot
-from devtools.pyapp_zip import ZIP_NAME, pyapp_zip_bytes
+from devtools.fast_start import SNAPSHOT_NAME
 from devtools.static_server import REPO_PRIVATE, StaticServer
 from mock_speckle import App, MockSpeckle
 
@@ -411,20 +410,6 @@ def condition(regime: str, network: str) -> str:
     return f"{regime}, {network}"
 
 
-VARIANT_LABEL = "pyapp as written (zip and snapshot)"
-
-
-def variant_site(servers: Servers, log: Callable[[str], None]) -> StaticServer:
-    """The site with pyapp.zip, and the snapshot made from it, holding the modules as
-    written instead of stripped: what stripping is worth at start-up."""
-    zip_bytes = pyapp_zip_bytes(REPO, ZIP_NAME, strip=False)
-    log("building the snapshot of pyapp as written")
-    snapshot, _ = make_snapshot(REPO, zip_bytes)
-    return StaticServer(REPO, deny=REPO_PRIVATE | {"bench"}, overrides={
-        "config.json": config_json(servers.mock.url, "demo-app"),
-        ZIP_NAME: zip_bytes, SNAPSHOT_NAME: snapshot}).start()
-
-
 def measure(pw: Playwright, servers: Servers, runs: int, regimes: tuple[str, ...],
             networks: tuple[str, ...], wanted: list[str], experiments: dict[str, str],
             log: Callable[[str], None]) -> Results:
@@ -782,8 +767,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", default="bare,app,off,js,popup,jspopup",
                         help="comma-separated subset of bare,app,off,js,popup,jspopup "
                              "(default: all)")
-    parser.add_argument("--experiments", action="store_true",
-                        help="also time variants of index.html (hints, config, stripping)")
+    parser.add_argument("--experiments", default="", metavar="hints",
+                        help="also time variants of index.html: hints (preload hints, JSON "
+                        "config)")
     args = parser.parse_args(argv)
     regimes = tuple(r for r in args.regimes.split(",") if r in REGIMES)
     networks = tuple(n for n in args.networks.split(",") if n in NETWORKS)
@@ -799,13 +785,11 @@ def main(argv: list[str] | None = None) -> int:
     servers = start_servers()
     extra_servers: list[StaticServer] = []
     experiments: dict[str, str] = {}
-    if args.experiments:
+    wanted_experiments = args.experiments.split(",") if args.experiments else []
+    if "hints" in wanted_experiments:
         pages, files = experiment_pages()
         servers.site.overrides.update(files)
         experiments = {label: servers.site.url + path for label, path in pages.items()}
-        variant = variant_site(servers, log)
-        extra_servers.append(variant)
-        experiments[VARIANT_LABEL] = variant.url + "index.html"
     try:
         with sync_playwright() as pw:
             results = measure(pw, servers, args.runs, regimes, networks, args.cases.split(","),
