@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from devtools.fast_start import SNAPSHOT_NAME
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
@@ -114,9 +115,9 @@ def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]
         if missing not in made:
             root = tmp_path_factory.mktemp("site")
             for item in REPO_ROOT.iterdir():
-                if item.is_file() and item.suffix in {".html", ".css", ".js", ".toml"}:
+                if item.is_file() and item.suffix in {".html", ".css", ".js", ".mjs", ".toml"}:
                     shutil.copy(item, root / item.name)
-            for name in ("config.json", "pyapp.zip"):
+            for name in ("config.json", "pyapp.zip", SNAPSHOT_NAME):
                 shutil.copy(REPO_ROOT / name, root / name)
             for folder in ("pyapp", "runtime"):
                 shutil.copytree(REPO_ROOT / folder, root / folder,
