@@ -9,6 +9,10 @@ The site (the repository root) is served on ``127.0.0.1:PORT``; the mock Speckle
 filled in, so the login form is ready to use. ``--dialect deployed`` makes the mock behave like
 a deployed Speckle server (no ``/oauth/token``; ``/auth/token`` with the app secret), and the
 served config then carries the secret that dialect needs.
+
+``pyapp.zip`` is rebuilt when a module of ``pyapp/`` changed, and ``fast-start.snapshot.gz``
+is served only while it was made from that zip: after an edit it answers 404 (the page
+starts Python the normal way, with the edited code) while a new snapshot is built.
 """
 
 from __future__ import annotations
