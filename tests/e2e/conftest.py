@@ -1,8 +1,13 @@
-"""Browser tests: the real site in headless Chromium through pytest-playwright.
+"""Browser tests: the real site in headless Chromium and Firefox through pytest-playwright.
 
-* Chromium is Debian's ``/usr/bin/chromium``; Playwright's own browser download is never used.
-  Chromium's background traffic is switched off and every host name except loopback fails to
-  resolve, so a test cannot reach the internet even by accident.
+* Chromium is Debian's ``/usr/bin/chromium``, Firefox is Debian's ``/usr/bin/firefox-esr``
+  (driven over WebDriver BiDi, ``channel="moz-firefox"``); Playwright's own browser download
+  is never used. Both are cut off from everything but loopback (Chromium: no name resolves;
+  Firefox: every other request goes to a proxy that refuses), so a test cannot reach the
+  internet even by accident.
+* Every test runs in Chromium. A test marked ``engines`` runs in every engine of ``ENGINES``:
+  the same code, once per engine (``test_x[chromium]``, ``test_x[firefox]``). ``--browser``
+  on the command line overrides both (``--browser firefox`` runs every test in Firefox).
 * Every test in this folder is marked ``e2e`` (select or skip them with ``-m``) and runs after
   the other tests.
 * ``site`` serves the repository root for the whole session; ``serve_site`` starts extra
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +35,13 @@ from devtools.fast_start import ensure_snapshot
 from devtools.pyapp_zip import write_pyapp_zips
 from devtools.static_server import REPO_PRIVATE, StaticServer
 from mock_speckle import App, MockSpeckle
+from tools.patch_playwright import core_bundle, is_patched
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
+FIREFOX = "/usr/bin/firefox-esr"
+ENGINES = ("chromium", "firefox")
 
 # Generous enough for a cold Pyodide start on a slow, busy machine; conditions usually hold
 # within a few seconds and the wait ends as soon as they do.
@@ -57,8 +66,56 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.path.is_relative_to(E2E_DIR))  # stable: order kept
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> Iterator[None]:
+    """Run ``engines`` tests in every engine of ``ENGINES``.
+
+    pytest-playwright parametrizes ``browser_name`` from ``--browser`` (default: Chromium)
+    for every test; around its hook, a marked test sees ``--browser`` set to ``ENGINES``
+    unless the command line chose browsers itself.
+    """
+    option = metafunc.config.option
+    chosen = option.browser
+    if not chosen and metafunc.definition.get_closest_marker("engines"):
+        option.browser = list(ENGINES)
+    try:
+        return (yield)
+    finally:
+        option.browser = chosen
+
+
+# Firefox's own background requests (updates, telemetry, safe browsing, DNS over HTTPS) are
+# invisible to Playwright: send every non-loopback request to a proxy on a port that refuses
+# (loopback never goes through a proxy), and switch DNS over HTTPS off.
+FIREFOX_PREFS = {
+    "network.proxy.type": 1,
+    "network.proxy.http": "127.0.0.1",
+    "network.proxy.http_port": 9,
+    "network.proxy.ssl": "127.0.0.1",
+    "network.proxy.ssl_port": 9,
+    "network.trr.mode": 5,
+}
+
+
+def firefox_driver_patched() -> bool:
+    venv = Path(sys.prefix)
+    return is_patched(core_bundle(venv).read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], browser_name: str
+) -> dict[str, Any]:
+    if browser_name == "firefox":
+        if not firefox_driver_patched():
+            pytest.fail("Playwright's driver cannot open pages in Firefox ESR until "
+                        "tools/patch_playwright.py has run: run ./dev setup", pytrace=False)
+        return {
+            **browser_type_launch_args,
+            "executable_path": FIREFOX,
+            "channel": "moz-firefox",
+            "firefox_user_prefs": FIREFOX_PREFS,
+        }
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -170,15 +227,20 @@ class PageGuard:
     def assert_clean(self, allow_console: tuple[str, ...] = ()) -> None:
         """Fail on any console error, page error or non-loopback request.
 
-        ``allow_console`` holds regular expressions for console errors a test provokes on
-        purpose (say, the browser's line about a 404 the test asked for).
+        ``allow_console`` holds regular expressions for errors a test provokes on purpose
+        (say, the browser's line about a 404 the test asked for). They apply to page errors
+        too: Firefox reports a refused cross-origin request as a page error, where Chromium
+        writes a console line.
         """
-        console = [m for m in self.console if not any(re.search(p, m) for p in allow_console)]
+        def unexpected(messages: list[str]) -> list[str]:
+            return [m for m in messages if not any(re.search(p, m) for p in allow_console)]
+
+        console, page_errors = unexpected(self.console), unexpected(self.page_errors)
         problems = []
         if console:
             problems.append("console errors:\n  " + "\n  ".join(console))
-        if self.page_errors:
-            problems.append("page errors:\n  " + "\n  ".join(self.page_errors))
+        if page_errors:
+            problems.append("page errors:\n  " + "\n  ".join(page_errors))
         if self.external_requests:
             problems.append("non-loopback requests:\n  " + "\n  ".join(self.external_requests))
         assert not problems, "\n".join(problems)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from devtools.static_server import StaticServer
@@ -51,6 +52,7 @@ def log_in_through_consent(page: Page, mock: MockSpeckle) -> None:
     page.get_by_role("button", name="Authorize").click()
 
 
+@pytest.mark.engines
 def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:

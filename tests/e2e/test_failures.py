@@ -23,8 +23,9 @@ from tests.e2e.conftest import APP_SECRET, app_config
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
 
-# The browser's own line for a failed fetch or a non-2xx answer, provoked on purpose.
-NETWORK_NOISE = (r"Failed to load resource", r"net::ERR_")
+# The browser's own line for a failed fetch or a non-2xx answer, provoked on purpose
+# (Chromium's console lines, Firefox's report of a request that got no answer).
+NETWORK_NOISE = (r"Failed to load resource", r"net::ERR_", r"CORS request did not succeed")
 
 
 def result_text(page: Page) -> str:
@@ -66,6 +67,7 @@ def assert_nothing_left(app: AppPage) -> None:
 # -- the callback's outcomes -----------------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_denied_shows_a_way_back_and_leaves_nothing(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -299,6 +301,7 @@ def test_slow_server_keeps_saying_signing_you_in_then_succeeds(
 # -- while signed in -----------------------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_revoked_token_signs_out_with_a_message(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -413,6 +416,7 @@ def test_insecure_context_refuses_without_weak_fallback(
         browser.close()
 
 
+@pytest.mark.engines
 def test_logout_clears_local_state_even_when_the_server_is_down(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:

@@ -52,6 +52,7 @@ def traffic(context: BrowserContext) -> Iterator[Traffic]:
     yield seen
 
 
+@pytest.mark.engines
 def test_newcomer_logs_in_sees_profile_and_projects_and_logs_out(
     page: Page,
     app_site: StaticServer,
