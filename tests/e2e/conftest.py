@@ -1,7 +1,7 @@
 """Browser tests: the real site in headless Chromium and Firefox through pytest-playwright.
 
 * Chromium is Debian's ``/usr/bin/chromium``, Firefox is Debian's ``/usr/bin/firefox-esr``
-  (driven over WebDriver BiDi, ``channel="moz-firefox"``); Playwright's own browser download
+  (driven over WebDriver BiDi, ``devtools/browsers.py``); Playwright's own browser download
   is never used. Both are cut off from everything but loopback (Chromium: no name resolves;
   Firefox: every other request goes to a proxy that refuses), so a test cannot reach the
   internet even by accident.
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, BrowserType, ConsoleMessage, Request, expect
 
+from devtools.browsers import firefox_launch_args
 from devtools.fast_start import ensure_snapshot
 from devtools.pyapp_zip import write_pyapp_zips
 from devtools.static_server import REPO_PRIVATE, StaticServer
@@ -40,7 +41,6 @@ from tools.patch_playwright import core_bundle, is_patched
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
-FIREFOX = "/usr/bin/firefox-esr"
 ENGINES = ("chromium", "firefox")
 
 # Generous enough for a cold Pyodide start on a slow, busy machine; conditions usually hold
@@ -84,19 +84,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> Iterator[None]:
         option.browser = chosen
 
 
-# Firefox's own background requests (updates, telemetry, safe browsing, DNS over HTTPS) are
-# invisible to Playwright: send every non-loopback request to a proxy on a port that refuses
-# (loopback never goes through a proxy), and switch DNS over HTTPS off.
-FIREFOX_PREFS = {
-    "network.proxy.type": 1,
-    "network.proxy.http": "127.0.0.1",
-    "network.proxy.http_port": 9,
-    "network.proxy.ssl": "127.0.0.1",
-    "network.proxy.ssl_port": 9,
-    "network.trr.mode": 5,
-}
-
-
 def firefox_driver_patched() -> bool:
     venv = Path(sys.prefix)
     return is_patched(core_bundle(venv).read_text(encoding="utf-8"))
@@ -110,12 +97,7 @@ def browser_type_launch_args(
         if not firefox_driver_patched():
             pytest.fail("Playwright's driver cannot open pages in Firefox ESR until "
                         "tools/patch_playwright.py has run: run ./dev setup", pytrace=False)
-        return {
-            **browser_type_launch_args,
-            "executable_path": FIREFOX,
-            "channel": "moz-firefox",
-            "firefox_user_prefs": FIREFOX_PREFS,
-        }
+        return {**browser_type_launch_args, **firefox_launch_args()}
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
