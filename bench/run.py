@@ -770,7 +770,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--experiments", default="", metavar="hints",
                         help="also time variants of index.html: hints (preload hints, JSON "
                         "config)")
+    parser.add_argument("--no-engines", action="store_true",
+                        help="skip the Chromium/Firefox comparison (bench/engines.py)")
     args = parser.parse_args(argv)
+    from bench.engines import measure_engines, print_engines  # it imports this module
+
     regimes = tuple(r for r in args.regimes.split(",") if r in REGIMES)
     networks = tuple(n for n in args.networks.split(",") if n in NETWORKS)
     if not (REPO / "runtime/pyodide/pyodide.asm.wasm").is_file() or not (
@@ -800,10 +804,13 @@ def main(argv: list[str] | None = None) -> int:
             memory = {} if args.no_memory else measure_memory(pw, servers, args.runs)
             log("memory done")
             profile = None if args.no_profile else profile_our_code(pw, servers, args.runs)
+            engines = None if args.no_engines else measure_engines(pw, servers, args.runs, log)
     finally:
         for server in extra_servers:
             server.stop()
         servers.stop()
     conditions = [condition(regime, network) for regime in regimes for network in networks]
     print_report(results, traffic, own_files(), profile, memory, conditions, args.runs)
+    if engines:
+        print_engines(engines, args.runs)
     return 0
