@@ -9,9 +9,11 @@ from __future__ import annotations
 
 # urllib.parse is imported where it is used: with the ipaddress module it pulls in, it
 # costs ~70 ms of a page's start-up in Pyodide, and a signed-out page never needs it.
+from collections.abc import Callable
 from typing import Any
 
-from pyscript import document
+from pyodide.ffi import create_proxy
+from pyscript import document, window
 
 from ..messages import Message
 
@@ -68,3 +70,18 @@ def show_message(node: Any, message: Message | None) -> None:
     """Show ``message`` as text in ``node`` (hidden when None)."""
     node.hidden = message is None
     replace_children(node, *(() if message is None else (message.title + ". ", message.detail)))
+
+
+def on_restored(callback: Callable[[], None]) -> None:
+    """Call ``callback`` when the browser shows this page again from its back-forward cache.
+
+    Firefox and Safari (and Chrome, outside test automation) keep the page a visitor left
+    for Speckle's consent page and show it exactly as it was on Back, with no new start:
+    a button disabled on the way out would stay disabled.
+    """
+    def handle(event: Any) -> None:
+        if event.persisted:
+            callback()
+
+    window.addEventListener("pageshow", create_proxy(handle))
+

@@ -23,7 +23,7 @@ from ..errors import InvalidConfiguration, MissingScope, SessionExpired, Speckle
 from ..messages import Message, message_for
 from ..speckle_api import Project, ProjectPage, Viewer, parse_viewer
 from . import spawn
-from .dom import by_id, el, replace_children, safe_url, show_message
+from .dom import by_id, el, on_restored, replace_children, safe_url, show_message
 
 CONFIG_FILE = "config.json"
 
@@ -242,6 +242,11 @@ async def on_logout(event: Any) -> None:
         await _client.logout()
 
 
+def enable_login() -> None:
+    """Back from the consent page, a page restored as it was left has "Log in" disabled."""
+    by_id("login").disabled = False
+
+
 def on_session_change(session: object) -> None:
     """Sign-out (here or in another tab) returns to the form at once."""
     if session is None:
@@ -255,6 +260,7 @@ async def main() -> None:
     _client = make_client(None)
     _client.on_change(on_session_change)
     _client.on_popup_state(on_popup_state)
+    on_restored(enable_login)
     by_id("loading").hidden = True
     if _client.signed_in:
         await show_signed_in()

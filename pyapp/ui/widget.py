@@ -33,7 +33,7 @@ from ..flow import same_page
 from ..messages import Message, message_for
 from ..speckle_api import UserProfile
 from . import spawn
-from .dom import el, replace_children, show_message
+from .dom import el, on_restored, replace_children, show_message
 
 CHANGE_EVENT = "speckle-login:change"
 RETURN_TO_ATTRIBUTE = "data-return-to"
@@ -92,6 +92,7 @@ class LoginWidget:
         self.logout_button.addEventListener("click", self._proxies[1])
         self.cancel_button.addEventListener("click", self._proxies[2])
         client.on_change(self._on_session_change)
+        on_restored(self._on_restored)
         self._set_state("loading")
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -185,6 +186,10 @@ class LoginWidget:
 
     def _on_logout_click(self, event: Any) -> None:
         spawn(self.logout())
+
+    def _on_restored(self) -> None:
+        # Back from the consent page, the page is shown as it was left: button disabled.
+        self.login_button.disabled = False
 
     def _on_session_change(self, session: object) -> None:
         # Sign-out (here or in another tab) shows the button at once; a sign-in re-renders.

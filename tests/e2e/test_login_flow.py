@@ -125,6 +125,35 @@ def test_signed_in_state_survives_a_reload(
     page_guard.assert_clean()
 
 
+# Each pageshow of the current document: ``persisted`` is true for a page shown again from
+# the back-forward cache.
+RECORD_PAGESHOW = """window.__pageshows = [];
+addEventListener("pageshow", (e) => window.__pageshows.push(e.persisted));"""
+
+
+@pytest.mark.engines
+def test_back_from_the_consent_page_can_log_in_again(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+    browser_name: str,
+) -> None:
+    page.add_init_script(RECORD_PAGESHOW)
+    app = AppPage(page, app_site.url).open()
+    app.to_consent()
+    # Waits read the page itself: after a restore from the back-forward cache Playwright's
+    # Firefox driver never sees the navigation end, and its URL waits and locators hang.
+    page.evaluate("history.back()")
+    shows = page.wait_for_function("""() => location.pathname.endsWith("/index.html")
+        && document.body.dataset.state === "signed-out"
+        && !document.getElementById("login").disabled && window.__pageshows""").json_value()
+    if browser_name == "firefox":  # the page as it was left (Playwright's Chromium reloads)
+        assert shows == [False, True]
+    page.evaluate("document.getElementById('login').click()")
+    page.wait_for_function("() => location.pathname.includes('/authn/verify/')")
+    consents = [r for r in mock.requests if r.path.startswith("/authn/verify/")]
+    assert [r.method for r in consents] == ["GET", "GET"]
+    page_guard.assert_clean()
+
+
 def test_web_crypto_path_matches_hashlib_for_the_rfc_vector(
     page: Page, serve_site: Callable[..., StaticServer], page_guard: PageGuard
 ) -> None:
