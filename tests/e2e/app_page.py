@@ -10,6 +10,11 @@ from playwright.sync_api import Page, expect
 
 from pyapp.stores import NAMESPACE, SESSION_KEY, TRANSACTION_KEY
 
+# Each pageshow of the current document: ``persisted`` is true for a page shown again from
+# the back-forward cache (add with ``page.add_init_script``).
+RECORD_PAGESHOW = """window.__pageshows = [];
+addEventListener("pageshow", (e) => window.__pageshows.push(e.persisted));"""
+
 
 class AppPage:
     """``index.html`` and the round trip through the consent page and ``callback.html``."""

@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
-from tests.e2e.app_page import AppPage
+from tests.e2e.app_page import RECORD_PAGESHOW, AppPage
 from tests.e2e.conftest import REPO_ROOT, app_config
 
 if TYPE_CHECKING:
@@ -97,6 +97,31 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
     assert [r.status for r in mock.requests if (r.method, r.path) == ("POST", "/auth/logout")] == [
         200
     ]
+    page_guard.assert_clean()
+
+
+@pytest.mark.engines
+def test_back_from_the_consent_page_leaves_the_widget_usable(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+    browser_name: str,
+) -> None:
+    mock.apps["demo-app"].redirect_url = f"{app_site.url}{EMBED}callback.html"
+    page.add_init_script(RECORD_PAGESHOW)
+    page.goto(app_site.url + EMBED)
+    wait_for(page, "signed-out")
+    page.get_by_role("button", name="Log in with Speckle").click()
+    expect(page.get_by_role("button", name="Authorize")).to_be_visible()
+    # As in test_login_flow: after a restore from the back-forward cache only waits that
+    # read the page itself work in Playwright's Firefox.
+    page.evaluate("history.back()")
+    shows = page.wait_for_function("""() => {
+        const host = document.querySelector("#speckle-login");
+        const button = host && host.shadowRoot && host.shadowRoot.querySelector(".login");
+        return location.pathname.endsWith("/embed/") && host.dataset.state === "signed-out"
+            && !button.disabled && window.__pageshows;
+    }""").json_value()
+    if browser_name == "firefox":
+        assert shows == [False, True]
     page_guard.assert_clean()
 
 

@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
-from tests.e2e.app_page import AppPage
+from tests.e2e.app_page import RECORD_PAGESHOW, AppPage
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -123,12 +123,6 @@ def test_signed_in_state_survives_a_reload(
     expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
     assert len(mock.token_exchanges()) == 1
     page_guard.assert_clean()
-
-
-# Each pageshow of the current document: ``persisted`` is true for a page shown again from
-# the back-forward cache.
-RECORD_PAGESHOW = """window.__pageshows = [];
-addEventListener("pageshow", (e) => window.__pageshows.push(e.persisted));"""
 
 
 @pytest.mark.engines
