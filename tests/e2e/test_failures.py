@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 # The browser's own line for a failed fetch or a non-2xx answer, provoked on purpose
 # (Chromium's console lines, Firefox's report of a request that got no answer).
 NETWORK_NOISE = (r"Failed to load resource", r"net::ERR_", r"CORS request did not succeed")
+# The browser's report of a response it withheld for lack of CORS headers.
+CORS_REFUSED = (r"blocked by CORS policy", r"CORS header .Access-Control-Allow-Origin. missing")
 
 
 def result_text(page: Page) -> str:
@@ -196,6 +198,7 @@ def frontend_without_cors(mock: MockSpeckle) -> None:
     mock.oauth_frontend_cors = False
 
 
+@pytest.mark.engines
 def test_oauth_token_blocked_by_cors_falls_back_with_the_secret(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -212,9 +215,10 @@ def test_oauth_token_blocked_by_cors_falls_back_with_the_secret(
         ("OPTIONS", "/oauth/token"), ("POST", "/graphql"), ("POST", "/auth/token")]
     probe = next(r for r in mock.requests if (r.method, r.path) == ("POST", "/graphql"))
     assert "authorization" not in {name.lower() for name in probe.headers}
-    page_guard.assert_clean(allow_console=(*NETWORK_NOISE, r"blocked by CORS policy"))
+    page_guard.assert_clean(allow_console=(*NETWORK_NOISE, *CORS_REFUSED))
 
 
+@pytest.mark.engines
 def test_oauth_token_blocked_by_cors_without_secret_says_to_add_it(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -225,7 +229,7 @@ def test_oauth_token_blocked_by_cors_without_secret_says_to_add_it(
     assert "Couldn't reach the sign-in endpoint" in text and "add the App secret" in text
     assert mock.token_exchanges() == []
     assert_nothing_left(app)
-    page_guard.assert_clean(allow_console=(*NETWORK_NOISE, r"blocked by CORS policy"))
+    page_guard.assert_clean(allow_console=(*NETWORK_NOISE, *CORS_REFUSED))
 
 
 def test_pinned_deployed_dialect_skips_the_probe(
