@@ -772,6 +772,8 @@ def main(argv: list[str] | None = None) -> int:
                         "config)")
     parser.add_argument("--no-engines", action="store_true",
                         help="skip the Chromium/Firefox comparison (bench/engines.py)")
+    parser.add_argument("--engines-only", action="store_true",
+                        help="only the Chromium/Firefox comparison")
     args = parser.parse_args(argv)
     from bench.engines import measure_engines, print_engines  # it imports this module
 
@@ -796,6 +798,10 @@ def main(argv: list[str] | None = None) -> int:
         experiments = {label: servers.site.url + path for label, path in pages.items()}
     try:
         with sync_playwright() as pw:
+            if args.engines_only:
+                engines = measure_engines(pw, servers, args.runs, log)
+                print_engines(engines, args.runs)
+                return 0
             results = measure(pw, servers, args.runs, regimes, networks, args.cases.split(","),
                               experiments, log)
             log("timings done")
