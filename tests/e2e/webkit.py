@@ -14,6 +14,7 @@ that names the page it expects, and accepts it only when two reads in a row agre
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import socket
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
-MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+# In the architecture's library folder (x86_64-linux-gnu, aarch64-linux-gnu, ...).
+MINIBROWSERS = sorted(glob.glob("/usr/lib/*/webkit2gtk-4.1/MiniBrowser"))
 XVFB = "/usr/bin/Xvfb"
 CSS = "css selector"
 POLL_S = 0.1
@@ -99,9 +101,11 @@ class WebKitDriver:
             raise WebDriverError(value["error"], value.get("message", "")) from None
 
     def new_session(self) -> WebKitSession:
+        if not MINIBROWSERS:
+            raise RuntimeError("no WebKitGTK MiniBrowser: install webkit2gtk-driver (./dev)")
         capabilities = {"alwaysMatch": {
             "browserName": "MiniBrowser",
-            "webkitgtk:browserOptions": {"binary": MINIBROWSER, "args": ["--automation"]},
+            "webkitgtk:browserOptions": {"binary": MINIBROWSERS[0], "args": ["--automation"]},
         }}
         value = self.call("POST", "/session", {"capabilities": capabilities})
         return WebKitSession(self, value["sessionId"], value["capabilities"]["browserVersion"])
