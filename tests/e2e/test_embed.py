@@ -102,9 +102,10 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
 
 @pytest.mark.engines
 def test_back_from_the_consent_page_leaves_the_widget_usable(
-    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
-    browser_name: str,
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard, browser_name: str,
 ) -> None:
+    app_site = redirect_site(serve_site, mock)  # a popup login never leaves the page
     mock.apps["demo-app"].redirect_url = f"{app_site.url}{EMBED}callback.html"
     page.add_init_script(RECORD_PAGESHOW)
     page.goto(app_site.url + EMBED)
