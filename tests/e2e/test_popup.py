@@ -1,4 +1,7 @@
-"""The popup login in Chromium: the page that starts the login stays, and exchanges the code.
+"""The popup login: the page that starts the login stays, and exchanges the code.
+
+Every test here runs in Chromium, the login with and without COOP in Firefox too (and
+``test_webkit_smoke.py`` logs in through a popup in WebKit).
 
 The consent page runs in a popup; ``callback.html`` hands the callback URL back and closes
 without starting Python (``popup-callback.js``). The mock can send
@@ -38,6 +41,7 @@ def popup_site(serve_site: Callable[..., StaticServer], mock: MockSpeckle) -> St
     return site
 
 
+@pytest.mark.engines
 @pytest.mark.parametrize("coop", [False, True], ids=["opener", "coop"])
 def test_popup_login_signs_in_without_leaving_the_page(
     page: Page, context: BrowserContext, popup_site: StaticServer, mock: MockSpeckle,
