@@ -1,9 +1,10 @@
 """The login in WebKit (WebKitGTK's MiniBrowser, the engine of Safari), against the mock.
 
 A smoke test only: log in through the consent page, see the profile, log out, with nothing
-left behind. It uses ``tests/e2e/webkit.py`` (WebKit's own WebDriver under Xvfb) instead of
-Playwright, whose WebKit build cannot be installed here; that driver has no console access,
-so unlike the other browser tests this one cannot check the console.
+left behind; and log in through a popup, the page never leaving. It uses
+``tests/e2e/webkit.py`` (WebKit's own WebDriver under Xvfb) instead of Playwright, whose
+WebKit build cannot be installed here; that driver has no console access, so unlike the
+other browser tests these cannot check the console.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from pyapp.stores import NAMESPACE, SESSION_KEY
+from tests.e2e.conftest import app_config
 from tests.e2e.webkit import WebKitDriver, WebKitSession, start_xvfb
 
 pytestmark = pytest.mark.webkit
@@ -91,3 +93,32 @@ def wait_until(read: Callable[[], list[T]], timeout_s: float = 30) -> list[T]:
     while not (seen := read()) and time.monotonic() < deadline:
         time.sleep(0.05)
     return seen
+
+
+def test_webkit_logs_in_through_a_popup(
+    webkit: WebKitSession, serve_site: Callable[..., StaticServer], mock: MockSpeckle
+) -> None:
+    site = serve_site(overrides={"config.json": app_config(mock.url, loginMode="popup")})
+    mock.apps["demo-app"].redirect_url = f"{site.url}callback.html"
+    index = site.url + "index.html"
+    webkit.goto(index)
+    webkit.wait_for(index, "document.body.dataset.state === 'signed-out' "
+                           "&& !document.getElementById('login').disabled")
+    webkit.run("window.__same_document = true;")  # gone if the page reloads or navigates
+    opener = webkit.window()
+
+    webkit.click("#login")
+    popup = wait_until(lambda: [h for h in webkit.windows() if h != opener])[0]
+    webkit.switch_to(popup)
+    webkit.wait_for(mock.url + "/authn/verify/demo-app/",
+                    "document.querySelector('button[value=authorize]')")
+    webkit.click("button[value=authorize]")
+    assert wait_until(lambda: [] if popup in webkit.windows() else [True])  # it closed itself
+
+    webkit.switch_to(opener)
+    name = webkit.wait_for(index, "document.body.dataset.state === 'signed-in' "
+                                  "&& document.getElementById('user-name').textContent")
+    assert name == "Ada Lovelace"
+    assert webkit.run("return window.__same_document;") is True
+    assert list(webkit.run(f"return {OUR_KEYS};")) == [SESSION_KEY]
+    assert [r.path for r in mock.token_exchanges()] == ["/oauth/token"]

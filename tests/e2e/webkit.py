@@ -142,6 +142,19 @@ class WebKitSession:
         element = next(iter(found.values()))
         self._call("POST", f"/element/{element}/click", {})
 
+    def windows(self) -> list[str]:
+        """The handles of this session's open windows (a popup adds one)."""
+        handles: list[str] = self._call("GET", "/window/handles")
+        return handles
+
+    def window(self) -> str:
+        handle: str = self._call("GET", "/window")
+        return handle
+
+    def switch_to(self, handle: str) -> None:
+        """Send the next commands to the window ``handle``."""
+        self._call("POST", "/window", {"handle": handle})
+
     def wait_for(self, url_prefix: str, condition: str, timeout_s: float = 120) -> Any:
         """Wait until the page's address starts with ``url_prefix`` and then ``condition``
         (a JavaScript expression) is truthy there, in two reads in a row; return its value.
