@@ -1,4 +1,4 @@
-"""The same start-up figures in each engine: Chromium and Firefox, side by side.
+"""The same start-up and login figures in each engine: Chromium and Firefox, side by side.
 
 Both browsers run in the same run, cases interleaved engine by engine, so their ratio is
 comparable even on a busy machine. Each case opens a fresh browser context (empty caches in
@@ -24,6 +24,7 @@ from bench.run import (
     Servers,
     Visit,
     run_index,
+    run_popup_round_trip,
     run_round_trip,
 )
 from devtools.browsers import firefox_launch_args
@@ -37,6 +38,12 @@ FIGURES: dict[str, Callable[[dict[str, Visit]], float]] = {
     "callback: done (token stored)": lambda v: v["callback"].events["state:done"],
     "round trip (open → signed in)": lambda v: (
         v["return"].origin + v["return"].events["state:signed-in"] - v["index"].origin),
+    "Authorize → signed in": lambda v: (
+        v["return"].origin + v["return"].events["state:signed-in"] - v["authorize"].origin),
+    "popup: round trip (open → signed in)": lambda v: (
+        v["return"].origin + v["return"].events["state:signed-in"] - v["index"].origin),
+    "popup: Authorize → signed in": lambda v: (
+        v["return"].origin + v["return"].events["state:signed-in"] - v["authorize"].origin),
 }
 
 
@@ -86,6 +93,11 @@ def measure_engines(pw: Playwright, servers: Servers, runs: int,
                                       lambda page: run_round_trip(page, servers.site.url))
                 add("callback: done (token stored)", trip)
                 add("round trip (open → signed in)", trip)
+                add("Authorize → signed in", trip)
+                popup = in_new_context(browser, lambda page: run_popup_round_trip(
+                    page, servers.popup_site.url + "index.html"))
+                add("popup: round trip (open → signed in)", popup)
+                add("popup: Authorize → signed in", popup)
             log(f"engines: run {n}/{runs} done")
     finally:
         for browser in browsers.values():
