@@ -1,8 +1,10 @@
 """Settings of a login client and the checks that keep bad ones from reaching a redirect.
 
 A server URL is refused before anything is stored or any navigation happens when it is not
-``https``, or plain ``http`` to a loopback host (``localhost``, ``127.0.0.0/8``, ``[::1]``).
-Insecure choices are spelled out by name (``allow_insecure_http``), as oauth4webapi does.
+``https``, or plain ``http`` to a loopback host (``localhost``, ``127.0.0.0/8``, ``[::1]``),
+judged on what the browser's URL parser says (``server_url``). Insecure choices are spelled
+out by name (``allow_insecure_http``), as oauth4webapi does. Values are typed strictly: a
+wrong type is refused, never coerced (``bool("false")`` is True).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from .errors import InvalidConfiguration
+from .server_url import check_server_url
+from .server_url import is_loopback_host as is_loopback_host  # re-exported: part of the API
 
 Dialect = Literal["auto", "documented", "deployed"]
 StorageKind = Literal["session", "local"]
@@ -25,71 +29,79 @@ DIALECTS: tuple[Dialect, ...] = ("auto", "documented", "deployed")
 STORAGE_KINDS: tuple[StorageKind, ...] = ("session", "local")
 LOGIN_MODES: tuple[LoginMode, ...] = ("redirect", "popup")
 # Speckle app IDs are URL path segments; anything else would change the authorize URL's shape.
-# Schemes that are never a server (``localhost:3000`` also parses with a "scheme").
-_NON_WEB_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "about"})
 _APP_ID_RE = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off", ""})
 
-
-def is_loopback_host(host: str) -> bool:
-    """True for hosts that never leave this machine (safe for plain http)."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        import ipaddress  # imported here: it is slow to import and only needed on login
-
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+#: Every key a config file or mapping may hold, and the ``Settings`` field it fills.
+CONFIG_KEYS = {
+    "serverUrl": "server_url",
+    "appId": "app_id",
+    "appSecret": "app_secret",
+    "dialect": "dialect",
+    "storage": "storage",
+    "allowInsecureHttp": "allow_insecure_http",
+    "loginMode": "login_mode",
+}
 
 
 def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
     """Validate a Speckle server URL and return it as ``scheme://host[:port][/path]``.
 
-    Lower-cases scheme and host, drops default ports and trailing slashes. Raises
-    :class:`InvalidConfiguration` with a message meant for the person who typed it.
+    See :func:`pyapp.server_url.check_server_url`: the rules run on what the browser's URL
+    parser says (in a page), so Python and the browser cannot disagree on the host.
     """
-    from urllib.parse import urlsplit, urlunsplit
+    return check_server_url(raw, allow_insecure_http=allow_insecure_http)
 
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidConfiguration(
-            "Enter the URL of your Speckle server, e.g. https://app.speckle.systems."
+
+def parse_flag(value: Any, key: str = "allowInsecureHttp") -> bool:
+    """A yes/no setting: a JSON boolean, or ``true``/``false``, ``1``/``0``, ``yes``/``no``,
+    ``on``/``off`` as text. Anything else is an :class:`InvalidConfiguration`, never a guess
+    (``bool("false")`` is True)."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    raise InvalidConfiguration(f"{key} must be true or false (got {_describe(value)}).")
+
+
+def _text(data: Mapping[str, Any], key: str) -> str | None:
+    """A text setting, or None when absent/empty; another type is a configuration error."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidConfiguration(f"{key} must be text (got {_describe(value)}).")
+    return value or None
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
+            dict: "an object"}.get(type(value))
+    return kind or ("text" if isinstance(value, str) else type(value).__name__)
+
+
+def report_unknown_keys(data: Mapping[str, Any]) -> list[str]:
+    """Warn (in the browser: in the console) about keys no setting reads, likely typos."""
+    unknown = sorted(str(key) for key in data if key not in CONFIG_KEYS)
+    if unknown:
+        import logging  # only when there is something to say: it costs start-up time
+
+        logging.getLogger("pyapp.config").warning(
+            "pyapp: unknown config key(s) ignored: %s (known: %s)",
+            ", ".join(unknown), ", ".join(CONFIG_KEYS),
         )
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme in _NON_WEB_SCHEMES or ("://" in text and scheme not in ("http", "https")):
-        raise InvalidConfiguration(
-            f"A Speckle server URL must start with https:// (got “{scheme}:”)."
-        )
-    if scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidConfiguration(
-            f"“{text}” is not a full URL. Include the scheme, e.g. https://{text.lstrip('/')}."
-        )
-    if parts.username or parts.password:
-        raise InvalidConfiguration("The server URL must not contain a user name or password.")
-    if parts.query or parts.fragment:
-        raise InvalidConfiguration("The server URL must not contain ? or # parts.")
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise InvalidConfiguration(f"“{text}” has no host name.")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise InvalidConfiguration(f"“{text}” has an invalid port.") from exc
-    if scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
-        raise InvalidConfiguration(
-            "Plain http:// is only allowed for servers on this machine (localhost). "
-            "Use https:// so the sign-in cannot be intercepted."
-        )
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None and port != {"http": 80, "https": 443}[scheme]:
-        netloc = f"{netloc}:{port}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+    return unknown
 
 
 def validate_app_id(raw: str) -> str:
     """Return the trimmed app ID or raise :class:`InvalidConfiguration`."""
+    if raw is not None and not isinstance(raw, str):
+        raise InvalidConfiguration(f"appId must be text (got {_describe(raw)}).")
     app_id = (raw or "").strip()
     if not app_id:
         raise InvalidConfiguration(
@@ -124,6 +136,13 @@ class Settings:
 
     def validated(self) -> Settings:
         """A copy with the URL normalised; raises :class:`InvalidConfiguration` on bad values."""
+        for name in ("server_url", "app_id"):
+            if not isinstance(getattr(self, name), str):
+                raise InvalidConfiguration(f"{name} must be text.")
+        if self.app_secret is not None and not isinstance(self.app_secret, str):
+            raise InvalidConfiguration("app_secret must be text.")
+        if not isinstance(self.allow_insecure_http, bool):
+            raise InvalidConfiguration("allow_insecure_http must be True or False.")
         if self.dialect not in DIALECTS:
             raise InvalidConfiguration(f"dialect must be one of {', '.join(DIALECTS)}.")
         if self.storage not in STORAGE_KINDS:
@@ -150,17 +169,24 @@ class Settings:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Settings:
-        """Build from a config file's keys (``serverUrl``, ``appId``, ``appSecret``,
-        ``dialect``, ``storage``, ``allowInsecureHttp``, ``loginMode``); unknown keys are
-        ignored."""
+        """Build from a config file's keys (:data:`CONFIG_KEYS`).
+
+        Types are strict: text settings must be text, ``allowInsecureHttp`` a boolean (or
+        ``"true"``/``"false"``, ``"1"``/``"0"``, ``"yes"``/``"no"``); anything else raises
+        :class:`InvalidConfiguration`. Unknown keys are reported in the console (a typo
+        would otherwise fall back to a default silently) and otherwise ignored.
+        """
+        if not isinstance(data, Mapping):
+            raise InvalidConfiguration(f"The settings must be an object (got {_describe(data)}).")
+        report_unknown_keys(data)
         return cls(
-            server_url=str(data.get("serverUrl") or ""),
-            app_id=str(data.get("appId") or ""),
-            app_secret=str(data.get("appSecret") or "") or None,
-            dialect=cast(Dialect, str(data.get("dialect") or "auto")),
-            storage=cast(StorageKind, str(data.get("storage") or "session")),
-            allow_insecure_http=bool(data.get("allowInsecureHttp", False)),
-            login_mode=cast(LoginMode, str(data["loginMode"])) if data.get("loginMode") else None,
+            server_url=_text(data, "serverUrl") or "",
+            app_id=_text(data, "appId") or "",
+            app_secret=_text(data, "appSecret"),
+            dialect=cast(Dialect, _text(data, "dialect") or "auto"),
+            storage=cast(StorageKind, _text(data, "storage") or "session"),
+            allow_insecure_http=parse_flag(data.get("allowInsecureHttp")),
+            login_mode=cast("LoginMode | None", _text(data, "loginMode")),
         )
 
     @classmethod
@@ -200,8 +226,8 @@ def config_from_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:
 
     Accepts full attribute names (``data-app-id``), names without the prefix (``app-id``) or
     the camelCase keys of ``element.dataset`` (``appId``). Empty values are skipped, so an
-    attribute left blank does not erase a value from the config file. Boolean attributes
-    are true when present with no value or ``true``/``1``/``yes``.
+    attribute left blank does not erase a value from the config file. A boolean attribute
+    present with no value is true; otherwise it is read by :func:`parse_flag`.
     """
     config: dict[str, Any] = {}
     camel = {v: v for v in ATTRIBUTE_KEYS.values()}
@@ -211,7 +237,7 @@ def config_from_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:
             continue
         value = str(raw).strip()
         if key in _BOOLEAN_KEYS:
-            config[key] = value.lower() in ("", "true", "1", "yes")
+            config[key] = True if value == "" else parse_flag(value, key)
         elif value:
             config[key] = value
     return config

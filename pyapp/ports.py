@@ -37,6 +37,33 @@ class Storage(Protocol):
     def keys(self) -> list[str]: ...
 
 
+@dataclass(frozen=True)
+class ParsedUrl:
+    """A URL split as the browser splits it: the fields of JavaScript's ``URL`` object.
+
+    ``protocol`` ends with ``:`` (``"https:"``); ``hostname`` is lower-case, IPv6 in
+    brackets; ``port`` is ``""`` for the scheme's default; ``search`` and ``hash`` keep
+    their ``?`` and ``#`` (``""`` when absent).
+    """
+
+    protocol: str
+    username: str
+    password: str
+    hostname: str
+    port: str
+    pathname: str
+    search: str
+    hash: str
+
+
+class UrlParser(Protocol):
+    """Splits a URL the way the browser that will follow it does."""
+
+    def parse(self, text: str) -> ParsedUrl | None:
+        """The URL's parts, or None when the browser would refuse ``text`` as a URL."""
+        ...
+
+
 class Navigator(Protocol):
     """The page's address: read it, rewrite it without a reload, or leave for another URL."""
 

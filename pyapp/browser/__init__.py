@@ -2,18 +2,24 @@
 ``window.open``.
 
 Only this package (and the page modules in ``pyapp.ui``) import ``js``; everything else is
-plain Python that also runs under CPython.
+plain Python that also runs under CPython. Importing it makes the browser's URL parser the
+judge of server URLs (:func:`pyapp.server_url.use_url_parser`).
 """
 
 from __future__ import annotations
 
 from ..client import SpeckleClient
 from ..config import Settings
+from ..server_url import use_url_parser
 from .crypto import BrowserCrypto
 from .http import FetchHttp
 from .navigation import BrowserNavigator
 from .popup import BrowserPopups
 from .storage import WebStorage, watch_other_tabs
+from .url import BrowserUrlParser
+
+# In a page the host that matters is the one the browser connects to (see server_url).
+use_url_parser(BrowserUrlParser())
 
 
 def make_client(settings: Settings | None) -> SpeckleClient:
@@ -37,6 +43,7 @@ __all__ = [
     "BrowserCrypto",
     "BrowserNavigator",
     "BrowserPopups",
+    "BrowserUrlParser",
     "FetchHttp",
     "WebStorage",
     "make_client",

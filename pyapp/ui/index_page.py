@@ -18,7 +18,7 @@ from pyscript import document, when
 
 from ..browser import make_client
 from ..client import SpeckleClient
-from ..config import Settings, load_config_file
+from ..config import Settings, load_config_file, parse_flag
 from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
 from ..speckle_api import Project, ProjectPage, Viewer, parse_viewer
@@ -55,7 +55,7 @@ def settings_from_form(config: dict[str, Any]) -> Settings:
         app_secret=str(by_id("app-secret").value) or None,
         dialect=by_id("dialect").value,
         storage="local" if by_id("remember").checked else "session",
-        allow_insecure_http=bool(config.get("allowInsecureHttp", False)),
+        allow_insecure_http=parse_flag(config.get("allowInsecureHttp")),
         login_mode=Settings.from_mapping(config).login_mode or "redirect",
     )
 

@@ -1,8 +1,10 @@
 """Server URL and settings validation: refused before any redirect, normalised otherwise."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pyapp.config import Settings, is_loopback_host, normalize_server_url
+from pyapp.config import CONFIG_KEYS, Settings, is_loopback_host, normalize_server_url
 from pyapp.errors import InvalidConfiguration
 
 
@@ -80,3 +82,75 @@ def test_login_mode_from_config_keys_and_attributes() -> None:
 def test_bad_choices(field: str, value: str) -> None:
     with pytest.raises(InvalidConfiguration):
         Settings(**{"server_url": "https://x.example", "app_id": "a", field: value}).validated()
+
+
+# -- strict types -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("false", False), ("0", False), ("no", False), ("FALSE", False), (" off ", False),
+    (False, False), (None, False), ("true", True), ("1", True), ("yes", True), (True, True),
+])
+def test_insecure_http_flag_is_read_not_coerced(value: object, expected: bool) -> None:
+    data = {"serverUrl": "http://speckle.lan", "appId": "a", "allowInsecureHttp": value}
+    assert Settings.from_mapping(data).allow_insecure_http is expected
+
+
+def test_the_string_false_keeps_plain_http_refused() -> None:
+    settings = Settings.from_mapping(
+        {"serverUrl": "http://speckle.lan", "appId": "a", "allowInsecureHttp": "false"})
+    with pytest.raises(InvalidConfiguration, match="Plain http://"):
+        settings.validated()
+
+
+@pytest.mark.parametrize("key,value", [
+    ("allowInsecureHttp", "maybe"), ("allowInsecureHttp", 1), ("allowInsecureHttp", []),
+    ("serverUrl", 5), ("appId", ["a"]), ("appSecret", {"s": 1}), ("dialect", True),
+    ("storage", 0.5),
+])
+def test_a_wrong_type_is_an_invalid_configuration(key: str, value: object) -> None:
+    data = {"serverUrl": "https://x.example", "appId": "a", key: value}
+    with pytest.raises(InvalidConfiguration, match=key):
+        Settings.from_mapping(data)
+
+
+def test_unknown_keys_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    Settings.from_mapping({"serverUrl": "https://x.example", "appId": "a", "appID": "typo"})
+    assert "appID" in caplog.text and "unknown config key" in caplog.text
+
+
+def test_known_keys_are_not_reported(caplog: pytest.LogCaptureFixture) -> None:
+    Settings.from_mapping({"serverUrl": "https://x.example", "appId": "a", "storage": "local"})
+    assert caplog.text == ""
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                  max_size=3),
+    max_leaves=8,
+)
+CONFIG_MAPPINGS = st.dictionaries(
+    st.sampled_from([*CONFIG_KEYS, "serverURL", "extra"]),
+    JSON_VALUES | st.sampled_from(["https://app.speckle.systems", "http://localhost:3000",
+                                   "demo-app", "auto", "deployed", "local", "false", "true"]),
+)
+
+
+@given(CONFIG_MAPPINGS)
+def test_any_config_mapping_gives_valid_settings_or_an_invalid_configuration(
+    data: dict[str, object],
+) -> None:
+    """Whatever a config file holds: Settings that validate, or InvalidConfiguration. Never
+    a TypeError, and never a non-https server other than loopback unless asked for."""
+    try:
+        settings = Settings.from_mapping(data).validated()
+    except InvalidConfiguration as error:
+        assert str(error)
+        return
+    flag = data.get("allowInsecureHttp")
+    word = flag.strip().lower() if isinstance(flag, str) else flag
+    assert settings.allow_insecure_http is (word in (True, "true", "1", "yes", "on"))
+    secure = settings.server_url.startswith("https://")
+    assert secure or settings.allow_insecure_http or settings.server_url.startswith(
+        "http://localhost")
