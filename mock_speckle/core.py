@@ -57,6 +57,8 @@ class MockSpeckle:
         self.code_ttl_seconds: float = 600
         self.slow_seconds: float = 5.0
         self.faults: dict[str, str] = {}
+        #: Where the "redirect" fault sends requests: another origin, e.g. a second mock.
+        self.redirect_target: str = ""
         #: Seconds since the epoch; replace it to move time without sleeping.
         self.clock: Callable[[], float] = time.time
         self.users: dict[str, User] = default_users()

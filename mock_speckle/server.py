@@ -16,12 +16,27 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from . import auth, graphql_api
-from .web import Request, Response, express_not_found, html_response, text_response
+from .web import (
+    Request,
+    Response,
+    express_not_found,
+    html_response,
+    json_response,
+    text_response,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only, avoids an import cycle
     from .core import MockSpeckle
 
-FAULT_NAMES = ("500", "non-json", "slow", "drop", "504")
+FAULT_NAMES = (
+    "500", "non-json", "slow", "drop", "504",
+    # Hostile or broken answers a client must survive (see fault_response).
+    "deep-json", "huge-json", "errors-number", "extensions-text", "bad-token", "redirect",
+)
+#: How deep "deep-json" nests: far beyond any real answer, enough to overflow a naive parser.
+DEEP_JSON_LEVELS = 200_000
+#: The size of "huge-json" (20 MiB of valid JSON).
+HUGE_JSON_BYTES = 20 * 1024 * 1024
 ABSENT_MODES = ("404", "504", "frontend")
 DIALECTS = ("documented", "deployed")
 
@@ -70,8 +85,34 @@ def fault_for(mock: MockSpeckle, route: str) -> str | None:
     return faults.get("*")
 
 
-def fault_response(name: str) -> Response:
-    """The canned answer of a fault (``slow`` is handled by the caller)."""
+def fault_response(name: str, mock: MockSpeckle | None = None, path: str = "/") -> Response:
+    """The canned answer of a fault (``slow`` is handled by the caller).
+
+    * ``deep-json``: 200 JSON nested :data:`DEEP_JSON_LEVELS` deep;
+    * ``huge-json``: 200 JSON of :data:`HUGE_JSON_BYTES` (a token answer padded out);
+    * ``errors-number`` / ``extensions-text``: GraphQL answers of the wrong shape
+      (``{"errors": 5}``, ``extensions`` a string);
+    * ``bad-token``: a token answer whose token holds CR/LF (a header-injection shape);
+    * ``redirect``: ``307`` to the same path on ``mock.redirect_target`` (another origin),
+      which a browser would follow re-sending the JSON body.
+    """
+    if name == "deep-json":
+        body = b"[" * DEEP_JSON_LEVELS + b"]" * DEEP_JSON_LEVELS
+        return Response(200, body, "application/json; charset=utf-8")
+    if name == "huge-json":
+        pad = "x" * HUGE_JSON_BYTES
+        return json_response(200, {"token": "a" * 42, "refreshToken": "b" * 42, "pad": pad,
+                                   "data": {"serverInfo": {"name": pad}}})
+    if name == "errors-number":
+        return json_response(200, {"errors": 5})
+    if name == "extensions-text":
+        return json_response(200, {"data": None, "errors": [{"message": 7,
+                                                             "extensions": "x"}]})
+    if name == "bad-token":
+        return json_response(200, {"token": "abc\r\nX-Injected: 1", "refreshToken": "r" * 42})
+    if name == "redirect":
+        target = (mock.redirect_target if mock else "") or "http://127.0.0.1:9"
+        return Response(307, b"", None, {"Location": target.rstrip("/") + path})
     if name == "500":
         return text_response(500, "Internal Server Error")
     if name == "non-json":
@@ -148,7 +189,7 @@ def dispatch(mock: MockSpeckle, req: Request) -> Response:
     if fault == "slow":
         mock.sleep(mock.slow_seconds)
     elif fault is not None:
-        return fault_response(fault)
+        return fault_response(fault, mock, req.path)
     denied, token = auth.check_bearer(mock, req)
     if denied is not None:
         return denied

@@ -69,6 +69,15 @@ class ServerUnavailable(SpeckleAuthError):
         self.status = status
 
 
+class UnusableResponse(ServerUnavailable):
+    """The server answered, but with something this page will not use: a body larger than
+    that kind of answer may be, JSON nested too deeply, or a token of an impossible shape.
+
+    Nothing from such an answer is stored; a session whose answers are unusable can still
+    be logged out of.
+    """
+
+
 class TokenEndpointUnreachable(ServerUnavailable):
     """``/oauth/token`` failed at the network level while the server's API answers.
 

@@ -12,6 +12,9 @@ from typing import Any, cast
 from .errors import GraphQLError, MissingScope, ServerUnavailable, SessionExpired
 from .ports import HttpRequest, HttpResponse
 
+#: GraphQL answers may be large (a site author's own queries); this bounds them all the same.
+GRAPHQL_RESPONSE_MAX_BYTES = 8 * 1024 * 1024
+
 
 def graphql_request(
     server_url: str, query: str, variables: dict[str, Any] | None, token: str | None
@@ -21,7 +24,8 @@ def graphql_request(
     payload: dict[str, Any] = {"query": query}
     if variables:
         payload["variables"] = variables
-    return HttpRequest.post_json(f"{server_url}/graphql", payload, headers)
+    return HttpRequest.post_json(f"{server_url}/graphql", payload, headers,
+                                 max_response_bytes=GRAPHQL_RESPONSE_MAX_BYTES)
 
 
 def read_graphql_response(response: HttpResponse) -> dict[str, Any]:
@@ -34,15 +38,22 @@ def read_graphql_response(response: HttpResponse) -> dict[str, Any]:
             f"The Speckle server's GraphQL API did not answer with JSON (HTTP {response.status}).",
             response.status,
         )
-    errors = body.get("errors") or []
+    # Every field below may have any JSON shape: only what has the expected one is used.
+    raw_errors = body.get("errors")
     data = body.get("data") if isinstance(body.get("data"), dict) else None
-    if errors:
+    if raw_errors:
+        errors = [e for e in raw_errors if isinstance(e, dict)] if isinstance(
+            raw_errors, list) else []
         for error in errors:
-            extensions = (error.get("extensions") or {}) if isinstance(error, dict) else {}
-            if extensions.get("code") == "FORBIDDEN" and extensions.get("scope"):
-                raise MissingScope(str(extensions["scope"]), data)
-        first = errors[0] if isinstance(errors[0], dict) else {}
-        message = str(first.get("message") or "The GraphQL request failed.")
+            extensions = error.get("extensions")
+            if not isinstance(extensions, dict):
+                continue
+            scope = extensions.get("scope")
+            if extensions.get("code") == "FORBIDDEN" and isinstance(scope, str) and scope:
+                raise MissingScope(scope, data)
+        message = errors[0].get("message") if errors else None
+        if not isinstance(message, str) or not message.strip():
+            message = "The GraphQL request failed."
         if response.status >= 500:
             raise ServerUnavailable(message, response.status)
         raise GraphQLError(message, errors)

@@ -25,6 +25,7 @@ from .errors import (
     ServerUnavailable,
     SessionExpired,
     TokenEndpointUnreachable,
+    UnusableResponse,
 )
 
 #: ``retry`` repeats what failed, ``login`` starts a fresh login, ``back`` returns to the app,
@@ -69,6 +70,10 @@ def message_for(error: BaseException) -> Message:
         return Message("This server needs the app secret", str(error), "fix")
     if isinstance(error, TokenEndpointUnreachable):
         return Message("Couldn't reach the sign-in endpoint", str(error), "fix")
+    if isinstance(error, UnusableResponse):
+        return Message("Speckle sent an answer this page can't use",
+                       f"{error} Nothing from it was kept. Try again; if it keeps happening, "
+                       "check the server URL or ask the server's administrator.", "retry")
     if isinstance(error, ServerUnavailable):
         return Message("Couldn't reach Speckle",
                        f"{error} Check your connection and the server URL, then try again.",

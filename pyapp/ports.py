@@ -12,6 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from . import safe_json
+from .errors import UnusableResponse
+
+#: The largest body a response may have unless its request says otherwise.
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+
 
 class Crypto(Protocol):
     """Cryptographic randomness and SHA-256."""
@@ -107,19 +113,24 @@ class Popups(Protocol):
 
 @dataclass(frozen=True)
 class HttpRequest:
-    """One HTTP request, described as data (built by pure functions in ``pyapp.protocol``)."""
+    """One HTTP request, described as data (built by pure functions in ``pyapp.protocol``).
+
+    ``max_response_bytes`` bounds the answer: a larger body is refused while it is read
+    (:class:`~pyapp.errors.UnusableResponse`), so a hostile server cannot fill memory.
+    """
 
     method: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @staticmethod
-    def post_json(url: str, payload: dict[str, Any], headers: dict[str, str] | None = None
-                  ) -> HttpRequest:
+    def post_json(url: str, payload: dict[str, Any], headers: dict[str, str] | None = None,
+                  max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> HttpRequest:
         """A JSON POST, the only content type Speckle's API accepts for these calls."""
         return HttpRequest("POST", url, {"Content-Type": "application/json", **(headers or {})},
-                           json.dumps(payload))
+                           json.dumps(payload), max_response_bytes)
 
 
 @dataclass(frozen=True)
@@ -131,9 +142,18 @@ class HttpResponse:
     text: str
 
     def json_object(self) -> dict[str, Any] | None:
-        """The body as a JSON object, or None when it is not one (HTML, empty, a list...)."""
+        """The body as a JSON object, or None when it is not one (HTML, empty, a list...).
+
+        JSON nested too deeply to parse safely is not "not JSON" but a hostile answer:
+        :class:`~pyapp.errors.UnusableResponse`.
+        """
         try:
-            value = json.loads(self.text)
+            value = safe_json.loads(self.text)
+        except safe_json.TooDeep:
+            raise UnusableResponse(
+                f"The Speckle server's answer is nested too deeply to read (HTTP {self.status}).",
+                self.status,
+            ) from None
         except ValueError:
             return None
         return value if isinstance(value, dict) else None

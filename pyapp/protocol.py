@@ -11,6 +11,7 @@ unit-tested without a network. Two dialects exist (see the project README):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .errors import (
@@ -18,10 +19,24 @@ from .errors import (
     ExchangeRejected,
     ServerUnavailable,
     TokenEndpointUnreachable,
+    UnusableResponse,
 )
 from .ports import HttpRequest, HttpResponse
 
 CHALLENGE_METHOD_SUFFIX = "&code_challenge_method=S256"
+#: Token, refresh and logout answers are a few hundred bytes; anything near this is hostile.
+TOKEN_RESPONSE_MAX_BYTES = 16 * 1024
+#: Speckle's tokens are 42 hex characters; this leaves room for other formats (JWTs).
+TOKEN_MAX_LENGTH = 4096
+# A token travels in an Authorization header and JSON bodies: visible ASCII, no whitespace.
+_TOKEN_RE = re.compile(r"[\x21-\x7e]+")
+
+
+def is_token_shaped(value: object) -> bool:
+    """True for a string that can be a bearer token: 1..TOKEN_MAX_LENGTH visible ASCII
+    characters. Anything else (CR/LF, spaces, non-ASCII) would break or inject a header."""
+    return (isinstance(value, str) and 0 < len(value) <= TOKEN_MAX_LENGTH
+            and _TOKEN_RE.fullmatch(value) is not None)
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,7 @@ def documented_token_request(
     return HttpRequest.post_json(
         f"{server_url}/oauth/token",
         {"appId": app_id, "accessCode": access_code, "codeVerifier": verifier},
+        max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
 
 
@@ -63,6 +79,7 @@ def deployed_token_request(
     return HttpRequest.post_json(
         f"{server_url}/auth/token",
         {"appId": app_id, "appSecret": app_secret, "accessCode": access_code, "challenge": segment},
+        max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
 
 
@@ -73,13 +90,15 @@ def refresh_request(
     return HttpRequest.post_json(
         f"{server_url}/auth/token",
         {"appId": app_id, "appSecret": app_secret, "refreshToken": refresh_token},
+        max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
 
 
 def logout_request(server_url: str, token: str, refresh_token: str | None) -> HttpRequest:
     """Ask the server to revoke the token."""
     return HttpRequest.post_json(
-        f"{server_url}/auth/logout", {"token": token, "refreshToken": refresh_token or ""}
+        f"{server_url}/auth/logout", {"token": token, "refreshToken": refresh_token or ""},
+        max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
 
 
@@ -121,7 +140,15 @@ def read_token_response(response: HttpResponse) -> Tokens:
     token = body.get("token")
     if 200 <= response.status < 300 and isinstance(token, str) and token:
         refresh = body.get("refreshToken")
-        return Tokens(token, refresh if isinstance(refresh, str) and refresh else None)
+        refresh = refresh if isinstance(refresh, str) and refresh else None
+        # Checked before anything is stored: a token that cannot travel in a header would
+        # make every later request fail, and a CR/LF in it is a header-injection attempt.
+        if not is_token_shaped(token) or (refresh is not None and not is_token_shaped(refresh)):
+            raise UnusableResponse(
+                "The Speckle server answered the sign-in with a token of an impossible shape.",
+                response.status,
+            )
+        return Tokens(token, refresh)
     message = server_message(body)
     if 400 <= response.status < 500:
         raise ExchangeRejected(

@@ -115,6 +115,7 @@ def parse_user(data: Any) -> UserProfile | None:
 def parse_project_page(data: Any) -> ProjectPage | None:
     if not isinstance(data, dict):
         return None
+    raw_items = data.get("items")
     items = [
         Project(
             str(p.get("id")),
@@ -123,12 +124,14 @@ def parse_project_page(data: Any) -> ProjectPage | None:
             _str(p.get("updatedAt")) or "",
             _str(p.get("visibility")) or "",
         )
-        for p in data.get("items") or []
+        for p in (raw_items if isinstance(raw_items, list) else [])
         if isinstance(p, dict)
     ]
     total = data.get("totalCount")
     return ProjectPage(
-        total if isinstance(total, int) else len(items), _str(data.get("cursor")), items
+        total if isinstance(total, int) and not isinstance(total, bool) else len(items),
+        _str(data.get("cursor")),
+        items,
     )
 
 

@@ -2,14 +2,22 @@
 
 Requests carry no cookies or referrer (the token travels only in the ``Authorization``
 header, never in a URL), and time out instead of hanging on a stalled server.
+
+Redirects are refused (``redirect: "error"``): these requests carry access codes, PKCE
+verifiers, app secrets and tokens in their JSON bodies, and ``fetch`` follows a 307/308 to
+any origin *re-sending that body*. Speckle's API never redirects them. Bodies are read in
+chunks and refused past the request's ``max_response_bytes``.
 """
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 import js
 from pyodide.ffi import JsException, to_js
 
-from ..errors import ServerUnavailable
+from ..errors import ServerUnavailable, UnusableResponse
 from ..ports import HttpRequest, HttpResponse
 
 DEFAULT_TIMEOUT_MS = 20_000
@@ -26,6 +34,7 @@ class FetchHttp:
             "credentials": "omit",
             "referrerPolicy": "no-referrer",
             "cache": "no-store",
+            "redirect": "error",
             "signal": js.AbortSignal.timeout(self.timeout_ms),
         }
         if request.body is not None:
@@ -34,7 +43,7 @@ class FetchHttp:
             response = await js.fetch(
                 request.url, to_js(init, dict_converter=js.Object.fromEntries)
             )
-            text = str(await response.text())
+            text = await read_text(response, request.max_response_bytes)
         except JsException as exc:
             # Only the kind of failure is kept: the browser's message may quote the URL.
             kind = (
@@ -43,3 +52,43 @@ class FetchHttp:
             raise ServerUnavailable(f"The request to the Speckle server {kind}.") from None
         content_type = response.headers.get("content-type")
         return HttpResponse(int(response.status), {"content-type": str(content_type or "")}, text)
+
+
+async def read_text(response: Any, limit: int) -> str:
+    """The body as text (UTF-8, as ``response.text()`` decodes it), refused past ``limit``
+    bytes without reading the rest."""
+    declared = response.headers.get("content-length")
+    if declared is not None and str(declared).isdigit() and int(str(declared)) > limit:
+        await _cancel(response)
+        raise _too_large(response, limit)
+    if response.body is None:
+        return ""
+    reader = response.body.getReader()
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        part = await reader.read()
+        if part.done:
+            break
+        chunk = bytes(part.value.to_bytes())
+        total += len(chunk)
+        if total > limit:
+            await reader.cancel()
+            raise _too_large(response, limit)
+        chunks.append(chunk)
+    # utf-8-sig: like response.text(), a leading byte-order mark is not part of the text.
+    return b"".join(chunks).decode("utf-8-sig", errors="replace")
+
+
+async def _cancel(response: Any) -> None:
+    if response.body is not None:
+        with contextlib.suppress(JsException):  # already closed: nothing left to free
+            await response.body.cancel()
+
+
+def _too_large(response: Any, limit: int) -> UnusableResponse:
+    return UnusableResponse(
+        f"The Speckle server's answer is larger than this kind of answer may be "
+        f"({limit // 1024} KiB).",
+        int(response.status),
+    )
