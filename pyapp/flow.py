@@ -24,6 +24,7 @@ from .errors import (
     MissingTransaction,
     ServerUnavailable,
     SpeckleAuthError,
+    UnusableResponse,
 )
 from .graphql import graphql_request
 from .ports import Crypto, Http
@@ -149,6 +150,8 @@ async def _documented_exchange(
         response = await http.send(
             protocol.documented_token_request(txn.server_url, txn.app_id, access_code, txn.verifier)
         )
+    except UnusableResponse:
+        raise  # the endpoint answered, with something hostile: no reason to try another
     except ServerUnavailable:
         if txn.dialect == "documented" or not await _api_answers(http, txn.server_url):
             raise

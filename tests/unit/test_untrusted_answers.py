@@ -208,3 +208,16 @@ def test_unusable_answers_leave_logout_working() -> None:
     asyncio.run(client.logout())
     assert not client.signed_in and ss.data == {} and ls.data == {}
     assert http.paths()[-1] == "/auth/logout"
+
+
+def test_an_unusable_documented_answer_is_not_taken_for_a_missing_endpoint() -> None:
+    from pyapp import flow
+    from pyapp.stores import LoginTransaction
+
+    txn = LoginTransaction("v" * 43, "c&code_challenge_method=S256", SERVER, "demo-app", "sec",
+                           "auto", "session", "http://127.0.0.1:8000/", 1.0)
+    http = ScriptedHttp({"/oauth/token": answer(200, DEEP),
+                         "/graphql": json_response(200, {"data": {}})})
+    with pytest.raises(UnusableResponse):
+        asyncio.run(flow.exchange_code(http, txn, "code"))
+    assert http.paths() == ["/oauth/token"]  # no probe, no second exchange elsewhere

@@ -1,0 +1,179 @@
+"""Hostile input from every side, in Chromium: server URLs the browser reads differently from
+Python, a token endpoint that redirects elsewhere, and answers built to crash a parser.
+
+Each case was reproduced in a browser before it was fixed; each test ends with what the user
+sees, what the browser holds, and what reached which server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from playwright.sync_api import Page, expect
+
+from devtools.static_server import StaticServer
+from mock_speckle import MockSpeckle
+from pyapp.server_url import is_loopback_host
+from tests.e2e.app_page import AppPage
+from tests.unit.test_server_url import BYPASSES, URL_TEXTS
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import PageGuard
+
+NETWORK_NOISE = (r"Failed to load resource", r"net::ERR_")
+URL_PAGE = "tests/e2e/pages/server_url.html"
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[MockSpeckle]:
+    """Another origin: whatever reaches it was sent where it should never go."""
+    server = MockSpeckle(host="127.0.0.1", port=0).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# -- server URLs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("server_url,needle", [
+    ("http://evil.test\\.localhost", "backslashes"),
+    ("http://[::1]evil.com", "not a valid URL"),
+    ("https://x]", "not a valid URL"),
+])
+def test_server_urls_the_browser_reads_differently_are_refused(
+    server_url: str, needle: str, page: Page, app_site: StaticServer, mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, app_site.url).open().fill(server_url=server_url)
+    app.click_login()
+    expect(page.locator("#form-error")).to_contain_text(needle)
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert page.url == app_site.url + "index.html"
+    assert app.our_keys() == {}
+    page_guard.assert_clean()
+
+
+@pytest.fixture
+def url_page(page: Page, site: StaticServer) -> Page:
+    page.goto(site.url + URL_PAGE)
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    return page
+
+
+BROWSER_VIEW = """([raw, insecure]) => {
+    const result = window.checkServerUrl(raw, insecure);
+    const parse = (text) => {
+        try { const u = new URL(text); return [u.protocol, u.hostname]; } catch { return null; }
+    };
+    return {...result, raw: parse(raw), accepted: result.page.url ? parse(result.page.url) : null};
+}"""
+
+
+def check_in_chromium(page: Page, raw: str, insecure: bool) -> dict[str, Any]:
+    """What must hold for every input, against Chromium's own parser: nothing but a refusal
+    in words escapes; an accepted URL names the host Chromium reads in the input, over https
+    or to loopback; whatever the strict CPython parser accepts, the page accepts identically."""
+    result: dict[str, Any] = page.evaluate(BROWSER_VIEW, [raw, insecure])
+    assert "crash" not in result["page"] and "crash" not in result["strict"], result
+    if "url" in result["page"]:
+        protocol, host = result["accepted"]
+        assert protocol == "https:" or insecure or is_loopback_host(host), result
+        assert result["raw"] is not None and result["raw"][1] == host, result
+    if "url" in result["strict"]:
+        assert result["page"].get("url") == result["strict"]["url"], result
+    return result
+
+
+def test_known_bypasses_are_refused_or_harmless_in_the_page(url_page: Page) -> None:
+    refused = {raw for raw in BYPASSES
+               if "refused" in check_in_chromium(url_page, raw, False)["page"]}
+    # The browser reads these as loopback addresses: accepted, and rightly so.
+    assert set(BYPASSES) - refused == {"http://127.1", "http://0x7f.1"}
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=URL_TEXTS, insecure=st.booleans())
+def test_accepted_server_urls_are_what_chromium_will_connect_to(
+    url_page: Page, raw: str, insecure: bool
+) -> None:
+    check_in_chromium(url_page, raw, insecure)
+
+
+# -- redirects --------------------------------------------------------------------------------
+
+
+def test_a_redirecting_token_endpoint_gets_no_code_or_verifier_elsewhere(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, elsewhere: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    mock.redirect_target = elsewhere.url
+    mock.faults["/oauth/token"] = "redirect"
+    app = AppPage(page, app_site.url).open()
+    app.to_consent()
+    app.authorize()
+    expect(page.locator("body")).to_have_attribute("data-state", "error")
+    assert elsewhere.requests == []
+    assert app.our_keys() == {}
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+def test_a_redirecting_logout_gets_no_token_elsewhere(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, elsewhere: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    app.log_in()
+    mock.redirect_target = elsewhere.url
+    mock.faults["/auth/logout"] = "redirect"
+    # The browser refuses to follow the redirect: the request fails once the 307 is in.
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/auth/logout")):
+        app.log_out()
+    assert [r.status for r in mock.requests
+            if (r.method, r.path) == ("POST", "/auth/logout")] == [307]
+    assert elsewhere.requests == []
+    assert app.our_keys() == {}
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+# -- hostile answers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["deep-json", "huge-json", "bad-token"])
+def test_a_hostile_token_answer_ends_in_a_message_and_stores_nothing(
+    fault: str, page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    mock.faults["/oauth/token"] = fault
+    app = AppPage(page, app_site.url).open()
+    app.to_consent()
+    app.authorize()
+    expect(page.locator("body")).to_have_attribute("data-state", "error")
+    expect(page.locator("#result")).to_contain_text("can't use")
+    assert app.our_keys() == {}
+    assert "access_code" not in page.url
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+@pytest.mark.parametrize("fault", ["deep-json", "huge-json", "errors-number", "extensions-text"])
+def test_hostile_graphql_answers_leave_a_message_and_a_working_logout(
+    fault: str, page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    mock.faults["/graphql"] = fault
+    app = AppPage(page, app_site.url).open()
+    app.log_in()
+    expect(page.locator("#banner")).to_be_visible()
+    token = (app.session() or {})["token"]
+    with page.expect_response(re.compile(r"/auth/logout$")) as answer:
+        app.log_out()
+    assert answer.value.status == 200
+    assert mock.issued_tokens[token].revoked
+    assert app.our_keys() == {}
+    page.reload()
+    app.wait_for("signed-out")
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
