@@ -28,6 +28,7 @@ from .errors import (
     PopupBlocked,
     SessionExpired,
     SpeckleAuthError,
+    StorageUnavailable,
 )
 from .graphql import graphql_request, read_graphql_response
 from .ports import Crypto, Http, Navigator, Popups, PopupWindow, Storage
@@ -257,9 +258,12 @@ class SpeckleClient:
         The transaction is taken and ``access_code`` removed from the address bar before
         anything is awaited.
         """
-        callback = flow.take_callback(
-            self._navigator.current_url(), self._transactions, self._clock()
-        )
+        url = self._navigator.current_url()
+        try:
+            callback = flow.take_callback(url, self._transactions, self._clock())
+        except StorageUnavailable:  # the code must leave the address bar all the same
+            self._navigator.replace_url(flow.strip_callback_params(url))
+            raise
         if callback.clean_url != callback.url:
             self._navigator.replace_url(callback.clean_url)
         result = await flow.finish_callback(callback, self._http, self._sessions, self._clock())
@@ -363,14 +367,20 @@ class SpeckleClient:
         Local state is cleared first and unconditionally; the server call is best effort,
         since a user who clicked "Log out" must be logged out even if the server is down.
         """
-        session = self.session
-        self._forget()
-        if session is None:
-            return
-        with contextlib.suppress(SpeckleAuthError):
-            await self._http.send(
-                protocol.logout_request(session.server_url, session.token, session.refresh_token)
-            )
+        try:
+            session = self.session
+        except StorageUnavailable:  # storage blocked: nothing can have been kept in it
+            session = None
+        try:
+            self._forget()
+        except StorageUnavailable:
+            if session is not None:  # a session was read but cannot be removed: say so
+                raise
+        finally:
+            if session is not None:
+                with contextlib.suppress(SpeckleAuthError):
+                    await self._http.send(protocol.logout_request(
+                        session.server_url, session.token, session.refresh_token))
 
     def _forget(self) -> None:
         self._sessions.clear_all()

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 # urllib.parse is imported where it is used: with the ipaddress module it pulls in, it
 # costs ~70 ms of a page's start-up in Pyodide, and a signed-out page never needs it.
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from . import safe_json
 from .errors import InvalidConfiguration
 from .server_url import check_server_url
 from .server_url import is_loopback_host as is_loopback_host  # re-exported: part of the API
@@ -247,7 +247,7 @@ def load_config_file(path: str) -> dict[str, Any]:
     """A JSON config file as a dict; :class:`InvalidConfiguration` when unreadable."""
     try:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            data = safe_json.loads(f.read())
     except OSError:
         raise InvalidConfiguration(
             f"The config file “{path}” was not found. In the browser, list it under [files] "

@@ -86,6 +86,16 @@ class TokenEndpointUnreachable(ServerUnavailable):
     """
 
 
+class StorageUnavailable(SpeckleAuthError):
+    """The browser refuses this site's Web Storage (blocked by a setting or policy), or it is
+    full. Signing in needs it; whatever the failed step meant to store was not stored."""
+
+    def __init__(self, message: str, full: bool = False) -> None:
+        super().__init__(message)
+        #: True when the storage is full (QuotaExceededError) rather than blocked.
+        self.full = full
+
+
 class SessionExpired(SpeckleAuthError):
     """The server no longer accepts the token (expired or revoked)."""
 

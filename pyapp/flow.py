@@ -13,6 +13,7 @@ from __future__ import annotations
 
 # urllib.parse is imported where it is used: with the ipaddress module it pulls in, it
 # costs ~70 ms of a page's start-up in Pyodide, and a signed-out page never needs it.
+import contextlib
 from dataclasses import dataclass
 
 from . import pkce, protocol
@@ -24,6 +25,7 @@ from .errors import (
     MissingTransaction,
     ServerUnavailable,
     SpeckleAuthError,
+    StorageUnavailable,
     UnusableResponse,
 )
 from .graphql import graphql_request
@@ -268,5 +270,13 @@ async def finish_callback(
         storage=txn.storage,
         created_at=now,
     )
-    sessions.save(session)
+    try:
+        sessions.save(session)
+    except StorageUnavailable as failure:
+        # Tokens nobody can keep must not stay alive on the server: revoke them at once.
+        with contextlib.suppress(SpeckleAuthError):
+            await http.send(protocol.logout_request(txn.server_url, tokens.token,
+                                                    tokens.refresh_token))
+        failure.return_to = safe_return_to(txn.return_to, url)
+        raise
     return CallbackResult(safe_return_to(txn.return_to, url), session, new_login=True)

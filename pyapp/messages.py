@@ -24,6 +24,7 @@ from .errors import (
     PopupBlocked,
     ServerUnavailable,
     SessionExpired,
+    StorageUnavailable,
     TokenEndpointUnreachable,
     UnusableResponse,
 )
@@ -86,6 +87,16 @@ def message_for(error: BaseException) -> Message:
         return Message(f"Missing permission: {error.scope}",
                        f"This app was not granted the “{error.scope}” permission. Log in again "
                        "to re-authorize it, or ask the app's owner to add that scope.", "login")
+    if isinstance(error, StorageUnavailable):
+        if error.full:
+            return Message("The browser's storage is full",
+                           "The browser's storage for this site is full, and signing in needs "
+                           "a little of it. Nothing was saved. Free some space (clear this "
+                           "site's data), then try again.", "retry")
+        return Message("Site storage is blocked",
+                       "This browser is blocking site storage, which signing in needs. Allow "
+                       "this site to store data (cookies and site data in the browser's "
+                       "settings), then try again.", "retry")
     if isinstance(error, InsecureContext):
         return Message("This page can't sign you in securely", str(error), "fix")
     if isinstance(error, InvalidConfiguration):

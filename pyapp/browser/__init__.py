@@ -24,15 +24,14 @@ use_url_parser(BrowserUrlParser())
 
 def make_client(settings: Settings | None) -> SpeckleClient:
     """A :class:`SpeckleClient` wired to this page's browser APIs."""
-    import js
-
     client = SpeckleClient(
         settings,
         crypto=BrowserCrypto(),
         http=FetchHttp(),
         navigator=BrowserNavigator(),
-        session_storage=WebStorage(js.sessionStorage),
-        local_storage=WebStorage(js.localStorage),
+        # By name: a browser blocking site data throws on the lookup itself.
+        session_storage=WebStorage("sessionStorage"),
+        local_storage=WebStorage("localStorage"),
         popups=BrowserPopups(),
     )
     watch_other_tabs(client.notify)

@@ -1,4 +1,10 @@
-"""``pyapp.ports.Storage`` over ``sessionStorage``/``localStorage``, and cross-tab events."""
+"""``pyapp.ports.Storage`` over ``sessionStorage``/``localStorage``, and cross-tab events.
+
+A browser that blocks site data throws ``SecurityError`` as soon as a page *touches*
+``sessionStorage``; a full one throws ``QuotaExceededError`` from ``setItem``. Both become
+:class:`~pyapp.errors.StorageUnavailable`, raised by the operation that needed the storage,
+so a page starts (and says why signing in cannot work) instead of failing to start.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +12,67 @@ from collections.abc import Callable
 from typing import Any
 
 import js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import JsException, create_proxy
 
+from ..errors import StorageUnavailable
 from ..stores import NAMESPACE
 
 
 class WebStorage:
-    """A thin wrapper so protocol code never sees ``JsProxy`` objects."""
+    """A thin wrapper so protocol code never sees ``JsProxy`` objects or browser exceptions.
+
+    ``storage`` is the name of the window's storage (``"sessionStorage"``,
+    ``"localStorage"``), looked up on each use since looking it up is what a blocking
+    browser refuses, or a storage object.
+    """
 
     def __init__(self, storage: Any) -> None:
         self._storage = storage
 
+    def _area(self) -> Any:
+        if not isinstance(self._storage, str):
+            return self._storage
+        try:
+            return getattr(js.window, self._storage)
+        except JsException as error:
+            raise _unavailable(error) from None
+
     def get(self, key: str) -> str | None:
-        value = self._storage.getItem(key)
+        area = self._area()
+        try:
+            value = area.getItem(key)
+        except JsException as error:
+            raise _unavailable(error) from None
         return None if value is None else str(value)
 
     def set(self, key: str, value: str) -> None:
-        self._storage.setItem(key, value)
+        area = self._area()
+        try:
+            area.setItem(key, value)
+        except JsException as error:
+            raise _unavailable(error) from None
 
     def remove(self, key: str) -> None:
-        self._storage.removeItem(key)
+        area = self._area()
+        try:
+            area.removeItem(key)
+        except JsException as error:
+            raise _unavailable(error) from None
 
     def keys(self) -> list[str]:
-        return [str(self._storage.key(i)) for i in range(int(self._storage.length))]
+        area = self._area()
+        try:
+            return [str(area.key(i)) for i in range(int(area.length))]
+        except JsException as error:
+            raise _unavailable(error) from None
+
+
+def _unavailable(error: JsException) -> StorageUnavailable:
+    # Only the kind is kept: the browser's message is not ours to show.
+    full = "Quota" in str(getattr(error, "name", "")) + str(error)
+    if full:
+        return StorageUnavailable("The browser's storage for this site is full.", full=True)
+    return StorageUnavailable("This browser is blocking site storage for this page.")
 
 
 def watch_other_tabs(on_change: Callable[[], None]) -> None:

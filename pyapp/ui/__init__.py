@@ -1,4 +1,9 @@
-"""Page controllers: the only code that touches the DOM. Protocol lives elsewhere."""
+"""Page controllers: the only code that touches the DOM. Protocol lives elsewhere.
+
+Every handler ends in something the user can see: a typed error becomes its message, and
+anything else (a bug, a browser exception) becomes a generic message *and* a line in the
+console from :func:`report`, never an exception nobody hears about.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,37 @@ from typing import Any
 _running: set[asyncio.Future[None]] = set()
 
 
+def report(error: BaseException, where: str) -> None:
+    """Log an unexpected ``error`` to the console: its type and where it happened.
+
+    The exception's message and arguments are left out on purpose: they can quote what the
+    code was handling (a URL with a code in it, a server's answer, a token).
+    """
+    import traceback  # only on the unhappy path: it costs start-up time
+
+    import js
+
+    frames = traceback.extract_tb(error.__traceback__)
+    trail = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
+                        for f in reversed(frames[-6:]))
+    js.console.error(f"pyapp: unexpected {type(error).__name__} in {where}"
+                     + (f" at {trail}" if trail else ""))
+
+
 def spawn(coro: Coroutine[Any, Any, None]) -> None:
     """Run ``coro`` from a synchronous event handler.
 
     Handlers stay synchronous so ``preventDefault`` runs before the browser's default action;
-    the task is kept referenced until it ends, or it could be collected mid-flight.
+    the task is kept referenced until it ends, or it could be collected mid-flight. An
+    exception the coroutine did not handle is reported (see :func:`report`), not left for
+    asyncio to print with its message.
     """
     task = asyncio.ensure_future(coro)
     _running.add(task)
-    task.add_done_callback(_running.discard)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Future[None]) -> None:
+    _running.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        report(task.exception() or Exception(), "an event handler")

@@ -13,6 +13,7 @@ from pyscript import document
 from ..embed import finish_login
 from ..errors import SpeckleAuthError
 from ..messages import Message, message_for
+from . import report
 from .dom import by_id, el, replace_children
 
 APP_PAGE = "./"
@@ -46,7 +47,8 @@ async def main() -> None:
         show_error(message_for(error), error.return_to)
         return
     except Exception as error:  # a bug must still end in a message, not an endless "Signing in…"
+        report(error, "finishing the login")
         show_error(message_for(error))
-        raise
+        return
     by_id("status").textContent = "Signed in. Taking you back…"
     document.body.dataset.state = "done"

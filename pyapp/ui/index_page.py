@@ -22,7 +22,7 @@ from ..config import Settings, load_config_file, parse_flag
 from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
 from ..speckle_api import Project, ProjectPage, Viewer, parse_viewer
-from . import spawn
+from . import report, spawn
 from .dom import by_id, el, on_restored, replace_children, safe_url, show_message
 
 CONFIG_FILE = "config.json"
@@ -146,7 +146,9 @@ async def show_signed_in() -> None:
         show_signed_out()
         show_banner(message_for(error))
         return
-    except SpeckleAuthError as error:
+    except Exception as error:  # still signed in: say what failed, keep "Log out" working
+        if not isinstance(error, SpeckleAuthError):
+            report(error, "loading the signed-in view")
         show_banner(message_for(error))
         set_state("signed-in")
         return
@@ -171,7 +173,9 @@ def on_submit(event: Any) -> None:
     try:
         _client.settings = settings_from_form(_config)
         login = _client.login()
-    except SpeckleAuthError as error:
+    except Exception as error:  # whatever it was, the button comes back with a message
+        if not isinstance(error, SpeckleAuthError):
+            report(error, "starting the login")
         show_form_error(message_for(error))
         by_id("login").disabled = False
         return
@@ -187,9 +191,11 @@ async def await_login(login: Coroutine[Any, Any, None]) -> None:
     assert _client is not None
     try:
         await login
-    except SpeckleAuthError as error:
+    except Exception as error:
         if _client.login_pending:  # a newer login replaced this one: it speaks for itself
             return
+        if not isinstance(error, SpeckleAuthError):
+            report(error, "logging in")
         show_signed_out()
         show_form_error(message_for(error))
         return
@@ -230,7 +236,9 @@ async def on_load_more(event: Any) -> None:
     except SessionExpired as error:
         show_signed_out()
         show_banner(message_for(error))
-    except SpeckleAuthError as error:
+    except Exception as error:
+        if not isinstance(error, SpeckleAuthError):
+            report(error, "loading more projects")
         show_banner(message_for(error))
     finally:
         button.disabled = False
@@ -238,8 +246,15 @@ async def on_load_more(event: Any) -> None:
 
 @when("click", "#logout")
 async def on_logout(event: Any) -> None:
-    if _client is not None:
+    if _client is None:
+        return
+    try:
         await _client.logout()
+    except Exception as error:  # the client forgets first: whatever failed, show the form
+        if not isinstance(error, SpeckleAuthError):
+            report(error, "logging out")
+        show_signed_out()
+        show_banner(message_for(error))
 
 
 def enable_login() -> None:
@@ -262,7 +277,15 @@ async def main() -> None:
     _client.on_popup_state(on_popup_state)
     on_restored(enable_login)
     by_id("loading").hidden = True
-    if _client.signed_in:
+    try:
+        signed_in = _client.signed_in
+    except Exception as error:  # storage blocked, say: the form stays usable and says why
+        if not isinstance(error, SpeckleAuthError):
+            report(error, "starting the page")
+        show_signed_out()
+        show_banner(message_for(error))
+        return
+    if signed_in:
         await show_signed_in()
     else:
         show_signed_out()

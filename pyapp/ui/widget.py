@@ -32,7 +32,7 @@ from ..errors import SessionExpired, SpeckleAuthError
 from ..flow import same_page
 from ..messages import Message, message_for
 from ..speckle_api import UserProfile
-from . import spawn
+from . import report, spawn
 from .dom import el, on_restored, replace_children, show_message
 
 CHANGE_EVENT = "speckle-login:change"
@@ -104,8 +104,8 @@ class LoginWidget:
             self._set_state("completing")
             try:
                 result = await self.client.finish_login()
-            except SpeckleAuthError as error:
-                self.show_message(message_for(error))
+            except Exception as error:
+                self.fail(error, "finishing the login")
             else:
                 if not same_page(result.return_to, here):
                     return  # the client is taking the user back to where the login started
@@ -113,7 +113,13 @@ class LoginWidget:
 
     async def refresh(self) -> None:
         """Render the current session: the login button, or the user and "Log out"."""
-        if not self.client.signed_in:
+        try:
+            signed_in = self.client.signed_in
+        except Exception as error:  # storage blocked: the button stays, and says why
+            self.show_signed_out()
+            self.fail(error, "reading the session")
+            return
+        if not signed_in:
             self.show_signed_out()
             return
         user: UserProfile | None = None
@@ -123,8 +129,8 @@ class LoginWidget:
             self.show_signed_out()
             self.show_message(message_for(error))
             return
-        except SpeckleAuthError as error:  # still signed in: say what failed, keep "Log out"
-            self.show_message(message_for(error))
+        except Exception as error:  # still signed in: say what failed, keep "Log out"
+            self.fail(error, "loading the profile")
         self.show_signed_in(user)
 
     # -- views --------------------------------------------------------------------------
@@ -149,6 +155,12 @@ class LoginWidget:
     def show_message(self, message: Message | None) -> None:
         show_message(self.message, message)
 
+    def fail(self, error: BaseException, where: str) -> None:
+        """Show ``error``'s message; report it to the console too unless it is a typed one."""
+        if not isinstance(error, SpeckleAuthError):
+            report(error, f"the login widget, {where}")
+        self.show_message(message_for(error))
+
     def _set_state(self, state: str, name: str | None = None) -> None:
         self.host.dataset.state = state
         if state in ("signed-in", "signed-out"):
@@ -171,8 +183,8 @@ class LoginWidget:
         popup = settings is None or (settings.login_mode or "popup") == "popup"
         try:
             login = self.client.login(self.return_to, popup=popup)
-        except SpeckleAuthError as error:
-            self.show_message(message_for(error))
+        except Exception as error:  # whatever it was, the button comes back with a message
+            self.fail(error, "starting the login")
             self.login_button.disabled = False
             return
         if self.client.login_pending:
@@ -202,16 +214,20 @@ class LoginWidget:
         """Await a login; a popup login ends here (the session listener shows the user)."""
         try:
             await login
-        except SpeckleAuthError as error:
+        except Exception as error:  # whatever it was, the button comes back with a message
             if self.client.login_pending:  # a newer login replaced this one
                 return
             self.show_signed_out()
-            self.show_message(message_for(error))
+            self.fail(error, "logging in")
 
     async def logout(self) -> None:
         self.show_message(None)
         self.logout_button.disabled = True
-        await self.client.logout()
+        try:
+            await self.client.logout()
+        except Exception as error:  # the client forgets first: show the button regardless
+            self.show_signed_out()
+            self.fail(error, "logging out")
 
 
 async def mount(
@@ -231,14 +247,14 @@ async def mount(
     """
     host = find_element(target)
     attributes = data_attributes(host)
-    problem: SpeckleAuthError | None = None
+    problem: Exception | None = None
     try:
         resolved = resolve_settings(settings, config_file=config_file, attributes=attributes)
-    except SpeckleAuthError as error:
+    except Exception as error:  # shown in the widget below, whatever it is
         resolved, problem = None, error
     widget = LoginWidget(host, make_client(resolved),
                          return_to or attributes.get(RETURN_TO_ATTRIBUTE) or None)
     await widget.start()
     if problem is not None:
-        widget.show_message(message_for(problem))
+        widget.fail(problem, "reading the settings")
     return widget

@@ -177,3 +177,78 @@ def test_hostile_graphql_answers_leave_a_message_and_a_working_logout(
     page.reload()
     app.wait_for("signed-out")
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+# -- storage blocked or full, and errors nobody expected ---------------------------------------
+
+# What a browser that blocks site data does: touching sessionStorage/localStorage throws.
+BLOCK_STORAGE = """(() => {
+    if (!location.pathname.endsWith(%r)) return;
+    for (const name of ["sessionStorage", "localStorage"]) {
+        Object.defineProperty(window, name, {configurable: true, get() {
+            throw new DOMException("The operation is insecure.", "SecurityError");
+        }});
+    }
+})();"""
+# A full storage: reads work, every write throws.
+FILL_STORAGE = """Storage.prototype.setItem = function () {
+    throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+};"""
+
+
+def test_blocked_storage_is_explained_on_the_app_page(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    page.add_init_script(BLOCK_STORAGE % "index.html")
+    app = AppPage(page, app_site.url).open()
+    expect(page.locator("#banner")).to_contain_text("blocking site storage, which signing in")
+    app.click_login()
+    expect(page.locator("#form-error")).to_contain_text("blocking site storage")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert page.url == app_site.url + "index.html"
+    assert not [r for r in mock.requests if r.path.startswith("/authn/")]
+    page_guard.assert_clean()
+
+
+def test_blocked_storage_is_explained_on_the_callback(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    page.add_init_script(BLOCK_STORAGE % "callback.html")
+    app = AppPage(page, app_site.url).open()
+    app.to_consent()
+    app.authorize()
+    expect(page.locator("body")).to_have_attribute("data-state", "error")
+    expect(page.locator("#result")).to_contain_text("blocking site storage")
+    assert "access_code" not in page.url
+    assert mock.token_exchanges() == []
+    page_guard.assert_clean()
+
+
+def test_full_storage_stores_nothing_and_says_so(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    page.add_init_script(FILL_STORAGE)
+    app = AppPage(page, app_site.url).open()
+    app.click_login()
+    expect(page.locator("#form-error")).to_contain_text("storage for this site is full")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert app.our_keys() == {}
+    assert page.url == app_site.url + "index.html"
+    page_guard.assert_clean()
+
+
+def test_an_unexpected_error_re_enables_login_and_is_logged_without_its_message(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    # A browser exception no handler expects, carrying text that must not reach the console.
+    page.add_init_script("""SubtleCrypto.prototype.digest = () =>
+        Promise.reject(new Error("secret-looking detail"));""")
+    app = AppPage(page, app_site.url).open()
+    app.click_login()
+    expect(page.locator("#form-error")).to_contain_text("Something went wrong")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert app.our_keys() == {}
+    assert any("pyapp: unexpected JsException in starting the login" in m
+               for m in page_guard.console), page_guard.console
+    assert not any("secret-looking" in m for m in page_guard.console)
+    page_guard.assert_clean(allow_console=(r"^pyapp: unexpected JsException",))
