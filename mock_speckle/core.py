@@ -142,6 +142,17 @@ class MockSpeckle:
         """Every token issued so far (revoked ones included), token -> record."""
         return self.auth.tokens
 
+    def kill_access_token(self, token: str) -> None:
+        """Make one access token unusable, as when it expires: its refresh token lives on,
+        and ``/auth/logout`` with it answers 400 without revoking that refresh token."""
+        self.auth.tokens[token].revoked = True
+
+    def refresh_token_alive(self, refresh_token: str) -> bool:
+        """Whether ``/auth/token`` would still accept ``refresh_token``."""
+        with self.auth.lock:
+            record = self.auth.refresh_tokens.get(refresh_token)
+            return record is not None and not record.revoked
+
     def revoke_all_tokens(self, user_id: str | None = None) -> None:
         """Make every token (of one user) invalid: using it then answers 403."""
         self.auth.revoke_all(user_id)

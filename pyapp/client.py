@@ -362,10 +362,12 @@ class SpeckleClient:
     # -- logout ----------------------------------------------------------------------
 
     async def logout(self) -> None:
-        """Forget the session here (at once), then ask the server to revoke the token.
+        """Forget the session here (at once), then ask the server to revoke the tokens.
 
-        Local state is cleared first and unconditionally; the server call is best effort,
+        Local state is cleared first and unconditionally; the server calls are best effort,
         since a user who clicked "Log out" must be logged out even if the server is down.
+        A dead access token does not stop the refresh token from being revoked (see
+        :meth:`_revoke`).
         """
         try:
             session = self.session
@@ -379,8 +381,27 @@ class SpeckleClient:
         finally:
             if session is not None:
                 with contextlib.suppress(SpeckleAuthError):
-                    await self._http.send(protocol.logout_request(
-                        session.server_url, session.token, session.refresh_token))
+                    await self._revoke(session)
+
+    async def _revoke(self, session: Session) -> None:
+        """Revoke ``session`` on the server, including when its access token is dead.
+
+        A deployed server refuses ``/auth/logout`` (400) when the access token has already
+        expired or been revoked, and then leaves the refresh token alive; refresh tokens do
+        not rotate either. So after such a refusal, when a refresh token and the app secret
+        exist, a fresh access token is made and logged out *together with the stored
+        refresh token*, the one that has sat in the browser's storage. (The refresh token
+        that comes with the fresh access token was never stored or shown anywhere; the
+        server offers no way to revoke it without another live access token.)
+        """
+        response = await self._http.send(
+            protocol.logout_request(session.server_url, session.token, session.refresh_token))
+        if not (400 <= response.status < 500 and session.refresh_token and session.app_secret):
+            return
+        fresh = protocol.read_token_response(await self._http.send(protocol.refresh_request(
+            session.server_url, session.app_id, session.app_secret, session.refresh_token)))
+        await self._http.send(
+            protocol.logout_request(session.server_url, fresh.token, session.refresh_token))
 
     def _forget(self) -> None:
         self._sessions.clear_all()

@@ -20,6 +20,7 @@ from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from pyapp.server_url import is_loopback_host
 from tests.e2e.app_page import AppPage
+from tests.e2e.conftest import APP_SECRET
 from tests.unit.test_server_url import BYPASSES, URL_TEXTS
 
 if TYPE_CHECKING:
@@ -252,3 +253,23 @@ def test_an_unexpected_error_re_enables_login_and_is_logged_without_its_message(
                for m in page_guard.console), page_guard.console
     assert not any("secret-looking" in m for m in page_guard.console)
     page_guard.assert_clean(allow_console=(r"^pyapp: unexpected JsException",))
+
+
+# -- log out leaves nothing alive ------------------------------------------------------------
+
+
+def test_logging_out_with_a_dead_access_token_still_revokes_the_refresh_token(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    mock.dialect = "deployed"
+    app = AppPage(page, app_site.url).open().fill(secret=APP_SECRET)
+    app.log_in()
+    stored = app.session() or {}
+    mock.kill_access_token(stored["token"])  # expired: logout with it answers 400
+    with page.expect_event("response", lambda r: r.url.endswith("/auth/logout")
+                           and r.status == 200):
+        app.log_out()
+    assert not mock.refresh_token_alive(stored["refresh_token"])
+    assert all(record.revoked for record in mock.issued_tokens.values())
+    assert app.our_keys() == {}
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)

@@ -137,3 +137,28 @@ def test_viewer_and_projects_parse_speckle_shapes() -> None:
     assert viewer.projects is not None and viewer.projects.items[0].name == "Tower"
     assert viewer.projects.cursor == "c1" and viewer.projects.total_count == 60
     assert json.loads(http.sent[0].body or "")["variables"] == {"limit": 25}
+
+
+def test_logout_with_a_dead_access_token_refreshes_and_revokes_the_stored_refresh_token() -> None:
+    def logout(request: HttpRequest) -> HttpResponse:
+        body = json.loads(request.body or "{}")
+        dead = body["token"] == "t1"
+        return HttpResponse(400, {"content-type": "text/plain"}, "Something went wrong") \
+            if dead else json_response(200, {"message": "You have logged out."})
+
+    http = ScriptedHttp({"/auth/logout": logout,
+                         "/auth/token": json_response(200, {"token": "t2", "refreshToken": "r2"})})
+    client, _, ss, ls = make(http, session())
+    asyncio.run(client.logout())
+    assert http.paths() == ["/auth/logout", "/auth/token", "/auth/logout"]
+    bodies = [json.loads(r.body or "{}") for r in http.sent]
+    assert bodies[1]["refreshToken"] == "r1"
+    assert bodies[2] == {"token": "t2", "refreshToken": "r1"}  # the stored one is revoked
+    assert ss.data == {} and ls.data == {}
+
+
+def test_logout_with_a_dead_token_and_no_secret_stops_after_one_request() -> None:
+    http = ScriptedHttp({"/auth/logout": HttpResponse(400, {}, "no")})
+    client, *_ = make(http, session(secret=None))
+    asyncio.run(client.logout())
+    assert http.paths() == ["/auth/logout"]

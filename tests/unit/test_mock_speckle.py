@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from html.parser import HTMLParser
@@ -711,3 +712,50 @@ def test_cli_serves_and_exits_cleanly() -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
+
+
+# -- measured behaviours a client must cope with (SPEC §2), and hostile faults ---------------
+
+
+def test_logout_with_a_dead_access_token_leaves_the_refresh_token_alive(
+    mock: MockSpeckle,
+) -> None:
+    tokens = sign_in(mock)
+    mock.kill_access_token(tokens["token"])
+    reply = call(mock, "POST", "/auth/logout", json_body=tokens)
+    assert reply.status == 400
+    assert mock.refresh_token_alive(tokens["refreshToken"])
+
+
+def test_a_used_refresh_token_keeps_working_and_logout_revokes_the_one_it_is_given(
+    mock: MockSpeckle,
+) -> None:
+    first = sign_in(mock)
+    body = {"appId": APP_ID, "appSecret": APP_SECRET, "refreshToken": first["refreshToken"]}
+    fresh = call(mock, "POST", "/auth/token", json_body=body).json()
+    assert mock.refresh_token_alive(first["refreshToken"])  # no rotation
+    logout = {"token": fresh["token"], "refreshToken": first["refreshToken"]}
+    assert call(mock, "POST", "/auth/logout", json_body=logout).status == 200
+    assert not mock.refresh_token_alive(first["refreshToken"])
+
+
+@pytest.mark.parametrize("fault,check", [
+    ("deep-json", lambda r: r.body.startswith(b"[[[[") and len(r.body) == 400_000),
+    ("huge-json", lambda r: len(r.body) > 20 * 1024 * 1024),
+    ("errors-number", lambda r: json.loads(r.body) == {"errors": 5}),
+    ("extensions-text", lambda r: json.loads(r.body)["errors"][0]["extensions"] == "x"),
+    ("bad-token", lambda r: "\r\n" in json.loads(r.body)["token"]),
+])
+def test_hostile_faults_answer_as_named(mock: MockSpeckle, fault: str,
+                                        check: Callable[[Any], bool]) -> None:
+    mock.faults["/graphql"] = fault
+    reply = call(mock, "POST", "/graphql", json_body={"query": "{ serverInfo { name } }"})
+    assert reply.status == 200 and check(reply)
+
+
+def test_redirect_fault_points_at_another_origin(mock: MockSpeckle) -> None:
+    mock.redirect_target = "http://127.0.0.1:9"
+    mock.faults["/oauth/token"] = "redirect"
+    reply = call(mock, "POST", "/oauth/token", json_body={})
+    assert reply.status == 307
+    assert reply.headers["location"] == "http://127.0.0.1:9/oauth/token"
