@@ -22,6 +22,7 @@ from typing import Any
 from . import flow, popup, protocol
 from .config import Settings
 from .errors import (
+    InvalidConfiguration,
     LoginCancelled,
     MissingScope,
     NotSignedIn,
@@ -85,13 +86,38 @@ class SpeckleClient:
         self._inbox = popup.PopupInbox()
         self._pending: _PendingLogin | None = None
         self._popup_listeners: list[Callable[[str], None]] = []
+        self._binding: tuple[Settings | None, tuple[str, str] | None] = (None, None)
+        # Every page makes a client: an abandoned login's verifier and secret go now, not
+        # whenever the next callback or logout happens. (Blocked storage holds nothing.)
+        with contextlib.suppress(StorageUnavailable):
+            self._transactions.purge(clock())
 
     # -- who is signed in -------------------------------------------------------------
 
     @property
     def session(self) -> Session | None:
-        """The stored session, read fresh each time (another tab may have changed it)."""
-        return self._sessions.load()
+        """The stored session, read fresh each time (another tab may have changed it).
+
+        A client configured for a server and app sees only a session made for that server
+        and app: a page set up for another one neither uses nor sends its token.
+        """
+        session = self._sessions.load()
+        if session is None or self.settings is None:
+            return session
+        binding = self._bound_to()
+        return session if binding is not None and session.belongs_to(*binding) else None
+
+    def _bound_to(self) -> tuple[str, str] | None:
+        """The normalised (server URL, app ID) of the settings; None when they are invalid."""
+        settings, binding = self._binding
+        if settings is not self.settings:
+            try:
+                valid = self.settings.validated() if self.settings else None
+                binding = (valid.server_url, valid.app_id) if valid else None
+            except InvalidConfiguration:
+                binding = None
+            self._binding = (self.settings, binding)
+        return binding
 
     @property
     def signed_in(self) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Literal, cast
 
 from . import safe_json
 from .errors import InvalidConfiguration
+from .notices import notice
 from .server_url import check_server_url
 from .server_url import is_loopback_host as is_loopback_host  # re-exported: part of the API
 
@@ -89,12 +90,8 @@ def report_unknown_keys(data: Mapping[str, Any]) -> list[str]:
     """Warn (in the browser: in the console) about keys no setting reads, likely typos."""
     unknown = sorted(str(key) for key in data if key not in CONFIG_KEYS)
     if unknown:
-        import logging  # only when there is something to say: it costs start-up time
-
-        logging.getLogger("pyapp.config").warning(
-            "pyapp: unknown config key(s) ignored: %s (known: %s)",
-            ", ".join(unknown), ", ".join(CONFIG_KEYS),
-        )
+        notice(f"unknown config key(s) ignored: {', '.join(unknown)} "
+               f"(known: {', '.join(CONFIG_KEYS)})")
     return unknown
 
 

@@ -13,11 +13,14 @@ Every key starts with :data:`NAMESPACE`, so logging out can remove exactly what 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
-from typing import Any, TypeVar
+from dataclasses import MISSING, asdict, dataclass, fields
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from .config import Dialect, StorageKind
+from . import safe_json
+from .config import DIALECTS, STORAGE_KINDS, Dialect, StorageKind
+from .notices import notice
 from .ports import Storage
+from .protocol import is_token_shaped
 
 NAMESPACE = "speckle-login:"
 TRANSACTION_KEY = NAMESPACE + "transaction"
@@ -25,20 +28,62 @@ SESSION_KEY = NAMESPACE + "session"
 # A login left unfinished for longer than this is treated as absent: Speckle's access codes
 # live ten minutes, so an older transaction can only fail.
 TRANSACTION_MAX_AGE_SECONDS = 30 * 60
+#: The shape of the records written now, stored as ``"v"`` in each. Records without it were
+#: written before versions existed (same fields: migrated); a record of a newer version or
+#: that fails its checks is removed, and the console says so.
+SCHEMA_VERSION = 1
+# A record claiming to be from further in the future than this is not trusted.
+_CLOCK_SKEW_SECONDS = 5 * 60
 
 _T = TypeVar("_T", "LoginTransaction", "Session")
 
+# How each annotated field type is checked when a record is read back.
+_CHECKS: dict[str, Any] = {
+    "str": lambda v: isinstance(v, str),
+    "str | None": lambda v: v is None or isinstance(v, str),
+    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "Dialect": lambda v: v in DIALECTS,
+    "StorageKind": lambda v: v in STORAGE_KINDS,
+}
 
-def _load(cls: type[_T], raw: str | None) -> _T | None:
-    """Decode a stored JSON record; anything malformed counts as absent."""
+
+def _dump(record: LoginTransaction | Session) -> str:
+    return json.dumps({"v": SCHEMA_VERSION, **asdict(record)})
+
+
+class _Decoded(NamedTuple, Generic[_T]):
+    record: _T | None
+    ok: bool  # False: the stored text must be removed (a notice said why)
+    version: int = SCHEMA_VERSION
+
+
+def _decode(cls: type[_T], raw: str | None, what: str) -> _Decoded[_T]:
+    """What ``raw`` holds: a record, nothing (absent), or something to remove."""
     if not raw:
-        return None
+        return _Decoded(None, True)
     try:
-        data: Any = json.loads(raw)
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-    except (ValueError, TypeError, AttributeError):
-        return None
+        data: Any = safe_json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        notice(f"removed a stored {what} that is not a record")
+        return _Decoded(None, False)
+    version = data.pop("v", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        notice(f"removed a stored {what} of schema version {version!r}; this version of "
+               f"pyapp reads up to {SCHEMA_VERSION}")
+        return _Decoded(None, False)
+    names = {f.name: str(f.type) for f in fields(cls)}
+    required = {f.name for f in fields(cls) if f.default is MISSING}
+    if not required <= set(data) <= set(names) or not all(
+            _CHECKS[names[k]](v) for k, v in data.items()):
+        notice(f"removed a stored {what} (schema version {version}) whose fields are wrong")
+        return _Decoded(None, False)
+    record = cls(**data)
+    if not record.is_sane():
+        notice(f"removed a stored {what} whose values cannot be used")
+        return _Decoded(None, False)
+    return _Decoded(record, True, version)
 
 
 @dataclass(frozen=True)
@@ -57,6 +102,14 @@ class LoginTransaction:
     #: The popup login this belongs to (its callback message must name it); None: redirect.
     login_id: str | None = None
 
+    def is_sane(self) -> bool:
+        return bool(self.verifier and self.server_url and self.app_id)
+
+    def expired(self, now: float) -> bool:
+        """Older than :data:`TRANSACTION_MAX_AGE_SECONDS`, or dated in the future."""
+        age = now - self.created_at
+        return age > TRANSACTION_MAX_AGE_SECONDS or age < -_CLOCK_SKEW_SECONDS
+
 
 @dataclass(frozen=True)
 class Session:
@@ -71,6 +124,15 @@ class Session:
     storage: StorageKind
     created_at: float
 
+    def is_sane(self) -> bool:
+        """Tokens that can travel in a header; a server and app to use them with."""
+        return (is_token_shaped(self.token) and bool(self.server_url and self.app_id)
+                and (self.refresh_token is None or is_token_shaped(self.refresh_token)))
+
+    def belongs_to(self, server_url: str, app_id: str) -> bool:
+        """True when this session was made for ``server_url`` (normalised) and ``app_id``."""
+        return (self.server_url, self.app_id) == (server_url, app_id)
+
 
 class TransactionStore:
     """The one-time login transaction in ``sessionStorage``."""
@@ -79,7 +141,7 @@ class TransactionStore:
         self._storage = storage
 
     def save(self, txn: LoginTransaction) -> None:
-        self._storage.set(TRANSACTION_KEY, json.dumps(asdict(txn)))
+        self._storage.set(TRANSACTION_KEY, _dump(txn))
 
     def take(self, now: float) -> LoginTransaction | None:
         """Read and delete the transaction in one synchronous step.
@@ -89,10 +151,20 @@ class TransactionStore:
         """
         raw = self._storage.get(TRANSACTION_KEY)
         self._storage.remove(TRANSACTION_KEY)
-        txn = _load(LoginTransaction, raw)
-        if txn is None or now - txn.created_at > TRANSACTION_MAX_AGE_SECONDS:
+        txn = _decode(LoginTransaction, raw, "login").record
+        if txn is None or txn.expired(now):
             return None
         return txn
+
+    def purge(self, now: float) -> bool:
+        """Remove the transaction if it is past its lifetime or unreadable (its verifier and
+        app secret should not outlive the login). Called whenever a page starts; True when
+        something was removed."""
+        txn, ok, _ = _decode(LoginTransaction, self._storage.get(TRANSACTION_KEY), "login")
+        if ok and (txn is None or not txn.expired(now)):
+            return False
+        self._storage.remove(TRANSACTION_KEY)
+        return True
 
     def discard(self) -> None:
         self._storage.remove(TRANSACTION_KEY)
@@ -105,10 +177,22 @@ class SessionStore:
         self._by_kind: dict[str, Storage] = {"session": session_storage, "local": local_storage}
 
     def load(self) -> Session | None:
-        """The current session; the tab's own (sessionStorage) wins over a persisted one."""
+        """The current session; the tab's own (sessionStorage) wins over a persisted one.
+
+        A record written before schema versions existed is rewritten with its version;
+        one that cannot be used is removed (a console notice says why), never left to fail
+        on every page load.
+        """
         for kind in ("session", "local"):
-            session = _load(Session, self._by_kind[kind].get(SESSION_KEY))
-            if session is not None and session.token:
+            storage = self._by_kind[kind]
+            session, ok, version = _decode(Session, storage.get(SESSION_KEY), "session")
+            if not ok:
+                storage.remove(SESSION_KEY)
+            elif session is not None:
+                if version < SCHEMA_VERSION:
+                    storage.set(SESSION_KEY, _dump(session))  # migrated to the current schema
+                    notice(f"updated the stored session from schema version {version} "
+                           f"to {SCHEMA_VERSION}")
                 return session
         return None
 
@@ -117,7 +201,7 @@ class SessionStore:
         for kind, storage in self._by_kind.items():
             if kind != session.storage:
                 storage.remove(SESSION_KEY)
-        self._by_kind[session.storage].set(SESSION_KEY, json.dumps(asdict(session)))
+        self._by_kind[session.storage].set(SESSION_KEY, _dump(session))
 
     def clear_all(self) -> None:
         """Remove every key pyapp wrote, in both storages (logout)."""

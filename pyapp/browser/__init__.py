@@ -8,8 +8,11 @@ judge of server URLs (:func:`pyapp.server_url.use_url_parser`).
 
 from __future__ import annotations
 
+import js
+
 from ..client import SpeckleClient
 from ..config import Settings
+from ..notices import use_sink
 from ..server_url import use_url_parser
 from .crypto import BrowserCrypto
 from .http import FetchHttp
@@ -20,6 +23,8 @@ from .url import BrowserUrlParser
 
 # In a page the host that matters is the one the browser connects to (see server_url).
 use_url_parser(BrowserUrlParser())
+# Notes for the developer are console warnings in a page (see notices).
+use_sink(lambda text: js.console.warn(text))
 
 
 def make_client(settings: Settings | None) -> SpeckleClient:

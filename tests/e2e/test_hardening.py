@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from pyapp.server_url import is_loopback_host
+from pyapp.stores import SESSION_KEY, TRANSACTION_KEY
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import APP_SECRET
 from tests.unit.test_server_url import BYPASSES, URL_TEXTS
@@ -273,3 +274,40 @@ def test_logging_out_with_a_dead_access_token_still_revokes_the_refresh_token(
     assert all(record.revoked for record in mock.issued_tokens.values())
     assert app.our_keys() == {}
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+# -- what the browser keeps ------------------------------------------------------------------
+
+
+def test_an_abandoned_login_is_removed_when_a_page_starts(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    app.to_consent()
+    page.go_back()  # the user walks away from the consent page
+    app.wait_for("signed-out")
+    assert app.transaction() is not None
+    page.evaluate("""key => {
+        const txn = JSON.parse(sessionStorage.getItem(key));
+        txn.created_at -= 3600;  // an hour later
+        sessionStorage.setItem(key, JSON.stringify(txn));
+    }""", TRANSACTION_KEY)
+    page.reload()
+    app.wait_for("signed-out")
+    assert app.transaction() is None
+    page_guard.assert_clean()
+
+
+def test_a_session_stored_by_an_older_release_with_a_broken_token_is_removed(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    page.evaluate("""([key, server]) => sessionStorage.setItem(key, JSON.stringify({
+        server_url: server, app_id: "demo-app", token: "abc\\r\\ndef", refresh_token: null,
+        app_secret: null, dialect: "auto", storage: "session", created_at: 1}))""",
+                  [SESSION_KEY, mock.url])
+    page.reload()
+    app.wait_for("signed-out")  # not "Couldn't reach Speckle" on every load
+    assert app.our_keys() == {}
+    expect(page.locator("#banner")).to_be_hidden()
+    page_guard.assert_clean()
