@@ -31,14 +31,15 @@ def content_security_policy(speckle_origin: str) -> str:
 
     ``'wasm-unsafe-eval'`` lets Pyodide compile its WebAssembly and ``'unsafe-eval'`` lets
     PyScript build its hook functions with ``Function(...)`` (without it Python never
-    starts). ``img-src data:`` is for the pages' ``data:`` favicon, ``https:`` for avatars;
-    ``connect-src`` names the Speckle server the pages call.
+    starts). ``img-src data:`` is for the pages' ``data:`` favicon and the ``data:`` avatars
+    Speckle stores, the server for avatars it serves itself; ``connect-src`` names the
+    Speckle server the pages call.
     """
     return "; ".join([
         "default-src 'none'",
         "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
         "style-src 'self'",
-        "img-src 'self' data: https:",
+        f"img-src 'self' data: {speckle_origin}",
         f"connect-src 'self' {speckle_origin}",
         "base-uri 'none'",
         "form-action 'none'",
