@@ -50,9 +50,16 @@ def safe_return_to(return_to: str | None, page_url: str, fallback: str = "./") -
     from urllib.parse import urljoin
 
     default = urljoin(page_url, fallback)
-    if not return_to or not same_origin(return_to, page_url):
+    # Text the browser would read differently from Python (it drops tabs and newlines and
+    # reads "\" as "/") is refused outright, as is anything Python cannot even split.
+    if not return_to or any(c == "\\" or not c.isprintable() or c.isspace() for c in return_to):
         return default
-    return strip_callback_params(urljoin(page_url, return_to))
+    try:
+        if not same_origin(return_to, page_url):
+            return default
+        return strip_callback_params(urljoin(page_url, return_to))
+    except ValueError:  # e.g. "http://[x": an unbalanced IPv6 bracket
+        return default
 
 
 def strip_callback_params(url: str) -> str:

@@ -149,3 +149,21 @@ def test_a_page_for_another_server_never_sends_the_token() -> None:
     assert asyncio.run(other.user()) is None
     asyncio.run(other.logout())
     assert http.sent == []
+
+
+@given(st.one_of(
+    st.text(max_size=50),
+    st.dictionaries(st.sampled_from([*asdict(TXN), "v"]),
+                    st.none() | st.booleans() | st.integers() | st.floats()
+                    | st.text(max_size=50)).map(json.dumps),
+    st.builds(lambda changes: json.dumps({"v": 1, **asdict(TXN), **changes}),
+              st.dictionaries(st.sampled_from([*asdict(TXN)]),
+                              st.none() | st.integers() | st.text(max_size=10), max_size=2)),
+), st.floats(min_value=0, max_value=1e10))
+def test_any_stored_login_is_taken_once_as_a_sane_record_or_not_at_all(raw: str,
+                                                                       now: float) -> None:
+    ss = MemoryStorage()
+    ss.data[TRANSACTION_KEY] = raw
+    txn = TransactionStore(ss).take(now)
+    assert TRANSACTION_KEY not in ss.data  # taken, whatever it was
+    assert txn is None or (txn.is_sane() and not txn.expired(now))
