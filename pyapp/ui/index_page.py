@@ -18,7 +18,7 @@ from pyscript import document, when
 
 from ..browser import make_client
 from ..client import SpeckleClient
-from ..config import Settings, load_config_file, parse_flag
+from ..config import Settings, load_config_file, parse_flag, report_unknown_keys
 from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
 from ..speckle_api import Project, ProjectPage, Viewer, parse_viewer
@@ -271,6 +271,7 @@ def on_session_change(session: object) -> None:
 async def main() -> None:
     global _client
     _config.update(load_config())
+    report_unknown_keys(_config)
     fill_form(_config)
     _client = make_client(None)
     _client.on_change(on_session_change)

@@ -7,8 +7,9 @@ sees, what the browser holds, and what reached which server.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -310,4 +311,24 @@ def test_a_session_stored_by_an_older_release_with_a_broken_token_is_removed(
     app.wait_for("signed-out")  # not "Couldn't reach Speckle" on every load
     assert app.our_keys() == {}
     expect(page.locator("#banner")).to_be_hidden()
+    page_guard.assert_clean()
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def test_the_string_false_keeps_plain_http_refused_and_typos_are_reported(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    config = json.dumps({"serverUrl": "http://speckle.example", "appId": "demo-app",
+                         "allowInsecureHttp": "false", "appID": "typo"}).encode()
+    site = serve_site(overrides={"config.json": config})
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    app = AppPage(page, site.url).open()
+    app.click_login()
+    expect(page.locator("#form-error")).to_contain_text("Plain http://")
+    assert app.our_keys() == {}
+    assert any("unknown config key(s) ignored: appID" in w for w in warnings), warnings
     page_guard.assert_clean()
