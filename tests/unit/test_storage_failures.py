@@ -16,7 +16,7 @@ from pyapp.client import SpeckleClient
 from pyapp.config import Settings
 from pyapp.errors import StorageUnavailable
 from pyapp.messages import message_for
-from pyapp.stores import TRANSACTION_KEY, SessionStore, TransactionStore
+from pyapp.stores import TRANSACTION_KEY, TransactionStore
 from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
 
 SERVER = "http://127.0.0.1:8001"
@@ -59,6 +59,13 @@ def start(session_storage: MemoryStorage) -> None:
                                  1.0))
 
 
+def callback_client(session_storage: MemoryStorage, http: ScriptedHttp,
+                    nav: FakeNavigator) -> SpeckleClient:
+    return SpeckleClient(None, crypto=PythonCrypto(), http=http, navigator=nav,
+                         session_storage=session_storage, local_storage=MemoryStorage(),
+                         clock=lambda: 5.0)
+
+
 def test_tokens_that_cannot_be_stored_are_revoked_at_once() -> None:
     ss = MemoryStorage()
     start(ss)
@@ -70,8 +77,7 @@ def test_tokens_that_cannot_be_stored_are_revoked_at_once() -> None:
     })
     nav = FakeNavigator(CALLBACK + "?access_code=c0de")
     with pytest.raises(StorageUnavailable) as info:
-        asyncio.run(flow.complete_login(nav.url, http, nav, TransactionStore(full),
-                                        SessionStore(full, MemoryStorage()), 5.0))
+        asyncio.run(callback_client(full, http, nav).complete_login())
     assert info.value.return_to == "http://127.0.0.1:8000/"
     assert http.paths() == ["/oauth/token", "/auth/logout"]
     assert http.sent[1].body is not None and "t" * 42 in http.sent[1].body
@@ -79,12 +85,9 @@ def test_tokens_that_cannot_be_stored_are_revoked_at_once() -> None:
 
 
 def test_a_blocked_storage_on_the_callback_still_cleans_the_address_bar() -> None:
-    blocked = BlockedStorage()
     nav = FakeNavigator(CALLBACK + "?access_code=c0de")
     with pytest.raises(StorageUnavailable):
-        asyncio.run(flow.complete_login(nav.url, ScriptedHttp({}), nav,
-                                        TransactionStore(blocked),
-                                        SessionStore(blocked, blocked), 5.0))
+        asyncio.run(callback_client(BlockedStorage(), ScriptedHttp({}), nav).complete_login())
     assert nav.url == CALLBACK
 
 
