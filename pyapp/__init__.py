@@ -44,7 +44,9 @@ from .errors import (
     ServerUnavailable,
     SessionExpired,
     SpeckleAuthError,
+    StorageUnavailable,
     TokenEndpointUnreachable,
+    UnusableResponse,
 )
 from .speckle_api import Project, ProjectPage, UserProfile
 from .stores import Session
@@ -124,7 +126,9 @@ __all__ = [
     "Settings",
     "SpeckleAuthError",
     "SpeckleClient",
+    "StorageUnavailable",
     "TokenEndpointUnreachable",
+    "UnusableResponse",
     "UserProfile",
     "connect",
     "enable_sync_http",
