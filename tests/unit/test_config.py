@@ -154,3 +154,28 @@ def test_any_config_mapping_gives_valid_settings_or_an_invalid_configuration(
     secure = settings.server_url.startswith("https://")
     assert secure or settings.allow_insecure_http or settings.server_url.startswith(
         "http://localhost")
+
+
+@given(CONFIG_MAPPINGS)
+def test_a_login_from_any_config_stores_nothing_unless_it_leaves_for_a_safe_server(
+    data: dict[str, object],
+) -> None:
+    """start_login with any config: either InvalidConfiguration and an empty storage, or one
+    stored transaction and a consent URL on an https or loopback server."""
+    import asyncio
+
+    from pyapp.flow import start_login
+    from pyapp.stores import TransactionStore
+    from tests.unit.fakes import MemoryStorage, PythonCrypto
+
+    storage = MemoryStorage()
+    try:
+        settings = Settings.from_mapping(data)
+        url = asyncio.run(start_login(settings, PythonCrypto(), TransactionStore(storage),
+                                      "http://127.0.0.1:8000/", 1.0))
+    except InvalidConfiguration:
+        assert storage.data == {}
+        return
+    assert len(storage.data) == 1
+    assert url.startswith("https://") or settings.allow_insecure_http or url.startswith(
+        "http://localhost")
