@@ -254,9 +254,8 @@ async def finish_callback(
     if not callback.carries_result:
         raise MissingAccessCode("This page was opened without an access code from Speckle.")
     if callback.denied:
-        error = LoginDenied("You declined access to your Speckle account.")
-        error.return_to = safe_return_to(txn.return_to, url) if txn else None
-        raise error
+        raise LoginDenied("You declined access to your Speckle account.",
+                          return_to=safe_return_to(txn.return_to, url) if txn else None)
     if txn is None:
         raise MissingTransaction(
             "This sign-in can't be finished here: it was started in another tab or the session "
