@@ -46,6 +46,10 @@ CONFIG_KEYS = {
 }
 
 
+#: Keys of the site's config.json that other parts of the site read, not Settings.
+SITE_KEYS = frozenset({"fastStart"})  # fast-start.mjs: false turns the snapshot off
+
+
 def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
     """Validate a Speckle server URL and return it as ``scheme://host[:port][/path]``.
 
@@ -88,7 +92,7 @@ def _describe(value: Any) -> str:
 
 def report_unknown_keys(data: Mapping[str, Any]) -> list[str]:
     """Warn (in the browser: in the console) about keys no setting reads, likely typos."""
-    unknown = sorted(str(key) for key in data if key not in CONFIG_KEYS)
+    unknown = sorted(str(key) for key in data if key not in CONFIG_KEYS and key not in SITE_KEYS)
     if unknown:
         notice(f"unknown config key(s) ignored: {', '.join(unknown)} "
                f"(known: {', '.join(CONFIG_KEYS)})")

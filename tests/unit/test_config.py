@@ -179,3 +179,10 @@ def test_a_login_from_any_config_stores_nothing_unless_it_leaves_for_a_safe_serv
     assert len(storage.data) == 1
     assert url.startswith("https://") or settings.allow_insecure_http or url.startswith(
         "http://localhost")
+
+
+def test_keys_other_parts_of_the_site_read_are_not_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    Settings.from_mapping({"serverUrl": "https://x.example", "appId": "a", "fastStart": False})
+    assert caplog.text == ""
