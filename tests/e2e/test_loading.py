@@ -165,7 +165,11 @@ def test_a_browser_without_webassembly_is_told_so(
     expect(page.locator("body")).to_have_attribute("data-state", "runtime-error")
     expect(page.locator("#loading")).to_contain_text("does not run WebAssembly")
     expect(page.get_by_role("button", name="Log in with Speckle")).to_be_disabled()
-    page_guard.assert_clean(allow_console=(r"^Couldn't load Python: ",))
+    # PyScript still goes on to load Pyodide, which then throws on the missing global; when
+    # that line lands relative to this check depends on the machine's load, so it is allowed
+    # rather than raced.
+    page_guard.assert_clean(allow_console=(r"^Couldn't load Python: ",
+                                           r"WebAssembly is not defined"))
 
 
 def test_python_that_fails_before_taking_over_is_reported(
