@@ -160,6 +160,8 @@ async def _documented_exchange(
     if txn.dialect == "auto" and txn.app_secret:
         return None
     if protocol.looks_like_missing_route(response):
+        if txn.app_secret:  # "documented" was chosen: the secret is there, the endpoint is wrong
+            raise protocol.documented_endpoint_missing(txn.server_url)
         raise protocol.endpoint_not_supported(txn.server_url)
     raise ServerUnavailable(
         f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",

@@ -68,3 +68,17 @@ def show_message(node: Any, message: Message | None) -> None:
     """Show ``message`` as text in ``node`` (hidden when None)."""
     node.hidden = message is None
     replace_children(node, *(() if message is None else (message.title + ". ", message.detail)))
+    if message is not None:
+        report(message)
+
+
+def report(message: Message) -> None:
+    """Write ``message``'s technical detail to the browser console, for the site owner.
+
+    A warning, not an error: the page handled it. The detail never holds a token, code or
+    verifier (see :mod:`pyapp.messages`).
+    """
+    if message.technical:
+        import js
+
+        js.console.warn(f"Speckle sign-in: {message.title}. {message.technical}")

@@ -172,9 +172,12 @@ def test_documented_dialect_never_tries_auth_token() -> None:
     w = World(secret="s3cret", dialect="documented")
     w.start()
     http = ScriptedHttp({"/oauth/token": html_response(404)})
-    with pytest.raises(EndpointNotSupported):
+    with pytest.raises(EndpointNotSupported) as caught:
         w.callback("access_code=c0de", http)
     assert http.paths() == ["/oauth/token"]
+    # The secret is set: the way out is the endpoint choice, not "add the secret".
+    assert "already set" in str(caught.value) and "add the App secret" not in str(caught.value)
+    assert "Automatic or Deployed" in str(caught.value)
 
 
 SERVER_INFO = json_response(200, {"data": {"serverInfo": {"version": "2.x"}}})
