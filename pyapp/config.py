@@ -217,6 +217,16 @@ def config_from_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:
     return config
 
 
+def settings_editable(config: Mapping[str, Any]) -> bool:
+    """True when the app page may show its settings form (``"editableSettings": true``).
+
+    Only a JSON ``true`` counts: a site copied as it is, or a value typed as a string, keeps
+    the server and app pinned, so no visitor can be talked into signing in at a server of
+    someone else's choosing.
+    """
+    return config.get("editableSettings") is True
+
+
 def load_config_file(path: str) -> dict[str, Any]:
     """A JSON config file as a dict; :class:`InvalidConfiguration` when unreadable."""
     try:
