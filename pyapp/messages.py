@@ -108,8 +108,8 @@ def message_for(error: BaseException, editable: bool = False) -> Message:
                        "tab has no record of it. Please log in again.", "login", technical)
     if isinstance(error, ExchangeRejected):
         return Message("Speckle didn't accept the sign-in",
-                       f"Speckle said: “{_sentence(error.server_message)}” Please log in again.", "login",
-                       technical)
+                       f"Speckle said: “{_sentence(error.server_message)}” Please log in again.",
+                       "login", technical)
     if isinstance(error, ServerUnavailable):
         return Message("Couldn't reach Speckle",
                        "Speckle didn't answer. Check your internet connection, then try again.",

@@ -44,6 +44,7 @@ _client: SpeckleClient | None = None
 _next_cursor: str | None = None
 _config: dict[str, Any] = {}
 _config_problem: str | None = None
+_loading_more = False
 
 
 def editable() -> bool:
@@ -340,10 +341,13 @@ def on_cancel_login(event: Any) -> None:
 
 @when("click", "#load-more")
 async def on_load_more(event: Any) -> None:
-    if _client is None or _next_cursor is None:
+    global _loading_more
+    if _client is None or _next_cursor is None or _loading_more:
         return
     button = by_id("load-more")
-    button.disabled = True
+    # Busy, not disabled: disabling the focused button would throw keyboard focus away.
+    _loading_more = True
+    button.setAttribute("aria-busy", "true")
     try:
         page = await _client.projects(_next_cursor)
         first_new = by_id("projects").childElementCount
@@ -359,7 +363,8 @@ async def on_load_more(event: Any) -> None:
     except SpeckleAuthError as error:
         show_banner(message_for(error, editable()))
     finally:
-        button.disabled = False
+        _loading_more = False
+        button.removeAttribute("aria-busy")
 
 
 @when("click", "#logout")
