@@ -64,6 +64,11 @@ class Message:
     action: Action
     technical: str = ""
 
+    @property
+    def extra_detail(self) -> str:
+        """``technical`` when it says more than ``detail`` (else empty: nothing said twice)."""
+        return "" if self.detail and self.detail in self.technical else self.technical
+
 
 def is_setup_problem(error: BaseException) -> bool:
     """True when ``error`` means the site's settings are wrong (the owner must act)."""

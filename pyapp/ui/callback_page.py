@@ -42,8 +42,8 @@ def show_error(message: Message, back_to: str | None = None) -> None:
     result = by_id("result")
     # Retrying a callback cannot work (the code is used up): every action restarts at the app.
     nodes = [el("h2", message.title), el("p", message.detail, class_="error")]
-    if editable() and message.technical:
-        nodes.append(el("p", message.technical, class_="technical"))
+    if editable() and message.extra_detail:
+        nodes.append(el("p", message.extra_detail, class_="technical"))
     nodes.append(el("a", ACTION_LABELS[message.action], href=back_to or APP_PAGE,
                     class_="button", id="next-action"))
     replace_children(result, *nodes)

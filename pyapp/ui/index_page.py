@@ -116,8 +116,8 @@ def set_state(state: str) -> None:
 def message_nodes(message: Message) -> list[Any]:
     """Title, words for the visitor, and (when the settings are editable) the detail."""
     nodes: list[Any] = [el("strong", message.title), " ", message.detail]
-    if editable() and message.technical:
-        nodes.append(el("small", message.technical, class_="technical"))
+    if editable() and message.extra_detail:
+        nodes.append(el("small", message.extra_detail, class_="technical"))
     return nodes
 
 

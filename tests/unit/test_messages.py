@@ -106,3 +106,10 @@ def test_scope_message_names_what_is_missing_and_suggests_reauthorizing() -> Non
     message = message_for(errors.MissingScope("streams:read"))
     assert "your projects" in message.detail and "re-authorize" in message.detail
     assert "streams:read" in message.technical
+
+
+def test_the_page_never_says_the_same_thing_twice() -> None:
+    owner = message_for(errors.InvalidConfiguration("The App ID may only contain letters"), True)
+    assert owner.extra_detail == ""
+    visitor = message_for(errors.ServerUnavailable("The server answered HTTP 502.", 502))
+    assert "HTTP 502" in visitor.extra_detail
