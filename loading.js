@@ -9,6 +9,10 @@
  * heading (its data-error-title), what failed in words, and a Reload button - and sets
  * <body data-state="runtime-error"> instead of leaving the page waiting forever.
  *
+ * On a page with the drop-in login widget instead (no #loading, an element #speckle-login with
+ * data-state="loading"), the widget's host is watched: a failure sets its data-state="error"
+ * and replaces its placeholder with the message and the Reload button.
+ *
  * Load it with <script defer> before PyScript's core.js: deferred and module scripts run in
  * document order, so every listener is in place before PyScript starts.
  * Written in ES5 so that an old browser still reaches the "unsupported" message.
@@ -28,6 +32,10 @@
 
   var body = document.body;
   var box = document.getElementById("loading");
+  // A page with the drop-in widget has no #loading line: its host element (data-state
+  // "loading" in the HTML) is what waits, and what shows a failure.
+  var host = box ? null : document.getElementById("speckle-login");
+  var watched = host || body;
   var bar = box && box.querySelector("progress");
   var label = box && box.querySelector(".stage");
   var downloaded = {};
@@ -37,7 +45,7 @@
   var timer = 0;
 
   function loading() {
-    return !failed && !running && body.getAttribute("data-state") === "loading";
+    return !failed && !running && watched.getAttribute("data-state") === "loading";
   }
 
   function show(next) {
@@ -71,7 +79,7 @@
     if (!loading()) return;
     failed = true;
     clearTimeout(timer);
-    body.setAttribute("data-state", "runtime-error");
+    watched.setAttribute("data-state", host ? "error" : "runtime-error");
     var crashed = kind === "crashed";
     if (window.console) {
       console.error((crashed ? "The app failed to start: " : "Couldn't load Python: ") + detail);
@@ -79,7 +87,12 @@
     var status = document.getElementById("status");  // "Signing you in…" would now be untrue
     if (status) status.hidden = true;
     var title = crashed ? "The app failed to start"
-      : (box && box.getAttribute("data-error-title")) || "Couldn't load Python";
+      : ((box || host) && (box || host).getAttribute("data-error-title")) ||
+        "Couldn't load Python";
+    if (host) {
+      showInWidget(title, WORDS[kind] + " (" + detail + ")", kind);
+      return;
+    }
     document.title = title + " · Speckle";
     if (!box) return;
     box.setAttribute("data-stage", "error");
@@ -93,13 +106,28 @@
     while (box.firstChild) box.removeChild(box.firstChild);
     box.appendChild(heading);
     box.appendChild(text);
-    if (kind !== "unsupported") {
-      var reload = document.createElement("button");
-      reload.type = "button";
-      reload.textContent = "Reload";
-      reload.onclick = function () { location.reload(); };
-      box.appendChild(reload);
-    }
+    if (kind !== "unsupported") box.appendChild(reloadButton());
+  }
+
+  function reloadButton() {
+    var reload = document.createElement("button");
+    reload.type = "button";
+    reload.textContent = "Reload";
+    reload.onclick = function () { location.reload(); };
+    return reload;
+  }
+
+  // The widget never started, so its host still holds the page's own placeholder: replace it.
+  function showInWidget(title, text, kind) {
+    var message = document.createElement("p");
+    message.setAttribute("role", "alert");
+    var strong = document.createElement("strong");
+    strong.textContent = title + ".";
+    message.appendChild(strong);
+    message.appendChild(document.createTextNode(" " + text + " "));
+    if (kind !== "unsupported") message.appendChild(reloadButton());
+    while (host.firstChild) host.removeChild(host.firstChild);
+    host.appendChild(message);
   }
 
   function progressed() {
@@ -119,11 +147,11 @@
   // Python took over: the page's own states say the rest.
   if (window.MutationObserver) {
     new MutationObserver(function () {
-      if (body.getAttribute("data-state") !== "loading" && !failed) {
+      if (watched.getAttribute("data-state") !== "loading" && !failed) {
         clearTimeout(timer);
         show("ready");
       }
-    }).observe(body, { attributes: true, attributeFilter: ["data-state"] });
+    }).observe(watched, { attributes: true, attributeFilter: ["data-state"] });
   }
 
   addEventListener("py:progress", function (event) {

@@ -8,7 +8,10 @@ token must be dropped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 
 class SpeckleAuthError(Exception):
@@ -18,6 +21,9 @@ class SpeckleAuthError(Exception):
     clears_session = False
     #: On a callback page: the page the failed login started from, when known (a way back).
     return_to: str | None = None
+    #: On a callback page: the settings the failed login used, when known (to log in again
+    #: from a page that has none of its own).
+    login_settings: Settings | None = None
 
 
 class InvalidConfiguration(SpeckleAuthError):

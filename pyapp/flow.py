@@ -104,6 +104,12 @@ async def start_login(
     return protocol.authorization_url(settings.server_url, settings.app_id, pair.challenge)
 
 
+def settings_of(txn: LoginTransaction) -> Settings:
+    """The settings a stored login was started with."""
+    return Settings(server_url=txn.server_url, app_id=txn.app_id, app_secret=txn.app_secret,
+                    dialect=txn.dialect, storage=txn.storage)
+
+
 @dataclass(frozen=True)
 class CallbackResult:
     """Where to send the user after the callback, and whether a new session was made."""
@@ -245,7 +251,9 @@ async def finish_callback(
         raise MissingAccessCode("This page was opened without an access code from Speckle.")
     if callback.denied:
         error = LoginDenied("You declined access to your Speckle account.")
-        error.return_to = safe_return_to(txn.return_to, url) if txn else None
+        if txn is not None:
+            error.return_to = safe_return_to(txn.return_to, url)
+            error.login_settings = settings_of(txn)
         raise error
     if txn is None:
         raise MissingTransaction(
@@ -256,6 +264,7 @@ async def finish_callback(
         tokens = await exchange_code(http, txn, callback.access_code)
     except SpeckleAuthError as failure:
         failure.return_to = safe_return_to(txn.return_to, url)
+        failure.login_settings = settings_of(txn)
         raise
     session = Session(
         server_url=txn.server_url,

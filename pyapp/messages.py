@@ -91,8 +91,8 @@ def message_for(error: BaseException, editable: bool = False) -> Message:
         return Message("Sign-in isn't available", SITE_NOT_SET_UP, "back", technical)
     if isinstance(error, LoginDenied):
         return Message("You declined access",
-                       "You declined access to your Speckle account, so you are not signed in. "
-                       "You can go back and log in again whenever you like.", "back", technical)
+                       "You're not signed in, and nothing from your Speckle account was shared. "
+                       "You can log in again whenever you like.", "back", technical)
     if isinstance(error, LoginCancelled):
         return Message("Sign-in cancelled",
                        "The sign-in ended before Speckle answered (its window was closed or "

@@ -113,3 +113,10 @@ def test_the_page_never_says_the_same_thing_twice() -> None:
     assert owner.extra_detail == ""
     visitor = message_for(errors.ServerUnavailable("The server answered HTTP 502.", 502))
     assert "HTTP 502" in visitor.extra_detail
+
+
+@pytest.mark.parametrize("error", ALL_ERRORS, ids=lambda e: type(e).__name__)
+def test_no_message_says_its_title_twice(error: BaseException) -> None:
+    for editable in (False, True):
+        message = message_for(error, editable)
+        assert message.title.lower() not in message.detail.lower(), message
