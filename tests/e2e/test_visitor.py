@@ -202,3 +202,37 @@ def assert_within_screen(page: Page) -> None:
     )
     assert past == [], f"past the right edge: {past}"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_start_up_keeps_what_was_chosen_and_nothing_jumps(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = visitor_site(serve_site, mock, storage="session")
+    # Before Python runs: where the button is, and the visitor ticks "Stay signed in".
+    page.add_init_script("""document.addEventListener("DOMContentLoaded", () => {
+        window.__top = document.getElementById("login").getBoundingClientRect().top;
+        document.getElementById("remember").click();
+    }, {once: true});""")
+    page.goto(site.url + "index.html")
+    expect(page.locator("body")).to_have_attribute("data-state", "signed-out")
+    expect(page.locator("#loading")).to_be_hidden()
+    assert page.evaluate("() => window.__top") == page.locator("#login").evaluate(
+        "b => b.getBoundingClientRect().top")  # the loading line went without moving it
+    expect(page.get_by_label("Stay signed in on this device")).to_be_checked()  # not reset
+    page_guard.assert_clean()
+
+
+def test_the_callback_says_only_signing_you_in_during_the_exchange(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    mock.slow_seconds = 2.0
+    mock.faults["/oauth/token"] = "slow"
+    app = AppPage(page, app_site.url).open()
+    app.to_consent()
+    app.authorize()
+    expect(page.locator("body")).to_have_attribute("data-state", "completing")
+    expect(page.locator("#status")).to_have_text("Signing you in…")
+    expect(page.locator("#loading")).to_be_hidden()  # not "Starting the app…"
+    app.wait_for("signed-in")
+    page_guard.assert_clean()

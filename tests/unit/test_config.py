@@ -80,3 +80,12 @@ def test_login_mode_from_config_keys_and_attributes() -> None:
 def test_bad_choices(field: str, value: str) -> None:
     with pytest.raises(InvalidConfiguration):
         Settings(**{"server_url": "https://x.example", "app_id": "a", field: value}).validated()
+
+
+def test_settings_are_editable_only_for_a_json_true() -> None:
+    from pyapp.config import settings_editable
+
+    assert settings_editable({"editableSettings": True})
+    for value in (False, "true", 1, None):
+        assert not settings_editable({"editableSettings": value})
+    assert not settings_editable({})
