@@ -92,6 +92,8 @@ class Viewer:
     server: ServerInfo | None
     user: UserProfile | None
     projects: ProjectPage | None
+    #: The scope the token lacks, when the server withheld part of the answer for it.
+    missing_scope: str | None = None
 
 
 def _str(value: Any) -> str | None:

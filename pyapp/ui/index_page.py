@@ -29,7 +29,7 @@ from ..client import SpeckleClient
 from ..config import Settings, load_config_file, settings_editable
 from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
-from ..speckle_api import Project, ProjectPage, Viewer, parse_viewer
+from ..speckle_api import Project, ProjectPage, Viewer
 from . import spawn
 from .dom import by_id, el, replace_children, report, safe_url, show_message
 
@@ -249,9 +249,6 @@ async def show_signed_in() -> None:
     assert _client is not None
     try:
         viewer = await _client.viewer()
-    except MissingScope as error:  # the token is kept: show what the server did return
-        viewer = parse_viewer(error.data or {})
-        show_banner(message_for(error, editable()))
     except SessionExpired as error:
         show_signed_out()
         show_banner(message_for(error, editable()))
@@ -260,6 +257,8 @@ async def show_signed_in() -> None:
         show_banner(message_for(error, editable()))
         set_state("signed-in")
         return
+    if viewer.missing_scope:  # the token is kept: the view shows what the server did return
+        show_banner(message_for(MissingScope(viewer.missing_scope), editable()))
     render_viewer(viewer)
     set_state("signed-in")
 

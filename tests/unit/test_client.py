@@ -137,3 +137,17 @@ def test_viewer_and_projects_parse_speckle_shapes() -> None:
     assert viewer.projects is not None and viewer.projects.items[0].name == "Tower"
     assert viewer.projects.cursor == "c1" and viewer.projects.total_count == 60
     assert json.loads(http.sent[0].body or "")["variables"] == {"limit": 25}
+
+
+def test_viewer_without_a_scope_returns_what_the_server_did_answer() -> None:
+    body = {"data": {"serverInfo": {"name": "Mock"},
+                     "activeUser": {"id": "u1", "name": "Ada Lovelace", "email": None,
+                                    "projects": {"totalCount": 0, "cursor": None, "items": []}}},
+            "errors": [{"message": "no", "path": ["activeUser", "email"],
+                        "extensions": {"code": "FORBIDDEN", "scope": "profile:email",
+                                       "statusCode": 403}}]}
+    client, *_ = make(ScriptedHttp({"/graphql": json_response(200, body)}), session())
+    viewer = asyncio.run(client.viewer())
+    assert viewer.missing_scope == "profile:email"
+    assert viewer.user is not None and viewer.user.name == "Ada Lovelace"
+    assert client.signed_in  # the token is kept
