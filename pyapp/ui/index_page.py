@@ -82,18 +82,18 @@ def typed_settings() -> dict[str, Any]:
 
 
 def fill_form(config: dict[str, Any]) -> None:
+    """The config's values (and, when editable, what was typed in this tab before) into the
+    page, except where the visitor already changed something while the runtime loaded."""
+    values = {**config, **typed_settings()} if editable() else config
     remember = by_id("remember")
     if not touched(remember):
-        remember.checked = config.get("storage") == "local"
+        remember.checked = values.get("storage") == "local"
     if not editable():
         return
-    values = {**config, **typed_settings()}
     for key, field_id in FIELDS.items():
         field = by_id(field_id)
         if not touched(field):
             field.value = str(values.get(key) or ("auto" if key == "dialect" else ""))
-    if "storage" in typed_settings() and not touched(remember):
-        remember.checked = typed_settings()["storage"] == "local"
     by_id("settings").hidden = False
 
 
