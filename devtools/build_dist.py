@@ -2,7 +2,8 @@
 
     python -m devtools.build_dist [--out dist]
 
-* the pages and what they load: ``index.html``, ``callback.html``, ``app.css``,
+* the pages and what they load: ``index.html``, ``callback.html`` (with
+  ``popup-callback.js``), ``app.css``,
   ``loading.js``, ``config.json``, ``pyscript.toml``;
 * ``pyapp.zip`` (the app pages) and ``pyapp-widget.zip`` (for pages that mount the drop-in
   widget), built from ``pyapp/`` as the dev server builds them;
@@ -29,7 +30,8 @@ from pathlib import Path
 from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, pyapp_zip_bytes
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = ("index.html", "callback.html", "app.css", "loading.js", "config.json", "pyscript.toml")
+PAGES = ("index.html", "callback.html", "popup-callback.js", "app.css", "loading.js", "config.json",
+         "pyscript.toml")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json")
 # The chunks PyScript's core imports on a Pyodide page (by name, without the content hash).

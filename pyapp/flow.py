@@ -105,9 +105,10 @@ async def start_login(
 
 
 def settings_of(txn: LoginTransaction) -> Settings:
-    """The settings a stored login was started with."""
+    """The settings a stored login was started with (a popup login's has a ``login_id``)."""
     return Settings(server_url=txn.server_url, app_id=txn.app_id, app_secret=txn.app_secret,
-                    dialect=txn.dialect, storage=txn.storage)
+                    dialect=txn.dialect, storage=txn.storage,
+                    login_mode="popup" if txn.login_id else "redirect")
 
 
 @dataclass(frozen=True)

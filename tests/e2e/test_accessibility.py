@@ -60,6 +60,24 @@ def test_app_page_for_a_visitor(
     page_guard.assert_clean()
 
 
+def test_app_page_waiting_for_a_login_popup(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = serve_site(overrides={"config.json": app_config(
+        mock.url, editableSettings=None, loginMode="popup")})
+    mock.apps["demo-app"].redirect_url = f"{site.url}callback.html"
+    app = AppPage(page, site.url).open()
+    with page.expect_popup() as opened:
+        app.click_login()
+    app.wait_for("waiting")
+    assert_accessible(page, "waiting for the login popup")
+    with opened.value.expect_event("close"):
+        opened.value.get_by_role("button", name="Authorize").click()
+    app.wait_for("signed-in")
+    page_guard.assert_clean()
+
+
 def test_callback_page_error(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -89,9 +107,14 @@ def test_embed_example(
     page.goto(app_site.url + EMBED)
     expect(widget).to_have_attribute("data-state", "signed-out")
     assert_accessible(page, "embed: signed out")
-    page.get_by_role("button", name="Log in with Speckle").click()
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(app_site.url + EMBED)
+    with page.expect_popup() as opened:  # the widget logs in through a popup
+        page.get_by_role("button", name="Log in with Speckle").click()
+    popup = opened.value
+    expect(widget).to_have_attribute("data-state", "waiting")
+    assert_accessible(page, "embed: waiting for the popup")
+    assert_accessible(popup, "the consent page")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Authorize").click()
     expect(widget).to_have_attribute("data-state", "signed-in")
     assert_accessible(page, "embed: signed in")
     page.goto(app_site.url + EMBED + "callback.html?denied=true")
@@ -106,9 +129,10 @@ def test_projects_example(
     page.goto(app_site.url + PROJECTS)
     expect(page.locator("body")).to_have_attribute("data-state", "signed-out")
     assert_accessible(page, "projects: signed out")
-    page.get_by_role("button", name="Log in with Speckle").click()
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(app_site.url + PROJECTS)
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Log in with Speckle").click()
+    with opened.value.expect_event("close"):
+        opened.value.get_by_role("button", name="Authorize").click()
     expect(page.locator("body")).to_have_attribute("data-state", "signed-in")
     assert_accessible(page, "projects: signed in")
     mock.revoke_all_tokens()

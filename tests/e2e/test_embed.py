@@ -157,7 +157,7 @@ def test_the_callback_page_never_strands_anyone(
     # A bare callback page: the widget without settings of its own.
     bare = (REPO_ROOT / EMBED / "callback.html").read_text(encoding="utf-8").replace(
         ' data-config="config.json"', "", 1)
-    site = serve_site(overrides={"config.json": app_config(mock.url),
+    site = serve_site(overrides={"config.json": app_config(mock.url, loginMode="redirect"),
                                  f"{EMBED}callback.html": bare.encode()})
     mock.apps["demo-app"].redirect_url = f"{site.url}{EMBED}callback.html"
     page.add_init_script("""document.addEventListener("DOMContentLoaded", () => {

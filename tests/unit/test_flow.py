@@ -233,7 +233,7 @@ def test_denied_removes_the_transaction_and_exchanges_nothing() -> None:
     assert http.sent == [] and w.session_storage.data == {}
     assert caught.value.return_to == APP  # the error page links back to where it started
     # and a page without settings of its own can log in again with the same ones
-    assert caught.value.login_settings == Settings(SERVER, "demo-app")
+    assert caught.value.login_settings == Settings(SERVER, "demo-app", login_mode="redirect")
 
 
 def test_a_failed_exchange_carries_the_settings_of_its_login() -> None:
@@ -242,7 +242,8 @@ def test_a_failed_exchange_carries_the_settings_of_its_login() -> None:
     http = ScriptedHttp({"/auth/token": json_response(401, {"err": "Access code expired"})})
     with pytest.raises(ExchangeRejected) as caught:
         w.callback("access_code=c0de", http)
-    assert caught.value.login_settings == Settings(SERVER, "demo-app", "s3cret", "deployed")
+    assert caught.value.login_settings == Settings(SERVER, "demo-app", "s3cret", "deployed",
+                                                   login_mode="redirect")
 
 
 def test_no_access_code_changes_nothing() -> None:
