@@ -3,8 +3,8 @@
     python -m devtools.build_dist [--out dist]
 
 * the pages and what they load: ``index.html``, ``callback.html`` (with
-  ``popup-callback.js``), ``app.css``,
-  ``loading.js``, ``config.json``, ``pyscript.toml``;
+  ``popup-callback.js``), ``app.css``, ``loading.js``, ``config.json``, ``pyscript.toml``,
+  ``fast-start.mjs`` and its ``fast-start.snapshot.gz`` (as ``./dev setup`` built it);
 * ``pyapp.zip`` (the app pages) and ``pyapp-widget.zip`` (for pages that mount the drop-in
   widget), built from ``pyapp/`` as the dev server builds them;
 * of the runtime, only the files the pages load: Pyodide's module, WebAssembly, standard
@@ -27,11 +27,12 @@ import shutil
 import sys
 from pathlib import Path
 
+from devtools.fast_start import SNAPSHOT_NAME
 from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, pyapp_zip_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = ("index.html", "callback.html", "popup-callback.js", "app.css", "loading.js", "config.json",
-         "pyscript.toml")
+         "pyscript.toml", "fast-start.mjs")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json")
 # The chunks PyScript's core imports on a Pyodide page (by name, without the content hash).
@@ -68,8 +69,8 @@ def pyscript_files(folder: Path) -> list[str]:
 def build(out: Path, repo: Path = REPO) -> list[Path]:
     """Write the site into ``out`` (emptied first); the files written, relative to ``out``."""
     runtime = repo / "runtime"
-    if not (runtime / "pyscript" / "core.js").is_file():
-        raise FileNotFoundError(f"{runtime} is incomplete: run ./dev setup")
+    if not (runtime / "pyscript" / "core.js").is_file() or not (repo / SNAPSHOT_NAME).is_file():
+        raise FileNotFoundError(f"{runtime} or {SNAPSHOT_NAME} is missing: run ./dev setup")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -77,6 +78,8 @@ def build(out: Path, repo: Path = REPO) -> list[Path]:
         shutil.copy2(repo / page, out / page)
     for name in (ZIP_NAME, WIDGET_ZIP_NAME):
         (out / name).write_bytes(pyapp_zip_bytes(repo, name))
+    # Built by ./dev setup from these same pyapp.zip bytes (its digest says so).
+    shutil.copy2(repo / SNAPSHOT_NAME, out / SNAPSHOT_NAME)
     for folder, files in (("pyodide", PYODIDE_FILES),
                           ("pyscript", pyscript_files(runtime / "pyscript"))):
         (out / "runtime" / folder).mkdir(parents=True)
