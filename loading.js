@@ -5,8 +5,13 @@
  * starting the app - from PyScript's `py:progress` / `py:ready` events and the browser's
  * resource timings, and hides itself once Python sets <body data-state> to anything but
  * "loading". When the runtime cannot load (a file missing or refused, a script error, a
- * browser without WebAssembly, no progress at all for STALL_MS) it says so in #loading and
- * sets <body data-state="runtime-error"> instead of leaving the page waiting forever.
+ * browser without WebAssembly, no progress at all for STALL_MS) it says so in #loading - a
+ * heading (its data-error-title), what failed in words, and a Reload button - and sets
+ * <body data-state="runtime-error"> instead of leaving the page waiting forever.
+ *
+ * On a page with the drop-in login widget instead (no #loading, an element #speckle-login with
+ * data-state="loading"), the widget's host is watched: a failure sets its data-state="error"
+ * and replaces its placeholder with the message and the Reload button.
  *
  * Load it with <script defer> before PyScript's core.js: deferred and module scripts run in
  * document order, so every listener is in place before PyScript starts.
@@ -27,6 +32,10 @@
 
   var body = document.body;
   var box = document.getElementById("loading");
+  // A page with the drop-in widget has no #loading line: its host element (data-state
+  // "loading" in the HTML) is what waits, and what shows a failure.
+  var host = box ? null : document.getElementById("speckle-login");
+  var watched = host || body;
   var bar = box && box.querySelector("progress");
   var label = box && box.querySelector(".stage");
   var downloaded = {};
@@ -36,7 +45,7 @@
   var timer = 0;
 
   function loading() {
-    return !failed && !running && body.getAttribute("data-state") === "loading";
+    return !failed && !running && watched.getAttribute("data-state") === "loading";
   }
 
   function show(next) {
@@ -52,39 +61,85 @@
     if (label) label.textContent = STAGES[next][1];
   }
 
-  // `crashed`: the runtime loaded but the page's Python stopped before taking over.
-  function fail(detail, crashed) {
+  // What failed, in words: `kind` is "missing" (the site lacks a file), "network" (a file did
+  // not arrive), "stalled", "unsupported" (this browser) or "crashed" (the page's Python
+  // stopped before taking over). `detail` names the file or the error, for the console too.
+  var WORDS = {
+    missing: "A file this page needs is missing from the site, so reloading won't help; " +
+      "the site owner can fix it.",
+    network: "A file this page needs didn't arrive. Check your connection and reload the page.",
+    stalled: "Loading stopped making progress. Check your connection and reload the page.",
+    unsupported: "This browser can't run this page. Try a current version of Chrome, Firefox, " +
+      "Safari or Edge.",
+    crashed: "Reload the page; if it happens again, the site owner can find details in the " +
+      "browser console."
+  };
+
+  function fail(detail, kind) {
     if (!loading()) return;
     failed = true;
     clearTimeout(timer);
-    body.setAttribute("data-state", "runtime-error");
+    watched.setAttribute("data-state", host ? "error" : "runtime-error");
+    var crashed = kind === "crashed";
     if (window.console) {
       console.error((crashed ? "The app failed to start: " : "Couldn't load Python: ") + detail);
     }
     var status = document.getElementById("status");  // "Signing you in…" would now be untrue
     if (status) status.hidden = true;
-    document.title = (crashed ? "The app failed to start" : "Couldn't load Python") + " · Speckle";
+    var title = crashed ? "The app failed to start"
+      : ((box || host) && (box || host).getAttribute("data-error-title")) ||
+        "Couldn't load Python";
+    if (host) {
+      showInWidget(title, WORDS[kind] + " (" + detail + ")", kind);
+      return;
+    }
+    document.title = title + " · Speckle";
     if (!box) return;
-    var text = crashed
-      ? "The app failed to start. Reload the page; if it happens again, the browser console has the details."
-      : box.getAttribute("data-error") ||
-        "Couldn't load Python, so this page can't work. Check your connection and reload the page.";
     box.setAttribute("data-stage", "error");
+    box.setAttribute("role", "alert");
     box.className += " error";
     box.hidden = false;
-    box.textContent = text + " (" + detail + ")";
+    var heading = document.createElement("h2");
+    heading.textContent = title;
+    var text = document.createElement("p");
+    text.textContent = WORDS[kind] + " (" + detail + ")";
+    while (box.firstChild) box.removeChild(box.firstChild);
+    box.appendChild(heading);
+    box.appendChild(text);
+    if (kind !== "unsupported") box.appendChild(reloadButton());
+  }
+
+  function reloadButton() {
+    var reload = document.createElement("button");
+    reload.type = "button";
+    reload.textContent = "Reload";
+    reload.onclick = function () { location.reload(); };
+    return reload;
+  }
+
+  // The widget never started, so its host still holds the page's own placeholder: replace it.
+  function showInWidget(title, text, kind) {
+    var message = document.createElement("p");
+    message.setAttribute("role", "alert");
+    var strong = document.createElement("strong");
+    strong.textContent = title + ".";
+    message.appendChild(strong);
+    message.appendChild(document.createTextNode(" " + text + " "));
+    if (kind !== "unsupported") message.appendChild(reloadButton());
+    while (host.firstChild) host.removeChild(host.firstChild);
+    host.appendChild(message);
   }
 
   function progressed() {
     clearTimeout(timer);
     if (running || failed) return;
     timer = setTimeout(function () {
-      fail("no progress for " + STALL_MS / 1000 + " s");
+      fail("no progress for " + STALL_MS / 1000 + " s", "stalled");
     }, STALL_MS);
   }
 
   if (typeof WebAssembly !== "object" || !("noModule" in document.createElement("script"))) {
-    fail("this browser does not run WebAssembly modules");
+    fail("this browser does not run WebAssembly modules", "unsupported");
     return;
   }
   progressed();
@@ -92,11 +147,11 @@
   // Python took over: the page's own states say the rest.
   if (window.MutationObserver) {
     new MutationObserver(function () {
-      if (body.getAttribute("data-state") !== "loading" && !failed) {
+      if (watched.getAttribute("data-state") !== "loading" && !failed) {
         clearTimeout(timer);
         show("ready");
       }
-    }).observe(body, { attributes: true, attributeFilter: ["data-state"] });
+    }).observe(watched, { attributes: true, attributeFilter: ["data-state"] });
   }
 
   addEventListener("py:progress", function (event) {
@@ -114,7 +169,7 @@
   addEventListener("py:done", function () {
     setTimeout(function () {
       running = false;
-      fail("its Python code ended with an error", true);
+      fail("its Python code ended with an error", "crashed");
     }, 0);
   }, true);
 
@@ -123,15 +178,15 @@
     var el = event.target;
     if (el && (el.tagName === "SCRIPT" || (el.tagName === "LINK" && /preload/.test(el.rel)))) {
       var url = String(el.src || el.href).split("?")[0];
-      fail(url.slice(url.lastIndexOf("/") + 1) + " did not load");
+      fail(url.slice(url.lastIndexOf("/") + 1) + " did not load", "network");
     } else if (el === window && loading()) {
-      fail(String(event.message || "a script error"));
+      fail(String(event.message || "a script error"), "crashed");
     }
   }, true);
   addEventListener("unhandledrejection", function (event) {
     if (!loading() && !failed) return;
     var reason = event.reason;
-    fail(String((reason && reason.message) || reason || "a failed promise"));
+    fail(String((reason && reason.message) || reason || "a failed promise"), "network");
     event.preventDefault();  // reported above, once, in words a person can read
   });
 
@@ -147,7 +202,9 @@
           progressed();
           if (entry.responseStatus >= 400 && name.indexOf(location.origin + "/") === 0 &&
               OPTIONAL_FILES.indexOf(file) < 0) {
-            fail(file + " answered " + entry.responseStatus);
+            fail(file + " answered " + entry.responseStatus,
+                 entry.responseStatus === 404 || entry.responseStatus === 410 ? "missing"
+                   : "network");
           }
           if (BIG_FILES.indexOf(file) >= 0) downloaded[file] = true;
         }

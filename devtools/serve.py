@@ -6,7 +6,8 @@
 The site (the repository root) is served on ``127.0.0.1:PORT``; the mock Speckle server on
 ``127.0.0.1:MOCK_PORT`` has one app registered whose redirect URL is the site's
 ``callback.html``. The site's ``config.json`` is served with the mock's URL and the app's ID
-filled in, so the login form is ready to use. ``--dialect deployed`` makes the mock behave like
+filled in and ``editableSettings`` on (an override: the file is not changed), so the settings
+form is shown and ready to use. ``--dialect deployed`` makes the mock behave like
 a deployed Speckle server (no ``/oauth/token``; ``/auth/token`` with the app secret), and the
 served config then carries the secret that dialect needs.
 
@@ -59,6 +60,9 @@ def site_config(
             config = loaded
     config["serverUrl"] = server_url
     config["appId"] = DEMO_APP_ID
+    # The local playground lets you try other servers and apps; a deployed site never does
+    # unless its owner says so in the file itself.
+    config["editableSettings"] = True
     if dialect == "deployed":
         # A deployed server's only token endpoint requires the secret.
         config["appSecret"] = DEMO_APP_SECRET
@@ -177,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "\n"
             f"  Open            {site.url}\n"
-            f"  Server URL      {server_url}   (pre-filled)\n"
-            f"  App ID          {DEMO_APP_ID}   (pre-filled)\n"
+            f"  Server URL      {server_url}   (pre-filled, editable here)\n"
+            f"  App ID          {DEMO_APP_ID}   (pre-filled, editable here)\n"
             f"  Mock dialect    {args.dialect}{'  (COOP on consent pages)' if args.coop else ''}\n"
             f"  Login mode      {'popup' if args.popup else 'redirect'}\n"
             "\n"

@@ -46,7 +46,7 @@ from urllib.parse import unquote, urlsplit
 REPO_PRIVATE: frozenset[str] = frozenset(
     {
         ".git", ".venv", "node_modules", "tests", "tools", "devtools", "mock_speckle", ".ci",
-        ".pytest_cache", ".mypy_cache", ".ruff_cache", "test-results", "bench",
+        ".pytest_cache", ".mypy_cache", ".ruff_cache", "test-results", "bench", "dist",
     }
 )  # fmt: skip
 

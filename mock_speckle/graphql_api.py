@@ -137,10 +137,11 @@ def _user_projects(user: User, info: GraphQLResolveInfo, limit: int | None = DEF
         after = decode_cursor(cursor)
         ordered = [p for p in ordered if (_utc(p.updated_at), p.id) < after]
     page = ordered[:size]
-    more = len(ordered) > size
+    # As on a real server: every page with items carries a cursor after its last item, the
+    # last one too; only a request past the end answers no items and a null cursor.
     return {
         "totalCount": len(user.projects),
-        "cursor": encode_cursor(page[-1]) if more else None,
+        "cursor": encode_cursor(page[-1]) if page else None,
         "items": page,
     }
 

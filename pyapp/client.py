@@ -331,8 +331,16 @@ class SpeckleClient:
             raise
 
     async def viewer(self) -> Viewer:
-        """Server, profile and the first page of projects in one request."""
-        return parse_viewer(await self.query(VIEWER_QUERY, {"limit": PAGE_SIZE}))
+        """Server, profile and the first page of projects in one request.
+
+        When the token lacks a scope (say ``profile:email``), the server still answers the
+        rest: that partial answer is returned, with ``missing_scope`` naming what was withheld.
+        """
+        try:
+            data = await self.query(VIEWER_QUERY, {"limit": PAGE_SIZE})
+        except MissingScope as error:
+            return replace(parse_viewer(error.data or {}), missing_scope=error.scope)
+        return parse_viewer(data)
 
     async def user(self) -> UserProfile | None:
         """The signed-in user's profile, or None when nobody is signed in.

@@ -47,7 +47,9 @@ CONFIG_KEYS = {
 
 
 #: Keys of the site's config.json that other parts of the site read, not Settings.
-SITE_KEYS = frozenset({"fastStart"})  # fast-start.mjs: false turns the snapshot off
+# fastStart: read by fast-start.mjs (false turns the snapshot off); editableSettings: read by
+# the app page (true shows the settings form, see settings_editable).
+SITE_KEYS = frozenset({"fastStart", "editableSettings"})
 
 
 def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
@@ -242,6 +244,16 @@ def config_from_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:
         elif value:
             config[key] = value
     return config
+
+
+def settings_editable(config: Mapping[str, Any]) -> bool:
+    """True when the app page may show its settings form (``"editableSettings": true``).
+
+    Only a JSON ``true`` counts: a site copied as it is, or a value typed as a string, keeps
+    the server and app pinned, so no visitor can be talked into signing in at a server of
+    someone else's choosing.
+    """
+    return config.get("editableSettings") is True
 
 
 def load_config_file(path: str) -> dict[str, Any]:

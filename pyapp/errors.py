@@ -8,7 +8,10 @@ tells the caller whether the stored token must be dropped.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 
 class SpeckleError(Exception):
@@ -25,11 +28,17 @@ class SpeckleError(Exception):
     #: True when the stored token is no longer usable and must be forgotten.
     clears_session: ClassVar[bool] = False
 
-    def __init__(self, *args: object, return_to: str | None = None) -> None:
+    def __init__(
+        self, *args: object, return_to: str | None = None,
+        login_settings: Settings | None = None,
+    ) -> None:
         super().__init__(*args)
         #: On a callback page: the page the failed login started from, when known (a way
         #: back), given when the error is made.
         self.return_to = return_to
+        #: On a callback page: the settings the failed login used, when known (to log in
+        #: again from a page that has none of its own).
+        self.login_settings = login_settings
 
 
 #: The base class's earlier name: ``except SpeckleAuthError`` keeps catching every error.

@@ -114,6 +114,13 @@ async def start_login(
     return protocol.authorization_url(settings.server_url, settings.app_id, pair.challenge)
 
 
+def settings_of(txn: LoginTransaction) -> Settings:
+    """The settings a stored login was started with (a popup login's has a ``login_id``)."""
+    return Settings(server_url=txn.server_url, app_id=txn.app_id, app_secret=txn.app_secret,
+                    dialect=txn.dialect, storage=txn.storage,
+                    login_mode="popup" if txn.login_id else "redirect")
+
+
 @dataclass(frozen=True)
 class CallbackResult:
     """Where to send the user after the callback, and whether a new session was made."""
@@ -172,6 +179,8 @@ async def _documented_exchange(
     if txn.dialect == "auto" and txn.app_secret:
         return None
     if protocol.looks_like_missing_route(response):
+        if txn.app_secret:  # "documented" was chosen: the secret is there, the endpoint is wrong
+            raise protocol.documented_endpoint_missing(txn.server_url)
         raise protocol.endpoint_not_supported(txn.server_url)
     raise ServerUnavailable(
         f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",
@@ -254,8 +263,11 @@ async def finish_callback(
     if not callback.carries_result:
         raise MissingAccessCode("This page was opened without an access code from Speckle.")
     if callback.denied:
-        raise LoginDenied("You declined access to your Speckle account.",
-                          return_to=safe_return_to(txn.return_to, url) if txn else None)
+        raise LoginDenied(
+            "You declined access to your Speckle account.",
+            return_to=safe_return_to(txn.return_to, url) if txn else None,
+            login_settings=settings_of(txn) if txn else None,
+        )
     if txn is None:
         raise MissingTransaction(
             "This sign-in can't be finished here: it was started in another tab or the session "
@@ -265,6 +277,7 @@ async def finish_callback(
         tokens = await exchange_code(http, txn, callback.access_code)
     except SpeckleAuthError as failure:
         failure.return_to = safe_return_to(txn.return_to, url)
+        failure.login_settings = settings_of(txn)
         raise
     session = Session(
         server_url=txn.server_url,
@@ -284,5 +297,6 @@ async def finish_callback(
             await http.send(protocol.logout_request(txn.server_url, tokens.token,
                                                     tokens.refresh_token))
         failure.return_to = safe_return_to(txn.return_to, url)
+        failure.login_settings = settings_of(txn)
         raise
     return CallbackResult(safe_return_to(txn.return_to, url), session, new_login=True)

@@ -178,3 +178,13 @@ def endpoint_not_supported(server_url: str) -> EndpointNotSupported:
         "add the App secret to the settings (in a browser it identifies the app, it protects "
         "nothing)."
     )
+
+
+def documented_endpoint_missing(server_url: str) -> EndpointNotSupported:
+    """The error for a server without ``/oauth/token`` when the documented endpoint was chosen
+    although an app secret is configured (so ``/auth/token`` would have worked)."""
+    return EndpointNotSupported(
+        f"{server_url} does not offer the documented token endpoint (/oauth/token), which the "
+        "settings ask for. The app secret is already set: choose the Automatic or Deployed "
+        "token endpoint to sign in at /auth/token instead."
+    )

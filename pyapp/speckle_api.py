@@ -74,6 +74,16 @@ class ProjectPage:
     cursor: str | None
     items: list[Project]
 
+    def has_more(self, loaded: int) -> bool:
+        """Whether projects remain after ``loaded`` of them (this page's included).
+
+        Decided by ``totalCount``: a real Speckle server's last page still carries a cursor
+        (pointing past its last item), so a cursor alone does not mean more exist. An empty
+        page ends the list whatever the count says, so a miscounting server cannot make
+        "Load more" spin forever.
+        """
+        return self.cursor is not None and bool(self.items) and loaded < self.total_count
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -82,6 +92,8 @@ class Viewer:
     server: ServerInfo | None
     user: UserProfile | None
     projects: ProjectPage | None
+    #: The scope the token lacks, when the server withheld part of the answer for it.
+    missing_scope: str | None = None
 
 
 def _str(value: Any) -> str | None:

@@ -3,20 +3,23 @@
 It finishes the login (``SpeckleClient.complete_login`` takes the one-time transaction and
 cleans the address bar before anything else) and sends the user back where they started,
 replacing this page in history so "Back" never lands here again. On failure it shows one
-message and one way forward. ``<body data-state>`` ends as ``done`` or ``error``.
+message and one way forward. ``<body data-state>`` is ``completing`` while the code is
+exchanged and ends as ``done`` or ``error``.
 """
 
 from __future__ import annotations
 
 from pyscript import document
 
+from ..config import load_config_file, settings_editable
 from ..embed import finish_login
-from ..errors import SpeckleAuthError
+from ..errors import InvalidConfiguration, SpeckleAuthError
 from ..messages import Message, message_for
 from . import report
-from .dom import by_id, el, replace_children
+from .dom import by_id, el, replace_children, report_message
 
 APP_PAGE = "./"
+CONFIG_FILE = "config.json"
 ACTION_LABELS = {
     "back": "Back to the app",
     "login": "Log in again",
@@ -25,26 +28,38 @@ ACTION_LABELS = {
 }
 
 
+def editable() -> bool:
+    """Whether the app page lets the person change the settings (then they see the detail)."""
+    try:
+        return settings_editable(load_config_file(CONFIG_FILE))
+    except InvalidConfiguration:
+        return False
+
+
 def show_error(message: Message, back_to: str | None = None) -> None:
     """``message``, and a link back to the page the login started from (or the app)."""
+    report_message(message)
     by_id("status").hidden = True
     result = by_id("result")
     # Retrying a callback cannot work (the code is used up): every action restarts at the app.
-    replace_children(result,
-                     el("h2", message.title),
-                     el("p", message.detail, class_="error"),
-                     el("a", ACTION_LABELS[message.action], href=back_to or APP_PAGE,
-                        class_="button", id="next-action"))
+    nodes = [el("h2", message.title), el("p", message.detail, class_="error")]
+    if editable() and message.extra_detail:
+        nodes.append(el("p", message.extra_detail, class_="technical"))
+    nodes.append(el("a", ACTION_LABELS[message.action], href=back_to or APP_PAGE,
+                    class_="button", id="next-action"))
+    replace_children(result, *nodes)
     result.hidden = False
     document.title = f"{message.title} · Speckle"
     document.body.dataset.state = "error"
 
 
 async def main() -> None:
+    # Python runs: the start-up line gives way to "Signing you in…" while the code is exchanged.
+    document.body.dataset.state = "completing"
     try:
         await finish_login()
     except SpeckleAuthError as error:
-        show_error(message_for(error), error.return_to)
+        show_error(message_for(error, editable()), error.return_to)
         return
     except Exception as error:  # a bug must still end in a message, not an endless "Signing in…"
         report(error, "finishing the login")

@@ -70,6 +70,21 @@ def show_message(node: Any, message: Message | None) -> None:
     """Show ``message`` as text in ``node`` (hidden when None)."""
     node.hidden = message is None
     replace_children(node, *(() if message is None else (message.title + ". ", message.detail)))
+    if message is not None:
+        report_message(message)
+
+
+def report_message(message: Message) -> None:
+    """Write a handled ``message``'s technical detail to the browser console, for the site
+    owner (an unexpected exception is logged by :func:`pyapp.ui.report` instead).
+
+    A warning, not an error: the page handled it. The detail never holds a token, code or
+    verifier (see :mod:`pyapp.messages`).
+    """
+    if message.technical:
+        import js
+
+        js.console.warn(f"Speckle sign-in: {message.title}. {message.technical}")
 
 
 def on_restored(callback: Callable[[], None]) -> None:
@@ -84,4 +99,3 @@ def on_restored(callback: Callable[[], None]) -> None:
             callback()
 
     window.addEventListener("pageshow", create_proxy(handle))
-

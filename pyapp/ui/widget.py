@@ -7,12 +7,16 @@ authors can still restyle it through ``::part(box|login-button|logout-button|nam
 The stylesheet is a constructed ``CSSStyleSheet``, which a ``style-src 'self'``
 Content-Security-Policy allows, unlike a ``<style>`` element.
 
-The host element reports the widget's state in ``data-state`` (``loading``, ``completing``,
-``waiting``, ``signed-out``, ``signed-in``) and fires a ``speckle-login:change`` event
-(``detail``: ``signedIn``, ``name``) for the page's own scripts. It logs in through a popup
-unless ``loginMode`` says ``redirect``, so the host page keeps its state; a blocked popup
-falls back to the redirect. When the page itself is the registered redirect URL, the
-widget finishes a redirect login in place.
+The host element reports the widget's state in ``data-state``: ``loading`` (set in the
+page's HTML; ``loading.js`` turns it into ``error`` with a message if the runtime cannot
+load), ``completing`` (finishing a login on the callback page), ``waiting`` (for a login
+popup), ``signed-out``, ``signed-in``, or ``error`` (the widget's settings are unusable). It
+fires a ``speckle-login:change`` event (``detail``: ``signedIn``, ``name``) for the page's
+own scripts. It logs in through a popup unless ``loginMode`` says ``redirect``, so the host
+page keeps its state; a blocked popup falls back to the redirect. When the page itself is
+the registered redirect URL, the widget finishes a redirect login in place; a failure there
+is explained with a link back to where the login started, and "Log in" starts over with
+the settings of the login that failed.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from ..flow import same_page
 from ..messages import Message, message_for
 from ..speckle_api import UserProfile
 from . import report, spawn
-from .dom import el, on_restored, replace_children, show_message
+from .dom import el, on_restored, replace_children, report_message
 
 CHANGE_EVENT = "speckle-login:change"
 RETURN_TO_ATTRIBUTE = "data-return-to"
@@ -42,16 +46,19 @@ STYLE = """
 :host { all: initial; display: block; font: 15px/1.4 system-ui, sans-serif; color: #1b1f24; }
 [hidden] { display: none !important; }
 .box { display: flex; flex-wrap: wrap; align-items: center; gap: .6rem; }
-button { padding: .5rem 1rem; border: 0; border-radius: 6px; background: #0a66ff;
+button { padding: .5rem 1rem; border: 0; border-radius: 6px; background: #0a5bd8;
          color: #fff; font: inherit; cursor: pointer; }
-button:disabled { background: #9db8e6; cursor: progress; }
-button.logout, button.cancel { background: #e6eaee; color: #1b1f24; }
+button:disabled { background: #7d9ccc; cursor: progress; }
+button.logout, button.cancel { background: #fff; color: #0a5bd8; border: 1px solid #0a5bd8;
+                               white-space: nowrap; }
 .wait { margin: 0; color: #51606f; }
-.user { display: flex; align-items: center; gap: .6rem; }
-.avatar { width: 2rem; height: 2rem; border-radius: 50%; background: #0a66ff; color: #fff;
-          display: grid; place-items: center; font-weight: 700; font-size: .8rem; }
+.user { display: flex; align-items: center; gap: .6rem; min-width: 0; }
+.name { min-width: 0; overflow-wrap: anywhere; }
+.avatar { flex: none; width: 2rem; height: 2rem; border-radius: 50%; background: #0a5bd8;
+          color: #fff; display: grid; place-items: center; font-weight: 700; font-size: .8rem; }
 .message { flex-basis: 100%; margin: 0; padding: .5rem .7rem; border-radius: 6px;
            color: #8a1c1c; background: #fdecec; }
+.message a { color: inherit; }
 """
 
 
@@ -104,6 +111,12 @@ class LoginWidget:
             self._set_state("completing")
             try:
                 result = await self.client.finish_login()
+            except SpeckleAuthError as error:
+                if self.client.settings is None and error.login_settings is not None:
+                    self.client.settings = error.login_settings  # "Log in" starts it over
+                back = error.return_to
+                self.show_message(message_for(error),
+                                  back if back and not same_page(back, here) else None)
             except Exception as error:
                 self.fail(error, "finishing the login")
             else:
@@ -152,8 +165,16 @@ class LoginWidget:
         self.logout_button.disabled = False
         self._set_state("signed-in", name)
 
-    def show_message(self, message: Message | None) -> None:
-        show_message(self.message, message)
+    def show_message(self, message: Message | None, back_to: str | None = None) -> None:
+        """``message`` in the widget (its title, its words), with a link to ``back_to``."""
+        self.message.hidden = message is None
+        if message is None:
+            replace_children(self.message)
+            return
+        report_message(message)
+        replace_children(self.message, el("strong", message.title), " ", message.detail)
+        if back_to:
+            self.message.append(" ", el("a", "Back to where you were", href=back_to))
 
     def fail(self, error: BaseException, where: str) -> None:
         """Show ``error``'s message; report it to the console too unless it is a typed one."""
@@ -201,7 +222,9 @@ class LoginWidget:
 
     def _on_restored(self) -> None:
         # Back from the consent page, the page is shown as it was left: button disabled.
-        self.login_button.disabled = False
+        # (Unusable settings keep it disabled: there is nothing to log in with.)
+        if self.host.dataset.state != "error":
+            self.login_button.disabled = False
 
     def _on_session_change(self, session: object) -> None:
         # Sign-out (here or in another tab) shows the button at once; a sign-in re-renders.
@@ -257,4 +280,6 @@ async def mount(
     await widget.start()
     if problem is not None:
         widget.fail(problem, "reading the settings")
+        widget.login_button.disabled = True
+        widget._set_state("error")
     return widget

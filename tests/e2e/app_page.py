@@ -43,7 +43,7 @@ class AppPage:
             self.page.get_by_label("Server URL").fill(server_url)
         if app_id is not None:
             self.page.get_by_label("App ID").fill(app_id)
-        advanced = secret is not None or dialect is not None or remember is not None
+        advanced = secret is not None or dialect is not None
         if advanced and not self.page.locator("#advanced").evaluate("d => d.open"):
             self.page.get_by_text("Advanced").click()
         if secret is not None:

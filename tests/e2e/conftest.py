@@ -284,8 +284,10 @@ def speckle_server() -> Iterator[MockSpeckle]:
 
 
 def app_config(server_url: str, **extra: Any) -> bytes:
-    """A ``config.json`` pointing the app at ``server_url``."""
-    return json.dumps({"serverUrl": server_url, "appId": APP_ID, **extra}).encode()
+    """A ``config.json`` pointing the app at ``server_url``, with the settings form shown (as
+    ``./dev serve`` does) unless ``editableSettings=False`` is passed."""
+    config = {"serverUrl": server_url, "appId": APP_ID, "editableSettings": True, **extra}
+    return json.dumps({k: v for k, v in config.items() if v is not None}).encode()
 
 
 @pytest.fixture(scope="session")

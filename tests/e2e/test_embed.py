@@ -176,3 +176,51 @@ def test_mount_without_the_widget_zip_says_which_file_to_list(
     page.goto(site.url + EMBED)
     expect(page.locator(".py-error")).to_contain_text('list "pyapp-widget.zip" = "./*" under')
     assert any("InvalidConfiguration: The login widget is not loaded" in e for e in errors)
+
+
+def test_the_callback_page_never_strands_anyone(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    # A bare callback page: the widget without settings of its own.
+    bare = (REPO_ROOT / EMBED / "callback.html").read_text(encoding="utf-8").replace(
+        ' data-config="config.json"', "", 1)
+    site = serve_site(overrides={"config.json": app_config(mock.url, loginMode="redirect"),
+                                 f"{EMBED}callback.html": bare.encode()})
+    mock.apps["demo-app"].redirect_url = f"{site.url}{EMBED}callback.html"
+    page.add_init_script("""document.addEventListener("DOMContentLoaded", () => {
+        const host = document.getElementById("speckle-login");
+        window.__placeholder = host && host.innerText.trim();
+    }, {once: true});""")
+    page.goto(site.url + EMBED)
+    wait_for(page, "signed-out")
+    page.get_by_role("button", name="Log in with Speckle").click()
+    page.get_by_role("button", name="Deny").click()
+    page.wait_for_url(re.compile(re.escape(site.url + EMBED + "callback.html")))
+    wait_for(page, "signed-out")
+    assert page.evaluate("window.__placeholder") == "Signing you in…"  # never a blank page
+    alert = widget(page).get_by_role("alert")
+    expect(alert).to_contain_text("You declined access")
+    back = alert.get_by_role("link", name="Back to where you were")
+    assert back.get_attribute("href") == site.url + EMBED  # where the login started
+
+    # "Log in" here uses the settings of the login that brought the user here.
+    page.get_by_role("button", name="Log in with Speckle").click()
+    expect(page.get_by_role("button", name="Authorize")).to_be_visible()
+    assert page.url.startswith(mock.url + "/authn/verify/demo-app/")
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(site.url + EMBED)
+    wait_for(page, "signed-in")
+    page_guard.assert_clean()
+
+
+def test_a_runtime_that_cannot_load_is_reported_in_the_widget(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+) -> None:
+    page.add_init_script("delete globalThis.WebAssembly")
+    site = serve_site(overrides={"config.json": app_config(mock.url)})
+    page.goto(site.url + EMBED + "callback.html?access_code=x")
+    wait_for(page, "error")
+    alert = widget(page).get_by_role("alert")
+    expect(alert).to_contain_text("Couldn't finish signing you in")
+    expect(alert).to_contain_text("This browser can't run this page")

@@ -141,7 +141,7 @@ def test_expired_code_shows_the_server_message(
     app = AppPage(page, app_site.url).open()
     login_to_callback(app)
     text = result_text(page)
-    assert "Speckle refused the sign-in" in text and "Access code expired" in text
+    assert "Speckle didn't accept the sign-in" in text and "Access code expired" in text
     assert_nothing_left(app)
     page.get_by_role("link", name="Log in again").click()
     app.wait_for("signed-out")
@@ -226,7 +226,7 @@ def test_oauth_token_blocked_by_cors_without_secret_says_to_add_it(
     app = AppPage(page, app_site.url).open()
     login_to_callback(app)
     text = result_text(page)
-    assert "Couldn't reach the sign-in endpoint" in text and "add the App secret" in text
+    assert "The settings don't match this server" in text and "add the App secret" in text
     assert mock.token_exchanges() == []
     assert_nothing_left(app)
     page_guard.assert_clean(allow_console=(*NETWORK_NOISE, *CORS_REFUSED))
@@ -249,7 +249,7 @@ def test_deployed_server_without_secret_explains_what_to_configure(
     app = AppPage(page, app_site.url).open()
     login_to_callback(app)
     text = result_text(page)
-    assert "needs the app secret" in text and "/oauth/token" in text
+    assert "add the App secret" in text and "/oauth/token" in text
     assert_nothing_left(app)
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
 
@@ -269,7 +269,7 @@ def test_wrong_secret_shows_speckles_message(
     ("drop", "Couldn't reach Speckle", True),
     ("drop", "could not be reached from this page", False),  # the API answers: see above
     ("500", "Couldn't reach Speckle", False),
-    ("non-json", "needs the app secret", False),
+    ("non-json", "add the App secret", False),
 ])
 def test_broken_token_endpoint_leaves_no_partial_state(
     fault: str, expected: str, server_down: bool, page: Page, app_site: StaticServer,
@@ -314,7 +314,7 @@ def test_revoked_token_signs_out_with_a_message(
     mock.revoke_all_tokens()
     page.get_by_role("button", name="Load more").click()
     app.wait_for("signed-out")
-    expect(page.locator("#banner")).to_contain_text("Session expired or access revoked")
+    expect(page.locator("#banner")).to_contain_text("Your session has ended")
     assert app.our_keys() == {}
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
 
@@ -340,7 +340,8 @@ def test_missing_scope_is_named_and_the_token_kept(
     mock.apps["demo-app"].scopes = ["profile:read", "streams:read"]
     app = AppPage(page, app_site.url).open()
     app.log_in()
-    expect(page.locator("#banner")).to_contain_text("profile:email")
+    expect(page.locator("#banner")).to_contain_text("your e-mail address")
+    expect(page.locator("#banner .technical")).to_contain_text("profile:email")
     expect(page.locator("#banner")).to_contain_text("re-authorize")
     expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
     expect(page.locator("#user-email")).to_have_text("")

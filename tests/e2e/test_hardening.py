@@ -328,7 +328,9 @@ def test_the_string_false_keeps_plain_http_refused_and_typos_are_reported(
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     app = AppPage(page, site.url).open()
     app.click_login()
-    expect(page.locator("#form-error")).to_contain_text("Plain http://")
+    # A pinned site: the visitor is told sign-in is unavailable, the owner reads why.
+    expect(page.locator("#form-error")).to_contain_text("Sign-in isn't available")
     assert app.our_keys() == {}
+    assert any("Plain http://" in w for w in warnings), warnings
     assert any("unknown config key(s) ignored: appID" in w for w in warnings), warnings
     page_guard.assert_clean()

@@ -174,7 +174,7 @@ def test_deny_in_the_popup_is_explained_in_the_page(
 
 
 @pytest.mark.parametrize("fault,words", [
-    (None, "Speckle refused the sign-in"),  # an expired code: the server's 401 {err}
+    (None, "Speckle didn't accept the sign-in"),  # an expired code: the server's 401 {err}
     ("500", "Couldn't reach Speckle"),
 ])
 def test_exchange_failures_are_explained_in_the_page(

@@ -162,3 +162,17 @@ def test_logout_with_a_dead_token_and_no_secret_stops_after_one_request() -> Non
     client, *_ = make(http, session(secret=None))
     asyncio.run(client.logout())
     assert http.paths() == ["/auth/logout"]
+
+
+def test_viewer_without_a_scope_returns_what_the_server_did_answer() -> None:
+    body = {"data": {"serverInfo": {"name": "Mock"},
+                     "activeUser": {"id": "u1", "name": "Ada Lovelace", "email": None,
+                                    "projects": {"totalCount": 0, "cursor": None, "items": []}}},
+            "errors": [{"message": "no", "path": ["activeUser", "email"],
+                        "extensions": {"code": "FORBIDDEN", "scope": "profile:email",
+                                       "statusCode": 403}}]}
+    client, *_ = make(ScriptedHttp({"/graphql": json_response(200, body)}), session())
+    viewer = asyncio.run(client.viewer())
+    assert viewer.missing_scope == "profile:email"
+    assert viewer.user is not None and viewer.user.name == "Ada Lovelace"
+    assert client.signed_in  # the token is kept

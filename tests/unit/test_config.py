@@ -184,5 +184,15 @@ def test_a_login_from_any_config_stores_nothing_unless_it_leaves_for_a_safe_serv
 def test_keys_other_parts_of_the_site_read_are_not_reported(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    Settings.from_mapping({"serverUrl": "https://x.example", "appId": "a", "fastStart": False})
+    Settings.from_mapping({"serverUrl": "https://x.example", "appId": "a", "fastStart": False,
+                           "editableSettings": True})
     assert caplog.text == ""
+
+
+def test_settings_are_editable_only_for_a_json_true() -> None:
+    from pyapp.config import settings_editable
+
+    assert settings_editable({"editableSettings": True})
+    for value in (False, "true", 1, None):
+        assert not settings_editable({"editableSettings": value})
+    assert not settings_editable({})

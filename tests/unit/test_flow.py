@@ -172,9 +172,12 @@ def test_documented_dialect_never_tries_auth_token() -> None:
     w = World(secret="s3cret", dialect="documented")
     w.start()
     http = ScriptedHttp({"/oauth/token": html_response(404)})
-    with pytest.raises(EndpointNotSupported):
+    with pytest.raises(EndpointNotSupported) as caught:
         w.callback("access_code=c0de", http)
     assert http.paths() == ["/oauth/token"]
+    # The secret is set: the way out is the endpoint choice, not "add the secret".
+    assert "already set" in str(caught.value) and "add the App secret" not in str(caught.value)
+    assert "Automatic or Deployed" in str(caught.value)
 
 
 SERVER_INFO = json_response(200, {"data": {"serverInfo": {"version": "2.x"}}})
@@ -229,6 +232,18 @@ def test_denied_removes_the_transaction_and_exchanges_nothing() -> None:
         _, nav = w.callback("denied=true", http)
     assert http.sent == [] and w.session_storage.data == {}
     assert caught.value.return_to == APP  # the error page links back to where it started
+    # and a page without settings of its own can log in again with the same ones
+    assert caught.value.login_settings == Settings(SERVER, "demo-app", login_mode="redirect")
+
+
+def test_a_failed_exchange_carries_the_settings_of_its_login() -> None:
+    w = World(secret="s3cret", dialect="deployed")
+    w.start()
+    http = ScriptedHttp({"/auth/token": json_response(401, {"err": "Access code expired"})})
+    with pytest.raises(ExchangeRejected) as caught:
+        w.callback("access_code=c0de", http)
+    assert caught.value.login_settings == Settings(SERVER, "demo-app", "s3cret", "deployed",
+                                                   login_mode="redirect")
 
 
 def test_no_access_code_changes_nothing() -> None:

@@ -7,6 +7,7 @@ import pytest
 from pyapp.errors import GraphQLError, MissingScope, ServerUnavailable, SessionExpired
 from pyapp.graphql import graphql_request, read_graphql_response
 from pyapp.ports import HttpResponse
+from pyapp.speckle_api import Project, ProjectPage
 from tests.unit.fakes import html_response, json_response
 
 
@@ -72,3 +73,23 @@ def test_apollo_400s_are_graphql_errors(code: str) -> None:
 def test_server_failures(response: HttpResponse) -> None:
     with pytest.raises(ServerUnavailable):
         read_graphql_response(response)
+
+
+# -- "Load more": decided by totalCount, as a real server's last page has a cursor too ------
+
+def _page(total: int, cursor: str | None, items: int) -> ProjectPage:
+    return ProjectPage(total, cursor, [Project(str(i), "p", None, "", "") for i in range(items)])
+
+
+def test_more_projects_while_fewer_are_loaded_than_the_total() -> None:
+    assert _page(60, "c", 25).has_more(25)
+    assert _page(60, "c", 25).has_more(50)
+
+
+def test_the_last_page_has_a_cursor_and_no_more() -> None:
+    assert not _page(60, "c", 10).has_more(60)
+
+
+def test_no_cursor_or_an_empty_page_ends_the_list_whatever_the_count() -> None:
+    assert not _page(60, None, 25).has_more(25)
+    assert not _page(60, "c", 0).has_more(25)

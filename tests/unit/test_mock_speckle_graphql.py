@@ -238,7 +238,9 @@ def test_projects_page_25_25_10(mock: MockSpeckle, token: str) -> None:
     assert first["totalCount"] == second["totalCount"] == third["totalCount"] == 60
     assert first["cursor"]
     assert second["cursor"]
-    assert third["cursor"] is None
+    assert third["cursor"]  # a real server's last page still has one
+    past_the_end = _page(mock, token, cursor=third["cursor"])
+    assert past_the_end == {"totalCount": 60, "cursor": None, "items": []}
     items = first["items"] + second["items"] + third["items"]
     assert len({item["id"] for item in items}) == 60
     stamps = [item["updatedAt"] for item in items]
@@ -249,12 +251,13 @@ def test_projects_page_25_25_10(mock: MockSpeckle, token: str) -> None:
         "stream:owner", "stream:contributor", "stream:reviewer"}
 
 
-def test_cursor_is_null_when_a_page_ends_exactly_at_the_end(mock: MockSpeckle,
-                                                            token: str) -> None:
+def test_a_page_ending_exactly_at_the_end_still_has_a_cursor(mock: MockSpeckle,
+                                                             token: str) -> None:
     first = _page(mock, token, limit=30)
     second = _page(mock, token, limit=30, cursor=first["cursor"])
     assert len(second["items"]) == 30
-    assert second["cursor"] is None
+    assert second["cursor"]
+    assert _page(mock, token, limit=30, cursor=second["cursor"])["items"] == []
 
 
 @pytest.mark.parametrize(("limit", "expected"), [(500, 50), (50, 50), (0, 1), (-3, 1), (7, 7)])
@@ -267,7 +270,7 @@ def test_second_user_has_three_projects(mock: MockSpeckle) -> None:
     page = _page(mock, token_for(mock, ALL_SCOPES))
     assert page["totalCount"] == 3
     assert len(page["items"]) == 3
-    assert page["cursor"] is None
+    assert page["cursor"]
 
 
 def test_mangled_cursor_is_a_user_input_error(mock: MockSpeckle, token: str) -> None:

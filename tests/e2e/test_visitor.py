@@ -1,0 +1,238 @@
+"""What a visitor of a deployed site meets, and what its owner sets up.
+
+The site owner pins the server and app in ``config.json``; a visitor sees "Log in with
+Speckle" and "Stay signed in", never a settings form, and a site set up wrongly says so in
+plain words (the detail goes to the console). Also: keyboard focus and announcements, the
+phone layout at 390 x 844, and the settings form's memory after a failed login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page, expect
+
+from devtools.static_server import StaticServer
+from mock_speckle import MockSpeckle
+from tests.e2e.app_page import AppPage
+from tests.e2e.conftest import APP_SECRET, app_config
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import PageGuard
+
+NETWORK_NOISE = (r"Failed to load resource", r"net::ERR_")
+PHONE = {"width": 390, "height": 844}
+LONG_NAME = "Refurbishment-of-the-north-wing-" * 4 + "phase-2 (structural, MEP & façade)"
+
+
+def visitor_site(serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+                 **config: object) -> StaticServer:
+    """The site as its owner deploys it: config.json without editableSettings."""
+    config.setdefault("editableSettings", None)
+    site = serve_site(overrides={"config.json": app_config(mock.url, **config)})
+    mock.apps["demo-app"].redirect_url = f"{site.url}callback.html"
+    return site
+
+
+def test_a_visitor_sees_only_log_in_and_stay_signed_in(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = visitor_site(serve_site, mock)
+    app = AppPage(page, site.url).open()
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    expect(page.get_by_label("Stay signed in on this device")).to_be_visible()
+    for hidden in ("Server URL", "App ID"):
+        expect(page.get_by_label(hidden)).to_be_hidden()
+    expect(page.get_by_text("Advanced")).to_be_hidden()
+
+    page.get_by_label("Stay signed in on this device").check()
+    app.log_in()
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    assert app.storage("localStorage")  # "Stay signed in" chose localStorage
+    page_guard.assert_clean()
+
+
+def test_the_form_appears_only_for_a_literal_true(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+) -> None:
+    site = visitor_site(serve_site, mock, editableSettings="true")  # a string is not true
+    AppPage(page, site.url).open()
+    expect(page.get_by_label("Server URL")).to_be_hidden()
+
+
+def test_a_site_set_up_wrongly_says_so_and_details_go_to_the_console(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = visitor_site(serve_site, mock, appId=None)
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    AppPage(page, site.url).open()
+    expect(page.locator("#banner")).to_contain_text("isn't set up correctly")
+    expect(page.locator("#banner")).not_to_contain_text("appId")  # not for the visitor
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_disabled()
+    assert any("appId" in w for w in warnings), warnings
+    page_guard.assert_clean()
+
+
+def test_a_visitor_at_a_server_without_the_secret_is_not_asked_for_it(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    mock.dialect = "deployed"
+    site = visitor_site(serve_site, mock)
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    app = AppPage(page, site.url).open()
+    app.to_consent()
+    app.authorize()
+    expect(page.locator("body")).to_have_attribute("data-state", "error")
+    result = page.locator("#result")
+    expect(result).to_contain_text("isn't set up correctly")
+    expect(result).not_to_contain_text("/oauth/token")
+    expect(result).not_to_contain_text("secret")
+    expect(result.get_by_role("link")).to_have_text("Back to the app")
+    assert any("/oauth/token" in w for w in warnings), warnings
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+def test_back_to_the_settings_keeps_what_was_typed(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    mock.dialect = "deployed"
+    app = AppPage(page, app_site.url).open().fill(secret=APP_SECRET, dialect="documented",
+                                                  remember=True)
+    app.to_consent()
+    app.authorize()
+    result = page.locator("#result")
+    expect(result).to_contain_text("already set")  # not "add the secret you already added"
+    expect(result).not_to_contain_text("add the App secret")
+    page.get_by_role("link", name="Back to the settings").click()
+    app.wait_for("signed-out")
+    expect(page.locator("#app-secret")).to_have_value(APP_SECRET)
+    expect(page.get_by_label("Token endpoint")).to_have_value("documented")
+    expect(page.get_by_label("Server URL")).to_have_value(mock.url)
+    expect(page.get_by_label("Stay signed in on this device")).to_be_checked()
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+def test_an_invalid_field_is_marked_and_described(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    app = AppPage(page, app_site.url).open().fill(app_id="not an id!")
+    app.click_login()
+    field = page.get_by_label("App ID")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "form-error")
+    expect(page.get_by_label("Server URL")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#form-error")).to_contain_text("App ID")
+    app.fill(app_id="demo-app")
+    app.to_consent()
+    page_guard.assert_clean()
+
+
+def test_keyboard_focus_and_announcements_follow_load_more_and_log_out(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    app.log_in()
+    load_more = page.get_by_role("button", name="Load more")
+    load_more.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#projects li")).to_have_count(50)
+    expect(load_more).to_be_focused()
+    status = page.locator("#projects-status")
+    expect(status).to_have_text("25 more projects loaded, 50 of 60 shown.")
+    page.keyboard.press("Enter")
+    expect(page.locator("#projects li")).to_have_count(60)
+    expect(load_more).to_be_hidden()
+    expect(page.locator("#projects li").nth(50)).to_be_focused()  # the first new one
+    expect(status).to_have_text("10 more projects loaded, 60 of 60 shown.")
+
+    page.get_by_role("button", name="Log out").focus()
+    page.keyboard.press("Enter")
+    app.wait_for("signed-out")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_focused()
+    expect(page.get_by_role("status").filter(has_text="signed out")).to_have_text(
+        "You are signed out.")
+    page_guard.assert_clean()
+
+
+def test_a_phone_shows_everything_within_the_screen(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    user = mock.users[mock.consent_user_id]
+    user.name = "Augusta Ada King, Countess of Lovelace"
+    newest = max(user.projects, key=lambda p: p.updated_at)
+    newest.name = LONG_NAME
+    page.set_viewport_size(PHONE)
+    site = visitor_site(serve_site, mock)
+    app = AppPage(page, site.url).open()
+    assert_within_screen(page)
+    app.log_in()
+    expect(page.locator("#projects li .name").first).to_have_text(LONG_NAME)
+    assert_within_screen(page)
+    avatar = page.locator("#avatar").bounding_box()
+    assert avatar and abs(avatar["width"] - avatar["height"]) < 0.5  # round, not squeezed
+    logout = page.get_by_role("button", name="Log out")
+    line = logout.evaluate("b => parseFloat(getComputedStyle(b).lineHeight) || 20")
+    box = logout.bounding_box()
+    assert box and box["height"] < 2 * line + 20, "Log out wrapped onto two lines"
+    # A secondary action: not painted like the primary button.
+    app.log_out()
+    primary = page.get_by_role("button", name="Log in with Speckle").evaluate(
+        "b => getComputedStyle(b).backgroundColor")
+    app.log_in()
+    assert logout.evaluate("b => getComputedStyle(b).backgroundColor") != primary
+    page_guard.assert_clean()
+
+
+def assert_within_screen(page: Page) -> None:
+    """No element reaches past the right edge of the viewport (so nothing scrolls sideways)."""
+    past: list[str] = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            return [...document.querySelectorAll("body *")]
+                .filter(e => e.checkVisibility() && e.getBoundingClientRect().right > width + 0.5)
+                .map(e => e.tagName + "#" + e.id + "." + e.className);
+        }"""
+    )
+    assert past == [], f"past the right edge: {past}"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_start_up_keeps_what_was_chosen_and_nothing_jumps(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = visitor_site(serve_site, mock, storage="session")
+    # Before Python runs: where the button is, and the visitor ticks "Stay signed in".
+    page.add_init_script("""document.addEventListener("DOMContentLoaded", () => {
+        window.__top = document.getElementById("login").getBoundingClientRect().top;
+        document.getElementById("remember").click();
+    }, {once: true});""")
+    page.goto(site.url + "index.html")
+    expect(page.locator("body")).to_have_attribute("data-state", "signed-out")
+    expect(page.locator("#loading")).to_be_hidden()
+    assert page.evaluate("() => window.__top") == page.locator("#login").evaluate(
+        "b => b.getBoundingClientRect().top")  # the loading line went without moving it
+    expect(page.get_by_label("Stay signed in on this device")).to_be_checked()  # not reset
+    page_guard.assert_clean()
+
+
+def test_the_callback_says_only_signing_you_in_during_the_exchange(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    mock.slow_seconds = 2.0
+    mock.faults["/oauth/token"] = "slow"
+    app = AppPage(page, app_site.url).open()
+    app.to_consent()
+    app.authorize()
+    expect(page.locator("body")).to_have_attribute("data-state", "completing")
+    expect(page.locator("#status")).to_have_text("Signing you in…")
+    expect(page.locator("#loading")).to_be_hidden()  # not "Starting the app…"
+    app.wait_for("signed-in")
+    page_guard.assert_clean()
