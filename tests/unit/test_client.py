@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -162,3 +163,72 @@ def test_logout_with_a_dead_token_and_no_secret_stops_after_one_request() -> Non
     client, *_ = make(http, session(secret=None))
     asyncio.run(client.logout())
     assert http.paths() == ["/auth/logout"]
+
+
+def test_refresh_is_tried_once_when_every_new_token_is_rejected_too() -> None:
+    """A server that accepts the refresh but rejects every token it hands out: the client
+    refreshes once, then gives up and signs out, instead of refreshing forever."""
+    issued = iter(f"t{n}" for n in range(2, 100))
+    http = ScriptedHttp({
+        "/graphql": json_response(403, {"error": "Your token is not valid."}),
+        "/auth/token": lambda req: json_response(200, {"token": next(issued), "refreshToken": "r"}),
+    })
+    client, _, ss, ls = make(http, session())
+    changes: list[object] = []
+    client.on_change(changes.append)
+    with pytest.raises(SessionExpired):
+        asyncio.run(client.query("{ x }"))
+    assert http.paths() == ["/graphql", "/auth/token", "/graphql"]
+    assert not client.signed_in and ss.data == {} and ls.data == {} and changes == [None]
+
+
+class GatedHttp(ScriptedHttp):
+    """ScriptedHttp whose answer to ``gated_path`` waits until the test opens the gate."""
+
+    def __init__(self, routes: dict, gated_path: str) -> None:  # type: ignore[type-arg]
+        super().__init__(routes)
+        self.gated_path = gated_path
+        self.arrived = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        if request.url.endswith(self.gated_path):
+            self.arrived.set()
+            await self.gate.wait()
+        return await super().send(request)
+
+
+def refresh_in_flight(during: Callable[[SpeckleClient, MemoryStorage], Awaitable[None]]
+                      ) -> tuple[SpeckleClient, GatedHttp, MemoryStorage, BaseException | None]:
+    """Start a query whose token is refused, run ``during`` while its refresh is on the
+    wire, then let the refresh succeed with token ``t2``."""
+    http = GatedHttp({"/graphql": lambda req: json_response(
+        200 if req.headers["Authorization"] == "Bearer t2" else 403,
+        {"data": {"ok": True}} if req.headers["Authorization"] == "Bearer t2" else {"error": "no"}),
+        "/auth/token": json_response(200, {"token": "t2", "refreshToken": "r2"}),
+        "/auth/logout": json_response(200, {})}, gated_path="/auth/token")
+    client, _, ss, _ = make(http, session())
+
+    async def scenario() -> BaseException | None:
+        query = asyncio.ensure_future(client.query("{ ok }"))
+        await http.arrived.wait()
+        await during(client, ss)
+        http.gate.set()
+        try:
+            await query
+        except BaseException as error:  # noqa: BLE001 - handed to the test to check
+            return error
+        return None
+
+    return (client, http, ss, asyncio.run(scenario()))
+
+
+def test_logout_during_a_refresh_is_never_undone() -> None:
+    async def log_out(client: SpeckleClient, ss: MemoryStorage) -> None:
+        await client.logout()
+
+    client, http, ss, error = refresh_in_flight(log_out)
+    assert isinstance(error, SessionExpired)
+    assert not client.signed_in and SESSION_KEY not in ss.data
+    assert "Bearer t2" not in [r.headers.get("Authorization") for r in http.sent]
+
