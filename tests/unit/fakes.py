@@ -142,3 +142,11 @@ class FakePopups:
     def send(self, data: object, origin: str) -> None:
         for handler in list(self.handlers):
             handler(data, origin)
+
+
+def says(error: BaseException, *parts: str) -> bool:
+    """``error``'s text is a sentence for a person (a capital or a URL first, a full stop, not
+    shouting) that mentions each of ``parts``."""
+    text = str(error)
+    return ((text[:1].isupper() or text.startswith(("http://", "https://"))) and text.rstrip().endswith((".", ")")) and text != text.upper()
+            and all(part in text for part in parts))
