@@ -212,11 +212,15 @@ class Crypto:
         return buffer
 
 
+class JsMap(dict):  # type: ignore[type-arg]
+    """What ``to_js`` makes of a dict without ``dict_converter``: a JS ``Map``."""
+
+
 class JsException(Exception):
     """``pyodide.ffi.JsException``: a JavaScript error, with its ``name``."""
 
     def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"{name}: {message}")
+        super().__init__(message)
         self.name = name
 
 
@@ -242,6 +246,9 @@ class Fetch:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     async def __call__(self, url: str, init: dict[str, Any]) -> FetchResponse:
+        # A Python dict must reach fetch as a plain JS object; pyodide's default is a Map,
+        # whose entries fetch would not see.
+        assert type(init) is dict, f"fetch options must be a JS object, not {init!r}"
         self.calls.append((url, init))
         path = "/" + url.split("://", 1)[1].split("/", 1)[1]
         answer = self.routes.get(path, FetchResponse(404, "<html>Not here</html>", "text/html"))
@@ -279,7 +286,7 @@ class FakeBrowser:
         self.crypto = Crypto(bytes(range(32)))
         self.fetch = Fetch()
         self.window = Window()
-        self.secure = True
+        self.secure: bool | None = True
         self.timeouts: list[int] = []
         self.proxied: list[Callable[..., Any]] = []
 
@@ -297,6 +304,8 @@ class FakeBrowser:
             # read at call time, so a test can change the page after pyapp imported ``js``
             @property
             def isSecureContext(self) -> bool:  # noqa: N802
+                if browser.secure is None:  # an old browser without the attribute
+                    raise AttributeError("isSecureContext")
                 return browser.secure
 
             @property
@@ -320,7 +329,7 @@ class FakeBrowser:
         ffi = types.ModuleType("pyodide.ffi")
 
         def to_js(value: Any, dict_converter: Callable[..., Any] | None = None) -> Any:
-            return dict_converter(value.items()) if dict_converter else value
+            return dict_converter(value.items()) if dict_converter else JsMap(value)
 
         def create_proxy(function: Callable[..., Any]) -> Callable[..., Any]:
             self.proxied.append(function)

@@ -145,8 +145,9 @@ class FakePopups:
 
 
 def says(error: BaseException, *parts: str) -> bool:
-    """``error``'s text is a sentence for a person (a capital or a URL first, a full stop, not
-    shouting) that mentions each of ``parts``."""
+    """``error``'s text is a sentence for a person (no lower-case letter first unless it is a
+    URL, a full stop, not shouting) that mentions each of ``parts``."""
     text = str(error)
-    return ((text[:1].isupper() or text.startswith(("http://", "https://"))) and text.rstrip().endswith((".", ")")) and text != text.upper()
+    return (bool(text) and (not text[:1].islower() or text.startswith(("http://", "https://")))
+            and text.rstrip().endswith((".", ")")) and text != text.upper()
             and all(part in text for part in parts))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import sys
+import types
+from pathlib import Path
 
 import pytest
 
@@ -219,3 +222,106 @@ def test_connect_reads_the_elements_data_attributes(fake_browser: FakeBrowser) -
     assert (client.settings.server_url, client.settings.app_id,
             client.settings.storage) == (SERVER, "from-element", "local")
     assert connect().settings is None
+
+
+def test_crypto_refuses_without_the_secure_context_flag_or_subtle(fake_browser: FakeBrowser
+                                                                  ) -> None:
+    from pyapp.browser import BrowserCrypto
+
+    fake_browser.secure = None
+    with pytest.raises(InsecureContext):
+        BrowserCrypto().random_bytes(32)
+    fake_browser.secure = True
+    del fake_browser.crypto.subtle
+    with pytest.raises(InsecureContext):
+        BrowserCrypto().random_bytes(32)
+
+
+def test_fetch_timeout_told_by_its_message_alone(fake_browser: FakeBrowser) -> None:
+    from pyapp.browser import FetchHttp
+
+    fake_browser.fetch.routes["/x"] = JsException("AbortError", "signal TimeoutError")
+    with pytest.raises(ServerUnavailable, match="timed out"):
+        asyncio.run(FetchHttp().send(HttpRequest("GET", f"{SERVER}/x")))
+
+
+def test_connect_reads_a_config_file(fake_browser: FakeBrowser, tmp_path: Path) -> None:
+    from pyapp import connect
+
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"serverUrl": SERVER, "appId": "from-file"}), encoding="utf-8")
+    client = connect(config_file=str(config))
+    assert client.settings is not None and client.settings.app_id == "from-file"
+
+
+def test_finish_login_goes_back_replacing_the_callback(fake_browser: FakeBrowser) -> None:
+    from pyapp import finish_login
+    from pyapp.browser import make_client
+
+    make_client(None)._sessions.save(session())
+    fake_browser.location.href = "http://127.0.0.1:8000/app/callback.html"
+    result = asyncio.run(finish_login())
+    assert result.new_login is False
+    assert fake_browser.location.replaced == ["http://127.0.0.1:8000/app/"]
+
+
+def test_mount_without_the_widget_zip_says_what_to_add(fake_browser: FakeBrowser,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp import mount
+
+    monkeypatch.setitem(sys.modules, "pyapp.ui.widget", None)  # not unpacked on this page
+    with pytest.raises(InvalidConfiguration, match="pyapp-widget.zip"):
+        asyncio.run(mount("#login"))
+
+
+def test_mount_hands_everything_to_the_widget(fake_browser: FakeBrowser,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp import mount
+
+    calls: list[tuple[object, ...]] = []
+
+    async def fake_mount(target: object, settings: object, *, config_file: object,
+                         return_to: object) -> str:
+        calls.append((target, settings, config_file, return_to))
+        return "widget"
+
+    widget = types.ModuleType("pyapp.ui.widget")
+    widget.mount = fake_mount  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyapp.ui.widget", widget)
+    settings = {"appId": "a"}
+    assert asyncio.run(mount("#login", settings, config_file="c.json", return_to="/x")) == "widget"
+    assert calls == [("#login", settings, "c.json", "/x")]
+
+
+def test_enable_sync_http_patches_or_says_how_to_ship_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp import enable_sync_http
+
+    monkeypatch.setitem(sys.modules, "pyodide_http", None)
+    with pytest.raises(ImportError) as caught:
+        enable_sync_http()
+    assert "pyodide_http is not available" in str(caught.value) and "[files]" in str(caught.value)
+    patched: list[bool] = []
+    module = types.ModuleType("pyodide_http")
+    module.patch_all = lambda: patched.append(True)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyodide_http", module)
+    enable_sync_http()
+    assert patched == [True]
+
+
+def test_spawn_runs_a_handlers_task_to_the_end() -> None:
+    from pyapp.ui import _running, spawn
+
+    done: list[str] = []
+
+    async def handler() -> None:
+        await asyncio.sleep(0)
+        done.append("ran")
+
+    async def page() -> None:
+        spawn(handler())
+        assert len(_running) == 1  # held, so it cannot be collected mid-flight
+        while _running:
+            await asyncio.sleep(0)
+
+    asyncio.run(page())
+    assert done == ["ran"]

@@ -122,4 +122,5 @@ def test_a_bug_still_ends_in_a_message_and_is_raised(fake_browser: FakeBrowser,
     assert isinstance(run_page(), KeyError)
     result = fake_browser.document.by_id["result"]
     assert result.hidden is False and result.find("a")[0].attributes["href"] == "./"
+    assert result.find("p")[0].textContent == "Unexpected error: KeyError."
     assert fake_browser.document.body.dataset.state == "error"

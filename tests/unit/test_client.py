@@ -11,7 +11,14 @@ from pyapp.config import Settings
 from pyapp.errors import MissingScope, NotSignedIn, SessionExpired
 from pyapp.ports import HttpRequest, HttpResponse
 from pyapp.stores import NAMESPACE, SESSION_KEY, Session, SessionStore
-from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
+from tests.unit.fakes import (
+    FakeNavigator,
+    MemoryStorage,
+    PythonCrypto,
+    ScriptedHttp,
+    json_response,
+    says,
+)
 
 SERVER = "http://127.0.0.1:8001"
 
@@ -232,3 +239,75 @@ def test_logout_during_a_refresh_is_never_undone() -> None:
     assert not client.signed_in and SESSION_KEY not in ss.data
     assert "Bearer t2" not in [r.headers.get("Authorization") for r in http.sent]
 
+
+
+def test_unsubscribed_listeners_hear_nothing_more() -> None:
+    client, *_ = make(ScriptedHttp({"/auth/logout": json_response(200, {})}), session())
+    heard_a: list[object] = []
+    heard_b: list[object] = []
+    stop_a = client.on_change(heard_a.append)
+    client.on_change(heard_b.append)
+    client.notify()
+    stop_a()
+    stop_a()  # twice is harmless
+    asyncio.run(client.logout())
+    assert heard_a == [session()] and heard_b == [session(), None]
+
+
+def test_a_finished_login_tells_listeners_the_new_session() -> None:
+    http = ScriptedHttp({"/oauth/token": json_response(200, {"token": "t9", "refreshToken": "r9"})})
+    client, nav, *_ = make(http, url="http://127.0.0.1:8000/app/")
+    asyncio.run(client.login())
+    nav.url = "http://127.0.0.1:8000/callback.html?access_code=c0de"
+    heard: list[Session | None] = []
+    client.on_change(heard.append)
+    result = asyncio.run(client.complete_login())
+    assert result.new_login and [s.token if s else None for s in heard] == ["t9"]
+    assert nav.replaced == ["http://127.0.0.1:8000/callback.html"]
+
+
+@pytest.mark.parametrize("return_to, expected", [
+    (None, "http://127.0.0.1:8000/app/?x=1"),
+    ("../other.html", "http://127.0.0.1:8000/other.html"),
+    ("https://evil.example/", "http://127.0.0.1:8000/app/?x=1"),
+])
+def test_login_returns_to_a_same_origin_page(return_to: str | None, expected: str) -> None:
+    client, nav, ss, _ = make(ScriptedHttp({}), url="http://127.0.0.1:8000/app/?x=1")
+    asyncio.run(client.login(return_to))
+    txn = json.loads(ss.data[NAMESPACE + "transaction"])
+    assert txn["return_to"] == expected and txn["created_at"] == 5.0
+
+
+def test_login_without_settings_says_what_is_missing() -> None:
+    client, nav, ss, _ = make(ScriptedHttp({}))
+    client.settings = None
+    with pytest.raises(NotSignedIn) as caught:
+        asyncio.run(client.login())
+    assert says(caught.value, "configured") and nav.visited == [] and ss.data == {}
+    with pytest.raises(NotSignedIn) as nobody:
+        client.auth_headers()
+    assert says(nobody.value, "signed in")
+
+
+def test_the_retry_after_a_refresh_repeats_the_same_query() -> None:
+    def graphql(req: HttpRequest) -> HttpResponse:
+        if req.headers["Authorization"] == "Bearer t1":
+            return json_response(403, {"error": "Your token is not valid."})
+        return json_response(200, {"data": {"ok": True}})
+
+    http = ScriptedHttp({"/graphql": graphql,
+                         "/auth/token": json_response(200, {"token": "t2"})})
+    client, _, ss, _ = make(http, session())
+    asyncio.run(client.query("query Q($n: Int) { ok }", {"n": 3}))
+    first, retry = (json.loads(r.body or "") for r in (http.sent[0], http.sent[2]))
+    assert first == retry == {"query": "query Q($n: Int) { ok }", "variables": {"n": 3}}
+    # The server sent no new refresh token: the old one is kept for next time.
+    assert json.loads(ss.data[SESSION_KEY])["refresh_token"] == "r1"
+
+
+def test_viewer_asks_for_server_user_and_projects() -> None:
+    http = ScriptedHttp({"/graphql": json_response(200, {"data": {"activeUser": None}})})
+    client, *_ = make(http, session())
+    asyncio.run(client.viewer())
+    query = json.loads(http.sent[0].body or "")["query"]
+    assert all(name in query for name in ("serverInfo", "activeUser", "projects"))

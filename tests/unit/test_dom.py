@@ -24,8 +24,8 @@ def test_el_sets_attributes_by_python_names(fake_browser: FakeBrowser) -> None:
     from pyapp.ui.dom import el
 
     child = el("span", "x")
-    node = el("a", child, class_="button", href="./", data_state="on", hidden=True,
-              disabled=False, title=None)
+    node = el("a", child, class_="button", title=None, href="./", disabled=False,
+              data_state="on", hidden=True)
     assert node.attributes == {"class": "button", "href": "./", "data-state": "on", "hidden": ""}
     assert node.children == [child]
 

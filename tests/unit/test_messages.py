@@ -45,3 +45,36 @@ def test_unexpected_errors_do_not_echo_their_text() -> None:
 
 def test_scope_message_suggests_reauthorizing() -> None:
     assert "re-authorize" in message_for(errors.MissingScope("streams:read")).detail
+
+
+ALL_ERRORS = [
+    errors.LoginDenied("x"), errors.MissingAccessCode("x"), errors.MissingTransaction("x"),
+    errors.ExchangeRejected("Access code expired.", 401),
+    errors.EndpointNotSupported("Add the App secret."),
+    errors.ServerUnavailable("The request timed out."),
+    errors.TokenEndpointUnreachable("Add the App secret or retry."),
+    errors.SessionExpired("x"), errors.MissingScope("profile:email"),
+    errors.InsecureContext("Open it over https."), errors.InvalidConfiguration("Bad URL."),
+    errors.NotSignedIn("x"), errors.GraphQLError("Bad field."), KeyError("secret"),
+]
+
+
+@pytest.mark.parametrize("error", ALL_ERRORS, ids=lambda e: type(e).__name__)
+def test_every_message_is_a_title_and_a_sentence(error: BaseException) -> None:
+    message = message_for(error)
+    for text in (message.title, message.detail):
+        assert isinstance(text, str) and text.strip() and not text[:1].islower()
+        assert text != text.upper() and "None" not in text
+    assert not message.title.endswith(".") and message.detail.endswith(".")
+
+
+@pytest.mark.parametrize("error", [e for e in ALL_ERRORS if isinstance(e, (
+    errors.EndpointNotSupported, errors.ServerUnavailable, errors.InsecureContext,
+    errors.InvalidConfiguration, errors.GraphQLError))], ids=lambda e: type(e).__name__)
+def test_errors_that_explain_themselves_are_shown_with_their_text(error: BaseException) -> None:
+    assert str(error) in message_for(error).detail
+
+
+def test_unexpected_errors_are_named_by_type_only() -> None:
+    assert message_for(KeyError("secret")).detail == "Unexpected error: KeyError."
+    assert "try again" in message_for(errors.ServerUnavailable("Timed out.")).detail
