@@ -290,7 +290,8 @@ def test_mount_hands_everything_to_the_widget(fake_browser: FakeBrowser,
     monkeypatch.setitem(sys.modules, "pyapp.ui.widget", widget)
     settings = {"appId": "a"}
     assert asyncio.run(mount("#login", settings, config_file="c.json", return_to="/x")) == "widget"
-    assert calls == [("#login", settings, "c.json", "/x")]
+    asyncio.run(mount())
+    assert calls == [("#login", settings, "c.json", "/x"), ("#speckle-login", None, None, None)]
 
 
 def test_enable_sync_http_patches_or_says_how_to_ship_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -311,17 +312,20 @@ def test_enable_sync_http_patches_or_says_how_to_ship_it(monkeypatch: pytest.Mon
 def test_spawn_runs_a_handlers_task_to_the_end() -> None:
     from pyapp.ui import _running, spawn
 
-    done: list[str] = []
+    done = asyncio.Event()
 
     async def handler() -> None:
         await asyncio.sleep(0)
-        done.append("ran")
+        done.set()
 
     async def page() -> None:
         spawn(handler())
         assert len(_running) == 1  # held, so it cannot be collected mid-flight
-        while _running:
+        await done.wait()
+        for _ in range(10):  # the task's done callbacks run within a few loop turns
+            if not _running:
+                break
             await asyncio.sleep(0)
 
     asyncio.run(page())
-    assert done == ["ran"]
+    assert done.is_set() and not _running

@@ -81,6 +81,7 @@ def test_revoked_token_is_refreshed_once_then_retried() -> None:
     assert json.loads(http.sent[1].body or "") == {"appId": "demo-app", "appSecret": "sec",
                                                    "refreshToken": "r1"}
     assert json.loads(ss.data[SESSION_KEY])["token"] == "t2"
+    assert json.loads(ss.data[SESSION_KEY])["refresh_token"] == "r2"
 
 
 def test_failed_refresh_signs_out() -> None:
@@ -218,7 +219,9 @@ def refresh_in_flight(during: Callable[[SpeckleClient, MemoryStorage], Awaitable
 
     async def scenario() -> BaseException | None:
         query = asyncio.ensure_future(client.query("{ ok }"))
-        await http.arrived.wait()
+        arrived = asyncio.ensure_future(http.arrived.wait())
+        await asyncio.wait([query, arrived], return_when=asyncio.FIRST_COMPLETED)
+        assert http.arrived.is_set(), "the query ended before refreshing"
         await during(client, ss)
         http.gate.set()
         try:

@@ -60,7 +60,8 @@ def test_insecure_http_only_when_asked_for_by_name() -> None:
 
 @pytest.mark.parametrize("host,loopback", [("localhost", True), ("127.0.0.1", True),
                                             ("127.5.6.7", True), ("[::1]", True),
-                                            ("example.com", False), ("192.168.1.2", False)])
+                                            ("example.com", False), ("192.168.1.2", False),
+                                            ("LOCALHOSTX", False), ("[::1]X", False)])
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
 
@@ -208,6 +209,7 @@ def test_keys_other_parts_of_the_site_read_are_not_reported(
     ("https://user@app.speckle.systems", ["user name or password"]),
     ("https://:pw@app.speckle.systems", ["user name or password"]),
     ("https://app.speckle.systems#x", ["? or #"]),
+    ("ftp://app.speckle.systems", ["must start with https://", "(got “ftp:”)"]),
     ("https://:443", ["“https://:443” has no host name."]),
     ("https://app.speckle.systems:99999", ["“https://app.speckle.systems:99999” has an invalid "
                                            "port."]),
@@ -226,6 +228,7 @@ def test_every_refusal_says_why(raw: str, parts: list[str]) -> None:
     ("https://x.example/speckle/", "https://x.example/speckle"),
     ("https://x.example//a//", "https://x.example//a"),
     ("https://[::1]:443/", "https://[::1]"),
+    ("https://x.example/SPECKLEX/", "https://x.example/SPECKLEX"),
 ])
 def test_ports_and_paths(raw: str, expected: str) -> None:
     assert normalize_server_url(raw) == expected
@@ -259,6 +262,13 @@ def test_bad_choices_list_the_good_ones(field: str, value: str, part: str) -> No
     with pytest.raises(InvalidConfiguration) as info:
         Settings(**{"server_url": "https://x.example", "app_id": "a", field: value}).validated()
     assert part in str(info.value) and str(info.value).endswith(".")
+
+
+def test_missing_keys_are_empty_not_made_up() -> None:
+    settings = Settings.from_mapping({})
+    assert (settings.server_url, settings.app_id, settings.app_secret) == ("", "", None)
+    with pytest.raises(InvalidConfiguration, match="Enter the URL"):
+        settings.validated()
 
 
 @pytest.mark.parametrize("mapping, allowed", [({}, False), ({"allowInsecureHttp": True}, True),

@@ -265,7 +265,7 @@ def test_reload_after_login_does_not_exchange_again() -> None:
     again, _ = w.callback("access_code=c0de", http)  # the same URL, e.g. from history
     cleaned, _ = w.callback("", http)  # the cleaned URL reloaded
     assert http.paths() == ["/oauth/token"]
-    assert not again.new_login and not cleaned.new_login
+    assert again.new_login is False and cleaned.new_login is False
     assert again.session == first.session and again.return_to == "http://127.0.0.1:8000/app/"
 
 
@@ -374,6 +374,13 @@ def test_failures_at_the_token_endpoints_name_the_server_and_status() -> None:
         w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": HttpResponse(
             500, {"content-type": "text/plain"}, "boom")}))
     assert broken.value.status == 500 and says(broken.value, "(HTTP 500)")
+
+
+def test_an_https_page_returns_to_its_own_origin_only() -> None:
+    page = "https://site.example/app/callback.html"
+    assert flow.safe_return_to("/other.html#x", page) == "https://site.example/other.html#x"
+    assert flow.safe_return_to("https://site.example/a", page) == "https://site.example/a"
+    assert flow.safe_return_to("http://site.example/a", page) == "https://site.example/app/"
 
 
 def test_the_probe_asks_the_api_a_token_less_question() -> None:

@@ -96,6 +96,7 @@ def test_projects_pages_with_the_cursor() -> None:
     assert page == ProjectPage(3, None, [
         Project("p1", "Tower", "stream:owner", "2026-11-01T10:00:00Z", "PRIVATE")])
     assert sent_variables(http) == {"limit": 2, "cursor": "c1"}
+    assert "cursor: $cursor" in json.loads(http.sent[0].body or "")["query"]
     asyncio.run(client.projects())
     assert sent_variables(http, 1) == {"limit": PAGE_SIZE, "cursor": None}
 
