@@ -12,9 +12,9 @@ harmless) are listed with the reason in :data:`ACCEPTED_FILE`, one per line::
 
     pyapp/client.py :: SpeckleClient.on_change :: <the mutated line> :: why it may survive
 
-They are reported apart and left out of the score, which is ``killed / (all - accepted)``;
-every other mutant that is not killed (survived, no test reaches it, timed out) counts
-against it. The last line printed is ``mutation score: K of N killed (P%)``.
+They are reported apart from the open survivors, which make the exit status 1. The score
+counts every mutant: accepted ones are not killed either. The last line printed is
+``mutation score: K of N killed (P%)``.
 """
 
 from __future__ import annotations
@@ -138,10 +138,11 @@ def report(mutants: list[Mutant], accepted: dict[str, str], elapsed: float | Non
     by_status: dict[str, int] = {}
     for m in open_:
         by_status[m.status] = by_status.get(m.status, 0) + 1
-    total = len(mutants) - len(excused)
+    total = len(mutants)
     killed = sum(m.status == "killed" for m in mutants)
-    print(f"\n{len(mutants)} mutants: {killed} killed, {len(excused)} accepted, "
-          + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+    counts = [f"{killed} killed", f"{len(excused)} accepted survivors"]
+    counts += [f"{n} {status} (open)" for status, n in sorted(by_status.items())]
+    print(f"\n{total} mutants: " + ", ".join(counts)
           + (f"; mutmut ran {elapsed:.0f} s" if elapsed is not None else ""))
     percent = 100.0 * killed / total if total else 100.0
     print(f"mutation score: {killed} of {total} killed ({percent:.1f}%)")
