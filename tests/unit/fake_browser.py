@@ -4,7 +4,8 @@ Under Pyodide those modules import ``js``, ``pyodide.ffi`` and ``pyscript``; her
 ``fake_browser`` fixture puts plain-Python stand-ins in ``sys.modules`` and imports the page
 modules afresh against them. The fakes model what the tests look at: a document of element
 and text nodes (no HTML parser at all: markup stays text), a history of entries, Web Storage,
-``crypto`` and ``fetch`` answered from a route table.
+``crypto``, ``fetch`` answered from a route table (bodies readable as text or as a stream),
+``URL`` and ``console``.
 """
 
 from __future__ import annotations
@@ -212,6 +213,38 @@ class Crypto:
         return buffer
 
 
+class URL:
+    """``new URL(text)`` for absolute http(s) URLs, close enough to the WHATWG parser for
+    tests: default ports dropped, host lower-cased, ``TypeError`` for what is not a URL."""
+
+    DEFAULT_PORTS = {"http:": "80", "https:": "443"}
+
+    def __init__(self, text: str) -> None:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(text.strip())
+            port = parts.port
+        except ValueError:
+            raise JsException("TypeError", "Invalid URL") from None
+        if not parts.scheme or (parts.scheme in ("http", "https") and not parts.hostname):
+            raise JsException("TypeError", "Invalid URL")
+        self.protocol = parts.scheme.lower() + ":"
+        self.username = parts.username or ""
+        self.password = parts.password or ""
+        host = (parts.hostname or "").lower()
+        self.hostname = f"[{host}]" if ":" in host else host  # IPv6 keeps its brackets
+        self.port = "" if port is None or str(port) == self.DEFAULT_PORTS.get(self.protocol) \
+            else str(port)
+        self.pathname = parts.path or "/"
+        self.search = f"?{parts.query}" if parts.query else ""
+        self.hash = f"#{parts.fragment}" if parts.fragment else ""
+
+    @classmethod
+    def new(cls, text: str) -> URL:
+        return cls(text)
+
+
 class JsMap(dict):  # type: ignore[type-arg]
     """What ``to_js`` makes of a dict without ``dict_converter``: a JS ``Map``."""
 
@@ -224,18 +257,44 @@ class JsException(Exception):
         self.name = name
 
 
+class ReadResult:
+    def __init__(self, value: bytes | None) -> None:
+        self.done = value is None
+        self.value = None if value is None else Uint8Array(value)
+
+
+class BodyStream:
+    """``response.body``: a ReadableStream read through ``getReader()``, in one chunk."""
+
+    def __init__(self, data: bytes) -> None:
+        self.chunks = [data] if data else []
+        self.cancelled = False
+
+    def getReader(self) -> BodyStream:  # noqa: N802
+        return self
+
+    async def read(self) -> ReadResult:
+        return ReadResult(self.chunks.pop(0) if self.chunks else None)
+
+    async def cancel(self) -> None:
+        self.cancelled = True
+
+
 @dataclass
 class FetchResponse:
     status: int
-    body: str
+    text_body: str
     content_type: str | None = "application/json"
+
+    def __post_init__(self) -> None:
+        self.body = BodyStream(self.text_body.encode("utf-8"))
 
     @property
     def headers(self) -> dict[str, str | None]:
         return {"content-type": self.content_type}
 
     async def text(self) -> str:
-        return self.body
+        return self.text_body
 
 
 @dataclass
@@ -263,7 +322,9 @@ class Fetch:
 
 
 class Window:
-    def __init__(self) -> None:
+    def __init__(self, session_storage: WebStorageArea, local_storage: WebStorageArea) -> None:
+        self.sessionStorage = session_storage
+        self.localStorage = local_storage
         self.listeners: dict[str, list[Callable[[Any], None]]] = {}
 
     def addEventListener(self, kind: str, handler: Callable[[Any], None]) -> None:  # noqa: N802
@@ -272,6 +333,25 @@ class Window:
     def dispatch(self, kind: str, event: Any) -> None:
         for handler in self.listeners.get(kind, []):
             handler(event)
+
+
+class Console:
+    """``console``: every line kept with its level, for tests that read what a page said."""
+
+    def __init__(self, lines: list[tuple[str, str]]) -> None:
+        self.lines = lines
+
+    def _write(self, level: str, *parts: object) -> None:
+        self.lines.append((level, " ".join(str(part) for part in parts)))
+
+    def log(self, *parts: object) -> None:
+        self._write("log", *parts)
+
+    def warn(self, *parts: object) -> None:
+        self._write("warn", *parts)
+
+    def error(self, *parts: object) -> None:
+        self._write("error", *parts)
 
 
 class FakeBrowser:
@@ -285,7 +365,8 @@ class FakeBrowser:
         self.local_storage = WebStorageArea()
         self.crypto = Crypto(bytes(range(32)))
         self.fetch = Fetch()
-        self.window = Window()
+        self.window = Window(self.session_storage, self.local_storage)
+        self.console: list[tuple[str, str]] = []
         self.secure: bool | None = True
         self.timeouts: list[int] = []
         self.proxied: list[Callable[..., Any]] = []
@@ -323,6 +404,8 @@ class FakeBrowser:
         js.AbortSignal = AbortSignal  # type: ignore[attr-defined]
         js.Object = types.SimpleNamespace(fromEntries=dict)  # type: ignore[attr-defined]
         js.window = self.window  # type: ignore[attr-defined]
+        js.URL = URL  # type: ignore[attr-defined]
+        js.console = Console(self.console)  # type: ignore[attr-defined]
         return js
 
     def ffi_module(self) -> types.ModuleType:
@@ -360,11 +443,24 @@ def fake_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBrowser]:
     for name in list(sys.modules):
         if name.startswith(PAGE_MODULES):
             monkeypatch.delitem(sys.modules, name)
+    # Importing the page modules may wire browser pieces into pyapp's other modules: note
+    # their globals, to put them back afterwards.
+    before = {name: dict(vars(module)) for name, module in list(sys.modules.items())
+              if name.split(".")[0] == "pyapp" and module is not None}
     yield browser
-    # What was imported against this page's fakes must not outlive it.
+    # Nothing imported or wired against this page's fakes may outlive it.
     for name in list(sys.modules):
-        if name.startswith(PAGE_MODULES):
+        if name.split(".")[0] == "pyapp" and name not in before:
             del sys.modules[name]
+    for name, saved in before.items():
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        for key in set(vars(module)) - set(saved):
+            delattr(module, key)
+        for key, value in saved.items():
+            if vars(module).get(key) is not value:
+                setattr(module, key, value)
 
 
 def stored(area: WebStorageArea, key: str) -> dict[str, Any] | None:

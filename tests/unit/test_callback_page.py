@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from pyapp.config import Settings
 from pyapp.stores import SESSION_KEY, TRANSACTION_KEY
 from tests.unit.fake_browser import FakeBrowser, FetchResponse, TextNode
 
@@ -20,17 +21,20 @@ MARKUP = "<b>bold</b> claim"
 
 
 def arrive(browser: FakeBrowser, query: str, *, transaction: bool = True) -> None:
-    """The app page, then Speckle's consent page sends the browser to the callback."""
+    """A login started on the app page, then Speckle's consent page sends the browser to
+    the callback with ``query``."""
+    from pyapp.browser import make_client
+
     browser.document.add("status", "p").textContent = "Signing you in…"
     browser.document.add("result").hidden = True
+    if transaction:
+        browser.location.href = APP
+        asyncio.run(make_client(Settings(SERVER, "demo-app", dialect="documented")).login())
+        assert browser.location.assigned[0].startswith(f"{SERVER}/authn/verify/demo-app/")
+        browser.location.assigned.clear()
     browser.history.entries = [APP, f"{SERVER}/authn/verify/demo-app/x", f"{CALLBACK}?{query}"]
     browser.history.current = 2
     browser.location.href = f"{CALLBACK}?{query}"
-    if transaction:
-        browser.session_storage.setItem(TRANSACTION_KEY, json.dumps({
-            "verifier": "v" * 43, "segment": "c" * 43, "server_url": SERVER,
-            "app_id": "demo-app", "app_secret": None, "dialect": "documented",
-            "storage": "session", "return_to": APP, "created_at": 4e9}))
 
 
 def run_page() -> BaseException | None:
