@@ -245,6 +245,9 @@ class URL:
         return cls(text)
 
 
+JSNULL = type("JsNull", (), {"__bool__": lambda self: False, "__repr__": lambda self: "jsnull"})()
+
+
 class JsMap(dict):  # type: ignore[type-arg]
     """What ``to_js`` makes of a dict without ``dict_converter``: a JS ``Map``."""
 
@@ -419,6 +422,7 @@ class FakeBrowser:
             return function
 
         ffi.JsException = JsException  # type: ignore[attr-defined]
+        ffi.jsnull = JSNULL  # type: ignore[attr-defined]
         ffi.to_js = to_js  # type: ignore[attr-defined]
         ffi.create_proxy = create_proxy  # type: ignore[attr-defined]
         return ffi

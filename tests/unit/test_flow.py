@@ -340,11 +340,8 @@ def test_cleaning_the_address_keeps_blank_parameters() -> None:
 
 
 def test_denied_in_a_tab_without_the_login_has_no_way_back() -> None:
-    w = World()
-    nav = FakeNavigator(f"{CALLBACK}?denied=true")
     with pytest.raises(LoginDenied) as caught:
-        asyncio.run(flow.complete_login(nav.url, ScriptedHttp({}), nav, w.transactions,
-                                        w.sessions, 1010.0))
+        World().callback("denied=true", ScriptedHttp({}))
     assert caught.value.return_to is None and says(caught.value, "declined")
 
 
