@@ -245,6 +245,21 @@ class URL:
         return cls(text)
 
 
+class Proxy:
+    """``create_proxy(f)``: callable like ``f`` until destroyed."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+        self.destroyed = False
+
+    def __call__(self, *args: Any) -> Any:
+        assert not self.destroyed, "a destroyed proxy was called"
+        return self.function(*args)
+
+    def destroy(self) -> None:
+        self.destroyed = True
+
+
 JSNULL = type("JsNull", (), {"__bool__": lambda self: False, "__repr__": lambda self: "jsnull"})()
 
 
@@ -324,18 +339,84 @@ class Fetch:
         return ["/" + url.split("://", 1)[1].split("/", 1)[1] for url, _ in self.calls]
 
 
-class Window:
-    def __init__(self, session_storage: WebStorageArea, local_storage: WebStorageArea) -> None:
-        self.sessionStorage = session_storage
-        self.localStorage = local_storage
+class PopupLocation:
+    """A popup's ``location``: readable while it shows this origin, throwing once away."""
+
+    def __init__(self) -> None:
+        self.away = False
+        self.replaced: list[str] = []
+
+    @property
+    def href(self) -> str:
+        if self.away:
+            raise JsException("SecurityError", "Blocked a frame from a cross-origin frame.")
+        return "about:blank"
+
+    def replace(self, url: str) -> None:
+        self.replaced.append(url)
+
+
+class PopupWindow:
+    """What ``window.open`` hands the opener."""
+
+    def __init__(self) -> None:
+        self.location = PopupLocation()
+        self.closed = False
+        self.close_calls = 0
+
+    def close(self) -> None:
+        self.close_calls += 1
+        self.closed = True
+
+
+class Listeners:
+    """``addEventListener``/``removeEventListener`` and dispatch, as windows and channels have."""
+
+    def __init__(self) -> None:
         self.listeners: dict[str, list[Callable[[Any], None]]] = {}
 
     def addEventListener(self, kind: str, handler: Callable[[Any], None]) -> None:  # noqa: N802
         self.listeners.setdefault(kind, []).append(handler)
 
+    def removeEventListener(self, kind: str, handler: Callable[[Any], None]) -> None:  # noqa: N802
+        self.listeners[kind].remove(handler)
+
     def dispatch(self, kind: str, event: Any) -> None:
-        for handler in self.listeners.get(kind, []):
+        for handler in list(self.listeners.get(kind, [])):
             handler(event)
+
+
+class BroadcastChannel(Listeners):
+    opened: list[BroadcastChannel] = []
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.closed = False
+        BroadcastChannel.opened.append(self)
+
+    @classmethod
+    def new(cls, name: str) -> BroadcastChannel:
+        return cls(name)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class Window(Listeners):
+    def __init__(self, session_storage: WebStorageArea, local_storage: WebStorageArea) -> None:
+        super().__init__()
+        self.sessionStorage = session_storage
+        self.localStorage = local_storage
+        self.screenX, self.screenY, self.outerWidth, self.outerHeight = 100, 50, 1300, 900
+        self.popup: PopupWindow | Any = PopupWindow()  # what window.open answers
+        self.opened: list[tuple[str, str, str, str | None]] = []
+
+    def open(self, url: str, target: str, features: str) -> PopupWindow | Any:
+        # What the popup inherits: a copy of this sessionStorage, at this moment.
+        self.opened.append((url, target, features,
+                            self.sessionStorage.getItem("speckle-login:popup")))
+        return self.popup
 
 
 class Console:
@@ -372,7 +453,7 @@ class FakeBrowser:
         self.console: list[tuple[str, str]] = []
         self.secure: bool | None = True
         self.timeouts: list[int] = []
-        self.proxied: list[Callable[..., Any]] = []
+        self.proxied: list[Proxy] = []
 
     def js_module(self) -> types.ModuleType:
         browser = self
@@ -408,6 +489,8 @@ class FakeBrowser:
         js.Object = types.SimpleNamespace(fromEntries=dict)  # type: ignore[attr-defined]
         js.window = self.window  # type: ignore[attr-defined]
         js.URL = URL  # type: ignore[attr-defined]
+        BroadcastChannel.opened = []
+        js.BroadcastChannel = BroadcastChannel  # type: ignore[attr-defined]
         js.console = Console(self.console)  # type: ignore[attr-defined]
         return js
 
@@ -417,9 +500,10 @@ class FakeBrowser:
         def to_js(value: Any, dict_converter: Callable[..., Any] | None = None) -> Any:
             return dict_converter(value.items()) if dict_converter else JsMap(value)
 
-        def create_proxy(function: Callable[..., Any]) -> Callable[..., Any]:
-            self.proxied.append(function)
-            return function
+        def create_proxy(function: Callable[..., Any]) -> Proxy:
+            proxy = Proxy(function)
+            self.proxied.append(proxy)
+            return proxy
 
         ffi.JsException = JsException  # type: ignore[attr-defined]
         ffi.jsnull = JSNULL  # type: ignore[attr-defined]
