@@ -13,8 +13,8 @@ harmless) are listed with the reason in :data:`ACCEPTED_FILE`, one per line::
     pyapp/client.py :: SpeckleClient.on_change :: <the mutated line> :: why it may survive
 
 They are reported apart from the open survivors, which make the exit status 1. The score
-counts every mutant: accepted ones are not killed either. The last line printed is
-``mutation score: K of N killed (P%)``.
+counts every mutant: accepted ones are not killed either, and a mutant the tests hang on
+(mutmut's timeout) is. The last line printed is ``mutation score: K of N killed (P%)``.
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
 ACCEPTED_FILE = ROOT / "devtools" / "mutmut_accepted.txt"
 SEPARATOR = " :: "
-# mutmut's exit codes for a mutant: 1 and 3 mean a test failed (killed), 37 that the type
-# checker rejected it; anything else is a mutant the tests let through.
+# mutmut's exit codes for a mutant: 1 and 3 mean a test failed, 37 that the type checker
+# rejected it; a timeout means the tests hung on it (mutmut allows 15 times their usual
+# time), which fails a test run as surely. All of these count as killed; anything else is a
+# mutant the tests let through.
 KILLED_CODES = {1, 3, 37}
-STATUS_BY_CODE = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 36: "timeout",
-                  24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout", None: "not run"}
+TIMEOUT_CODES = {36, 24, -24, 152, 255}
+STATUS_BY_CODE = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", None: "not run"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Mutant:
     path: str         # pyapp/client.py
     function: str     # SpeckleClient.query
     status: str
-    diff: str         # unified diff of the function, as `mutmut show` prints it
+    diff: str         # unified diff of the function, as `mutmut show` prints it (not killed)
 
     @property
     def changed(self) -> str:
@@ -95,8 +97,9 @@ def collect() -> list[Mutant]:
         path = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         for key, code in codes.items():
-            killed = code in KILLED_CODES
-            status = "killed" if killed else STATUS_BY_CODE.get(code, f"exit {code}")
+            killed = code in KILLED_CODES or code in TIMEOUT_CODES
+            status = ("timeout" if code in TIMEOUT_CODES else "killed") if killed else \
+                STATUS_BY_CODE.get(code, f"exit {code}")
             diff = "" if killed else get_diff_for_mutant(key, path=path)
             mutants.append(Mutant(key, path, function_name(key), status, diff))
     return mutants
@@ -119,7 +122,7 @@ def load_accepted(path: Path = ACCEPTED_FILE) -> dict[str, str]:
 
 
 def report(mutants: list[Mutant], accepted: dict[str, str], elapsed: float | None) -> int:
-    not_killed = [m for m in mutants if m.status != "killed"]
+    not_killed = [m for m in mutants if m.status not in ("killed", "timeout")]
     excused = [m for m in not_killed if m.identity in accepted]
     open_ = [m for m in not_killed if m.identity not in accepted]
     for m in open_:
@@ -139,8 +142,9 @@ def report(mutants: list[Mutant], accepted: dict[str, str], elapsed: float | Non
     for m in open_:
         by_status[m.status] = by_status.get(m.status, 0) + 1
     total = len(mutants)
-    killed = sum(m.status == "killed" for m in mutants)
-    counts = [f"{killed} killed", f"{len(excused)} accepted survivors"]
+    killed = len(mutants) - len(not_killed)
+    timeouts = sum(m.status == "timeout" for m in mutants)
+    counts = [f"{killed} killed ({timeouts} by a timeout)", f"{len(excused)} accepted survivors"]
     counts += [f"{n} {status} (open)" for status, n in sorted(by_status.items())]
     print(f"\n{total} mutants: " + ", ".join(counts)
           + (f"; mutmut ran {elapsed:.0f} s" if elapsed is not None else ""))
