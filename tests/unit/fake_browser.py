@@ -525,6 +525,7 @@ def fake_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBrowser]:
     pyodide.ffi = ffi  # type: ignore[attr-defined]
     pyscript = types.ModuleType("pyscript")
     pyscript.document = browser.document  # type: ignore[attr-defined]
+    pyscript.window = browser.window  # type: ignore[attr-defined]
     for name, module in (("js", browser.js_module()), ("pyodide", pyodide),
                          ("pyodide.ffi", ffi), ("pyscript", pyscript)):
         monkeypatch.setitem(sys.modules, name, module)

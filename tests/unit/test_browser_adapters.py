@@ -125,7 +125,7 @@ def test_fetch_sends_no_cookies_no_referrer_no_cache_and_a_timeout(fake_browser:
     (url, init), = fake_browser.fetch.calls
     assert url == f"{SERVER}/graphql"
     assert init == {"method": "POST", "headers": request.headers, "credentials": "omit",
-                    "referrerPolicy": "no-referrer", "cache": "no-store",
+                    "referrerPolicy": "no-referrer", "cache": "no-store", "redirect": "error",
                     "signal": "timeout(1234)", "body": '{"query": "{ x }"}'}
 
 

@@ -110,7 +110,7 @@ def test_graphql_errors_without_a_message() -> None:
     for errors in ([{"extensions": {}}], ["just text"], [{"message": ""}]):
         with pytest.raises(GraphQLError) as info:
             read_graphql_response(json_response(200, {"data": None, "errors": errors}))
-        assert says(info.value, "GraphQL") and info.value.errors == errors
+        assert says(info.value, "GraphQL")
 
 
 def test_forbidden_needs_both_the_code_and_a_scope() -> None:
