@@ -244,6 +244,17 @@ def test_logout_during_a_refresh_is_never_undone() -> None:
 
 
 
+def test_a_login_made_during_a_failed_refresh_stays_signed_in() -> None:
+    newer = Session(SERVER, "demo-app", "t9", "r9", "sec", "auto", "session", 2.0)
+
+    async def log_in_again(client: SpeckleClient, ss: MemoryStorage) -> None:
+        SessionStore(ss, MemoryStorage()).save(newer)
+
+    client, http, ss, error = refresh_in_flight(log_in_again)
+    assert isinstance(error, SessionExpired)  # the old query still fails...
+    assert client.session == newer  # ...but the login that replaced its session is kept
+
+
 def test_unsubscribed_listeners_hear_nothing_more() -> None:
     client, *_ = make(ScriptedHttp({"/auth/logout": json_response(200, {})}), session())
     heard_a: list[object] = []
