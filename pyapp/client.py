@@ -322,12 +322,12 @@ class SpeckleClient:
         except SessionExpired:
             refreshed = await self._refresh(session)
             if refreshed is None:
-                self._forget()
+                self._forget_if_current(session)
                 raise
         try:
             return await self._query_as(refreshed, query, variables)
         except SessionExpired:
-            self._forget()
+            self._forget_if_current(refreshed)
             raise
 
     async def viewer(self) -> Viewer:
@@ -440,6 +440,13 @@ class SpeckleClient:
     def _forget(self) -> None:
         self._sessions.clear_all()
         self.notify()
+
+    def _forget_if_current(self, session: Session) -> None:
+        """Forget ``session``, which the server refused, unless a new login replaced it while
+        the refused request was on the wire: that login is not the one that failed."""
+        current = self.session
+        if current is None or current == session:
+            self._forget()
 
     def _require_session(self) -> Session:
         session = self.session

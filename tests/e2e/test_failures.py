@@ -148,6 +148,20 @@ def test_expired_code_shows_the_server_message(
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
 
 
+def test_back_after_a_callback_error_never_shows_the_code(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    # An error keeps the user on the callback page, so no final redirect hides a history
+    # entry the address clean-up might have added: Back must go to the consent page.
+    mock.code_ttl_seconds = -1
+    app = AppPage(page, app_site.url).open()
+    login_to_callback(app)
+    result_text(page)
+    page.go_back()
+    assert "/authn/verify/" in page.url and "access_code" not in page.url
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
 def test_mismatched_verifier_is_rejected_by_the_server(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:

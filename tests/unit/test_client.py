@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -10,7 +11,14 @@ from pyapp.config import Settings
 from pyapp.errors import MissingScope, NotSignedIn, SessionExpired
 from pyapp.ports import HttpRequest, HttpResponse
 from pyapp.stores import NAMESPACE, SESSION_KEY, Session, SessionStore
-from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
+from tests.unit.fakes import (
+    FakeNavigator,
+    MemoryStorage,
+    PythonCrypto,
+    ScriptedHttp,
+    json_response,
+    says,
+)
 
 SERVER = "http://127.0.0.1:8001"
 
@@ -73,6 +81,7 @@ def test_revoked_token_is_refreshed_once_then_retried() -> None:
     assert json.loads(http.sent[1].body or "") == {"appId": "demo-app", "appSecret": "sec",
                                                    "refreshToken": "r1"}
     assert json.loads(ss.data[SESSION_KEY])["token"] == "t2"
+    assert json.loads(ss.data[SESSION_KEY])["refresh_token"] == "r2"
 
 
 def test_failed_refresh_signs_out() -> None:
@@ -176,3 +185,156 @@ def test_viewer_without_a_scope_returns_what_the_server_did_answer() -> None:
     assert viewer.missing_scope == "profile:email"
     assert viewer.user is not None and viewer.user.name == "Ada Lovelace"
     assert client.signed_in  # the token is kept
+
+def test_refresh_is_tried_once_when_every_new_token_is_rejected_too() -> None:
+    """A server that accepts the refresh but rejects every token it hands out: the client
+    refreshes once, then gives up and signs out, instead of refreshing forever."""
+    issued = iter(f"t{n}" for n in range(2, 100))
+    http = ScriptedHttp({
+        "/graphql": json_response(403, {"error": "Your token is not valid."}),
+        "/auth/token": lambda req: json_response(200, {"token": next(issued), "refreshToken": "r"}),
+    })
+    client, _, ss, ls = make(http, session())
+    changes: list[object] = []
+    client.on_change(changes.append)
+    with pytest.raises(SessionExpired):
+        asyncio.run(client.query("{ x }"))
+    assert http.paths() == ["/graphql", "/auth/token", "/graphql"]
+    assert not client.signed_in and ss.data == {} and ls.data == {} and changes == [None]
+
+
+class GatedHttp(ScriptedHttp):
+    """ScriptedHttp whose answer to ``gated_path`` waits until the test opens the gate."""
+
+    def __init__(self, routes: dict, gated_path: str) -> None:  # type: ignore[type-arg]
+        super().__init__(routes)
+        self.gated_path = gated_path
+        self.arrived = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        if request.url.endswith(self.gated_path):
+            self.arrived.set()
+            await self.gate.wait()
+        return await super().send(request)
+
+
+def refresh_in_flight(during: Callable[[SpeckleClient, MemoryStorage], Awaitable[None]]
+                      ) -> tuple[SpeckleClient, GatedHttp, MemoryStorage, BaseException | None]:
+    """Start a query whose token is refused, run ``during`` while its refresh is on the
+    wire, then let the refresh succeed with token ``t2``."""
+    http = GatedHttp({"/graphql": lambda req: json_response(
+        200 if req.headers["Authorization"] == "Bearer t2" else 403,
+        {"data": {"ok": True}} if req.headers["Authorization"] == "Bearer t2" else {"error": "no"}),
+        "/auth/token": json_response(200, {"token": "t2", "refreshToken": "r2"}),
+        "/auth/logout": json_response(200, {})}, gated_path="/auth/token")
+    client, _, ss, _ = make(http, session())
+
+    async def scenario() -> BaseException | None:
+        query = asyncio.ensure_future(client.query("{ ok }"))
+        arrived = asyncio.ensure_future(http.arrived.wait())
+        await asyncio.wait([query, arrived], return_when=asyncio.FIRST_COMPLETED)
+        assert http.arrived.is_set(), "the query ended before refreshing"
+        await during(client, ss)
+        http.gate.set()
+        try:
+            await query
+        except BaseException as error:  # noqa: BLE001 - handed to the test to check
+            return error
+        return None
+
+    return (client, http, ss, asyncio.run(scenario()))
+
+
+def test_logout_during_a_refresh_is_never_undone() -> None:
+    async def log_out(client: SpeckleClient, ss: MemoryStorage) -> None:
+        await client.logout()
+
+    client, http, ss, error = refresh_in_flight(log_out)
+    assert isinstance(error, SessionExpired)
+    assert not client.signed_in and SESSION_KEY not in ss.data
+    assert "Bearer t2" not in [r.headers.get("Authorization") for r in http.sent]
+
+
+
+def test_a_login_made_during_a_failed_refresh_stays_signed_in() -> None:
+    newer = Session(SERVER, "demo-app", "t9", "r9", "sec", "auto", "session", 2.0)
+
+    async def log_in_again(client: SpeckleClient, ss: MemoryStorage) -> None:
+        SessionStore(ss, MemoryStorage()).save(newer)
+
+    client, http, ss, error = refresh_in_flight(log_in_again)
+    assert isinstance(error, SessionExpired)  # the old query still fails...
+    assert client.session == newer  # ...but the login that replaced its session is kept
+
+
+def test_unsubscribed_listeners_hear_nothing_more() -> None:
+    client, *_ = make(ScriptedHttp({"/auth/logout": json_response(200, {})}), session())
+    heard_a: list[object] = []
+    heard_b: list[object] = []
+    stop_a = client.on_change(heard_a.append)
+    client.on_change(heard_b.append)
+    client.notify()
+    stop_a()
+    stop_a()  # twice is harmless
+    asyncio.run(client.logout())
+    assert heard_a == [session()] and heard_b == [session(), None]
+
+
+def test_a_finished_login_tells_listeners_the_new_session() -> None:
+    http = ScriptedHttp({"/oauth/token": json_response(200, {"token": "t9", "refreshToken": "r9"})})
+    client, nav, *_ = make(http, url="http://127.0.0.1:8000/app/")
+    asyncio.run(client.login())
+    nav.url = "http://127.0.0.1:8000/callback.html?access_code=c0de"
+    heard: list[Session | None] = []
+    client.on_change(heard.append)
+    result = asyncio.run(client.complete_login())
+    assert result.new_login and [s.token if s else None for s in heard] == ["t9"]
+    assert nav.replaced == ["http://127.0.0.1:8000/callback.html"]
+
+
+@pytest.mark.parametrize("return_to, expected", [
+    (None, "http://127.0.0.1:8000/app/?x=1"),
+    ("../other.html", "http://127.0.0.1:8000/other.html"),
+    ("https://evil.example/", "http://127.0.0.1:8000/app/?x=1"),
+])
+def test_login_returns_to_a_same_origin_page(return_to: str | None, expected: str) -> None:
+    client, nav, ss, _ = make(ScriptedHttp({}), url="http://127.0.0.1:8000/app/?x=1")
+    asyncio.run(client.login(return_to))
+    txn = json.loads(ss.data[NAMESPACE + "transaction"])
+    assert txn["return_to"] == expected and txn["created_at"] == 5.0
+
+
+def test_login_without_settings_says_what_is_missing() -> None:
+    client, nav, ss, _ = make(ScriptedHttp({}))
+    client.settings = None
+    with pytest.raises(NotSignedIn) as caught:
+        asyncio.run(client.login())
+    assert says(caught.value, "configured") and nav.visited == [] and ss.data == {}
+    with pytest.raises(NotSignedIn) as nobody:
+        client.auth_headers()
+    assert says(nobody.value, "signed in")
+
+
+def test_the_retry_after_a_refresh_repeats_the_same_query() -> None:
+    def graphql(req: HttpRequest) -> HttpResponse:
+        if req.headers["Authorization"] == "Bearer t1":
+            return json_response(403, {"error": "Your token is not valid."})
+        return json_response(200, {"data": {"ok": True}})
+
+    http = ScriptedHttp({"/graphql": graphql,
+                         "/auth/token": json_response(200, {"token": "t2"})})
+    client, _, ss, _ = make(http, session())
+    asyncio.run(client.query("query Q($n: Int) { ok }", {"n": 3}))
+    first, retry = (json.loads(r.body or "") for r in (http.sent[0], http.sent[2]))
+    assert first == retry == {"query": "query Q($n: Int) { ok }", "variables": {"n": 3}}
+    # The server sent no new refresh token: the old one is kept for next time.
+    assert json.loads(ss.data[SESSION_KEY])["refresh_token"] == "r1"
+
+
+def test_viewer_asks_for_server_user_and_projects() -> None:
+    http = ScriptedHttp({"/graphql": json_response(200, {"data": {"activeUser": None}})})
+    client, *_ = make(http, session())
+    asyncio.run(client.viewer())
+    query = json.loads(http.sent[0].body or "")["query"]
+    assert all(name in query for name in ("serverInfo", "activeUser", "projects"))

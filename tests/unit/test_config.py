@@ -1,11 +1,22 @@
 """Server URL and settings validation: refused before any redirect, normalised otherwise."""
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyapp.config import CONFIG_KEYS, Settings, is_loopback_host, normalize_server_url
+from pyapp.config import (
+    CONFIG_KEYS,
+    Settings,
+    config_from_attributes,
+    is_loopback_host,
+    load_config_file,
+    normalize_server_url,
+)
 from pyapp.errors import InvalidConfiguration
+from tests.unit.fakes import says
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -47,7 +58,8 @@ def test_insecure_http_only_when_asked_for_by_name() -> None:
 
 @pytest.mark.parametrize("host,loopback", [("localhost", True), ("127.0.0.1", True),
                                             ("127.5.6.7", True), ("[::1]", True),
-                                            ("example.com", False), ("192.168.1.2", False)])
+                                            ("example.com", False), ("192.168.1.2", False),
+                                            ("LOCALHOSTX", False), ("[::1]X", False)])
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
 
@@ -196,3 +208,108 @@ def test_settings_are_editable_only_for_a_json_true() -> None:
     for value in (False, "true", 1, None):
         assert not settings_editable({"editableSettings": value})
     assert not settings_editable({})
+
+@pytest.mark.parametrize("raw, parts", [
+    ("app.speckle.systems/x", ["“app.speckle.systems/x” is not a full URL",
+                               "e.g. https://app.speckle.systems/x."]),
+    ("//app.speckle.systems", ["e.g. https://app.speckle.systems."]),
+    ("https://user@app.speckle.systems", ["user name or password"]),
+    ("https://:pw@app.speckle.systems", ["user name or password"]),
+    ("https://app.speckle.systems#x", ["? or #"]),
+    ("ftp://app.speckle.systems", ["must start with https://", "(got “ftp:”)"]),
+    ("https://:443", ["“https://:443” is not a valid URL."]),
+    ("https://app.speckle.systems:99999", ["“https://app.speckle.systems:99999” is not a valid "
+                                           "URL."]),
+    ("https://app.speckle.systems:x", ["not a valid URL"]),
+])
+def test_every_refusal_says_why(raw: str, parts: list[str]) -> None:
+    with pytest.raises(InvalidConfiguration) as info:
+        normalize_server_url(raw)
+    assert says(info.value, *parts)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("http://localhost:81/", "http://localhost:81"),
+    ("http://localhost:80/", "http://localhost"),
+    ("https://x.example:80", "https://x.example:80"),
+    ("https://x.example/speckle/", "https://x.example/speckle"),
+    ("https://x.example//a//", "https://x.example//a"),
+    ("https://[::1]:443/", "https://[::1]"),
+    ("https://x.example/SPECKLEX/", "https://x.example/SPECKLEX"),
+])
+def test_ports_and_paths(raw: str, expected: str) -> None:
+    assert normalize_server_url(raw) == expected
+
+
+def test_allow_insecure_http_survives_validation() -> None:
+    settings = Settings("http://speckle.lan/", "app", allow_insecure_http=True).validated()
+    assert settings.server_url == "http://speckle.lan" and settings.allow_insecure_http is True
+    with pytest.raises(InvalidConfiguration, match="Plain http://"):
+        Settings("http://speckle.lan/", "app").validated()
+
+
+def test_validated_keeps_every_choice_and_trims_the_secret() -> None:
+    settings = Settings("https://x.example/", " app ", " sec ", "deployed", "local").validated()
+    assert settings == Settings("https://x.example", "app", "sec", "deployed", "local", False)
+    assert Settings("https://x.example", "a", "  ").validated().app_secret is None
+
+
+@pytest.mark.parametrize("app_id, part", [("", "Enter the App ID"), ("a/b", "may only contain"),
+                                          ("x" * 129, "may only contain")])
+def test_app_id_refusals_say_why(app_id: str, part: str) -> None:
+    with pytest.raises(InvalidConfiguration) as info:
+        Settings("https://x.example", app_id).validated()
+    assert says(info.value, part)
+    assert Settings("https://x.example", "A.b_c~d-9").validated().app_id == "A.b_c~d-9"
+
+
+@pytest.mark.parametrize("field, value, part", [("dialect", "magic", "auto, documented"),
+                                                ("storage", "cookie", "session, local")])
+def test_bad_choices_list_the_good_ones(field: str, value: str, part: str) -> None:
+    with pytest.raises(InvalidConfiguration) as info:
+        Settings(**{"server_url": "https://x.example", "app_id": "a", field: value}).validated()
+    assert part in str(info.value) and str(info.value).endswith(".")
+
+
+def test_missing_keys_are_empty_not_made_up() -> None:
+    settings = Settings.from_mapping({})
+    assert (settings.server_url, settings.app_id, settings.app_secret) == ("", "", None)
+    with pytest.raises(InvalidConfiguration, match="Enter the URL"):
+        settings.validated()
+
+
+@pytest.mark.parametrize("mapping, allowed", [({}, False), ({"allowInsecureHttp": True}, True),
+                                              ({"allowInsecureHttp": False}, False)])
+def test_allow_insecure_http_from_a_mapping(mapping: dict[str, object], allowed: bool) -> None:
+    settings = Settings.from_mapping({"serverUrl": "http://speckle.lan", "appId": "a", **mapping})
+    assert settings.allow_insecure_http is allowed
+
+
+@pytest.mark.parametrize("value, allowed", [("", True), ("TRUE", True), ("Yes", True),
+                                            ("1", True), ("false", False), ("no", False)])
+def test_boolean_attributes(value: str, allowed: bool) -> None:
+    assert config_from_attributes({"data-allow-insecure-http": value}) == {
+        "allowInsecureHttp": allowed}
+
+
+def test_attributes_by_any_spelling_blank_ones_skipped() -> None:
+    assert config_from_attributes({"data-server-url": " https://x.example ", "app-id": "a",
+                                   "appSecret": "s", "DATA-DIALECT": "deployed",
+                                   "data-storage": "  ", "data-other": "x", "storage": ""}) == {
+        "serverUrl": "https://x.example", "appId": "a", "appSecret": "s", "dialect": "deployed"}
+
+
+def test_config_files(tmp_path: Path) -> None:
+    good = tmp_path / "config.json"
+    good.write_text(json.dumps({"serverUrl": "https://x.example", "appId": "Zoë"}),
+                    encoding="utf-8")
+    assert load_config_file(str(good)) == {"serverUrl": "https://x.example", "appId": "Zoë"}
+    assert Settings.from_file(str(good)).app_id == "Zoë"
+    cases = {"missing.json": "was not found", "bad.json": "is not valid JSON",
+             "list.json": "must hold a JSON object"}
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    (tmp_path / "list.json").write_text("[1]", encoding="utf-8")
+    for name, part in cases.items():
+        with pytest.raises(InvalidConfiguration) as info:
+            load_config_file(str(tmp_path / name))
+        assert says(info.value, f"“{tmp_path / name}”", part)

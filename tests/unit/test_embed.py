@@ -107,3 +107,9 @@ def test_user_survives_a_missing_email_scope() -> None:
                            session_storage=ss, local_storage=ls)
     user = asyncio.run(client.user())
     assert user is not None and user.name == "Ada" and user.email is None
+
+
+def test_same_page_ignores_every_fragment() -> None:
+    assert same_page("https://a.example/p?x=1#one#two", "https://a.example/p?x=1")
+    assert same_page("https://a.example/p#a", "https://a.example/p#b#c")
+    assert not same_page("https://a.example/p#a", "https://a.example/q#a")

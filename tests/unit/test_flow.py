@@ -19,7 +19,7 @@ from pyapp.errors import (
     TokenEndpointUnreachable,
 )
 from pyapp.ports import HttpRequest, HttpResponse
-from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, SessionStore, TransactionStore
+from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, Session, SessionStore, TransactionStore
 from tests.unit.fakes import (
     FakeNavigator,
     MemoryStorage,
@@ -27,6 +27,7 @@ from tests.unit.fakes import (
     ScriptedHttp,
     html_response,
     json_response,
+    says,
 )
 
 SERVER = "http://127.0.0.1:8001"
@@ -279,7 +280,7 @@ def test_reload_after_login_does_not_exchange_again() -> None:
     again, _ = w.callback("access_code=c0de", http)  # the same URL, e.g. from history
     cleaned, _ = w.callback("", http)  # the cleaned URL reloaded
     assert http.paths() == ["/oauth/token"]
-    assert not again.new_login and not cleaned.new_login
+    assert again.new_login is False and cleaned.new_login is False
     assert again.session == first.session and again.return_to == "http://127.0.0.1:8000/app/"
 
 
@@ -321,3 +322,93 @@ def test_sent_requests_never_carry_secrets_in_urls() -> None:
     for req in http.sent:
         assert isinstance(req, HttpRequest)
         assert "c0de" not in req.url and "s3cret" not in req.url and "a" * 42 not in req.url
+
+
+def test_the_new_session_holds_the_transactions_server_app_and_choices() -> None:
+    w = World(secret="s3cret", dialect="documented")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
+    result, _ = w.callback("access_code=c0de", http, now=1234.0)
+    assert result.session == Session(SERVER, "demo-app", "a" * 42, "b" * 42, "s3cret",
+                                     "documented", "session", 1234.0)
+    assert result.new_login is True and w.sessions.load() == result.session
+    body = json.loads(http.sent[0].body or "")
+    assert body["appId"] == "demo-app" and body["accessCode"] == "c0de"
+
+
+def test_a_reload_of_the_cleaned_callback_returns_the_existing_session() -> None:
+    w = World()
+    w.start()
+    first, _ = w.callback("access_code=c0de",
+                          ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    cleaned, _ = w.callback("", ScriptedHttp({}))
+    assert cleaned.session == first.session and cleaned.new_login is False
+    assert cleaned.return_to == "http://127.0.0.1:8000/app/"
+
+
+def test_cleaning_the_address_keeps_blank_parameters() -> None:
+    w = World()
+    w.start()
+    _, nav = w.callback("empty=&access_code=c0de&k=v",
+                        ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    assert nav.replaced == [f"{CALLBACK}?empty=&k=v"]
+
+
+def test_denied_in_a_tab_without_the_login_has_no_way_back() -> None:
+    with pytest.raises(LoginDenied) as caught:
+        World().callback("denied=true", ScriptedHttp({}))
+    assert caught.value.return_to is None and says(caught.value, "declined")
+
+
+@pytest.mark.parametrize("query, error, part", [
+    ("", MissingAccessCode, "access code"),
+    ("access_code=c0de", MissingTransaction, "another tab"),
+])
+def test_callback_refusals_say_why(query: str, error: type[Exception], part: str) -> None:
+    with pytest.raises(error) as caught:
+        World().callback(query, ScriptedHttp({}))
+    assert says(caught.value, part)
+
+
+def test_failures_at_the_token_endpoints_name_the_server_and_status() -> None:
+    w = World()
+    w.start()
+    with pytest.raises(EndpointNotSupported) as not_supported:
+        w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": html_response(404)}))
+    assert says(not_supported.value, SERVER)
+    w.start()
+    with pytest.raises(TokenEndpointUnreachable) as unreachable:
+        w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": None,
+                                                     "/graphql": SERVER_INFO}))
+    assert says(unreachable.value, SERVER)
+    w.start()
+    with pytest.raises(ServerUnavailable) as broken:
+        w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": HttpResponse(
+            500, {"content-type": "text/plain"}, "boom")}))
+    assert broken.value.status == 500 and says(broken.value, "(HTTP 500)")
+
+
+def test_an_https_page_returns_to_its_own_origin_only() -> None:
+    page = "https://site.example/app/callback.html"
+    assert flow.safe_return_to("/other.html#x", page) == "https://site.example/other.html#x"
+    assert flow.safe_return_to("https://site.example/a", page) == "https://site.example/a"
+    assert flow.safe_return_to("http://site.example/a", page) == "https://site.example/app/"
+
+
+def test_the_probe_asks_the_api_a_token_less_question() -> None:
+    w = World(secret="s3cret")
+    w.start()
+    http = ScriptedHttp({"/oauth/token": None, "/graphql": SERVER_INFO,
+                         "/auth/token": json_response(200, TOKENS)})
+    w.callback("access_code=c0de", http)
+    assert "serverInfo" in json.loads(http.sent[1].body or "")["query"]
+
+
+def test_a_hand_made_deployed_transaction_without_secret_is_refused() -> None:
+    w = World(secret="s3cret", dialect="deployed")
+    w.start()
+    txn = json.loads(w.session_storage.data[TRANSACTION_KEY])
+    w.session_storage.data[TRANSACTION_KEY] = json.dumps({**txn, "app_secret": None})
+    with pytest.raises(EndpointNotSupported) as caught:
+        w.callback("access_code=c0de", ScriptedHttp({}))
+    assert says(caught.value, "app secret")

@@ -8,7 +8,7 @@ from pyapp.errors import GraphQLError, MissingScope, ServerUnavailable, SessionE
 from pyapp.graphql import graphql_request, read_graphql_response
 from pyapp.ports import HttpResponse
 from pyapp.speckle_api import Project, ProjectPage
-from tests.unit.fakes import html_response, json_response
+from tests.unit.fakes import html_response, json_response, says
 
 
 def test_request_is_json_with_bearer_header() -> None:
@@ -93,3 +93,71 @@ def test_the_last_page_has_a_cursor_and_no_more() -> None:
 def test_no_cursor_or_an_empty_page_ends_the_list_whatever_the_count() -> None:
     assert not _page(60, None, 25).has_more(25)
     assert not _page(60, "c", 0).has_more(25)
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_token_without_graphql_errors_is_session_expired(status: int) -> None:
+    for response in (json_response(status, {"error": "no"}), html_response(status)):
+        with pytest.raises(SessionExpired) as info:
+            read_graphql_response(response)
+        assert says(info.value, "session")
+
+
+def test_a_403_with_graphql_errors_is_a_graphql_error_not_a_dead_token() -> None:
+    with pytest.raises(GraphQLError, match="Forbidden field"):
+        read_graphql_response(json_response(403, {"errors": [{"message": "Forbidden field."}]}))
+    with pytest.raises(ServerUnavailable):
+        read_graphql_response(json_response(402, {"error": "Payment required"}))
+
+
+@pytest.mark.parametrize("response, status", [
+    (html_response(200, "<html>frontend</html>"), 200),
+    (HttpResponse(502, {}, ""), 502),
+    (json_response(200, ["not", "an", "object"]), 200),
+])
+def test_a_non_json_answer_names_its_status(response: HttpResponse, status: int) -> None:
+    with pytest.raises(ServerUnavailable) as info:
+        read_graphql_response(response)
+    assert info.value.status == status and says(info.value, f"HTTP {status}", "JSON")
+
+
+def test_graphql_errors_on_a_5xx_are_a_server_failure_with_its_message() -> None:
+    with pytest.raises(ServerUnavailable) as info:
+        read_graphql_response(json_response(503, {"errors": [{"message": "Db down."}]}))
+    assert str(info.value) == "Db down." and info.value.status == 503
+
+
+def test_graphql_errors_without_a_message() -> None:
+    for errors in ([{"extensions": {}}], ["just text"], [{"message": ""}]):
+        with pytest.raises(GraphQLError) as info:
+            read_graphql_response(json_response(200, {"data": None, "errors": errors}))
+        assert says(info.value, "GraphQL")
+
+
+def test_forbidden_needs_both_the_code_and_a_scope() -> None:
+    for extensions in ({"code": "FORBIDDEN"}, {"scope": "profile:read"}):
+        body = {"data": None, "errors": [{"message": "No.", "extensions": extensions}]}
+        with pytest.raises(GraphQLError):
+            read_graphql_response(json_response(200, body))
+    body = {"data": None, "errors": ["odd", {"message": "No.", "extensions": {
+        "code": "FORBIDDEN", "scope": "streams:read"}}]}
+    with pytest.raises(MissingScope) as info:
+        read_graphql_response(json_response(200, body))
+    assert info.value.scope == "streams:read" and info.value.data is None
+
+
+@pytest.mark.parametrize("response, status", [
+    (json_response(400, {"data": {"a": 1}}), 400),
+    (json_response(401, {"data": {"a": 1}, "errors": []}), 401),
+    (json_response(200, {"data": None}), 200),
+    (json_response(200, {"data": [1]}), 200),
+])
+def test_no_data_or_a_failed_status_is_a_server_failure(response: HttpResponse, status: int
+                                                        ) -> None:
+    with pytest.raises(ServerUnavailable) as info:
+        read_graphql_response(response)
+    assert info.value.status == status and says(info.value, f"HTTP {status}")
+
+
+def test_data_with_a_2xx_status() -> None:
+    assert read_graphql_response(json_response(299, {"data": {}})) == {}
+    assert read_graphql_response(json_response(200, {"data": {"a": None}})) == {"a": None}

@@ -126,3 +126,31 @@ def test_no_message_says_its_title_twice(error: BaseException) -> None:
     for editable in (False, True):
         message = message_for(error, editable)
         assert message.title.lower() not in message.detail.lower(), message
+
+
+@pytest.mark.parametrize("error", ALL_ERRORS, ids=lambda e: type(e).__name__)
+def test_every_message_is_a_title_and_a_sentence(error: BaseException) -> None:
+    # What a visitor reads; an editable page shows the error's own text, tested elsewhere.
+    message = message_for(error)
+    for text in (message.title, message.detail):
+        assert isinstance(text, str) and text.strip() and not text[:1].islower()
+        assert text != text.upper() and "None" not in text
+    assert not message.title.endswith(".") and message.detail.endswith(".")
+
+
+@pytest.mark.parametrize("error", [e for e in ALL_ERRORS if isinstance(e, (
+    errors.EndpointNotSupported, errors.ServerUnavailable, errors.InsecureContext,
+    errors.InvalidConfiguration, errors.GraphQLError))], ids=lambda e: type(e).__name__)
+def test_errors_that_explain_themselves_keep_their_text_for_the_owner(error: BaseException
+                                                                      ) -> None:
+    # Visitors may get plain words instead; the site owner always finds pyapp's own text.
+    for editable in (False, True):
+        message = message_for(error, editable)
+        assert str(error) in message.detail + message.technical
+
+
+def test_unexpected_errors_are_named_by_type_only() -> None:
+    message = message_for(KeyError("secret"))
+    assert message.technical == "Unexpected error: KeyError."
+    assert "secret" not in message.detail + message.technical
+    assert "try again" in message_for(errors.ServerUnavailable("Timed out.")).detail

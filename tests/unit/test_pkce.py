@@ -41,5 +41,5 @@ def test_fresh_verifiers_are_43_url_safe_chars_and_differ() -> None:
 
 
 def test_wrong_number_of_random_bytes_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="need 32 random bytes, got 16"):
         pkce.verifier_from_bytes(b"\0" * 16)

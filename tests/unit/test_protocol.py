@@ -7,7 +7,7 @@ import pytest
 from pyapp import protocol
 from pyapp.errors import ExchangeRejected, ServerUnavailable
 from pyapp.ports import HttpResponse
-from tests.unit.fakes import html_response, json_response
+from tests.unit.fakes import html_response, json_response, says
 
 SERVER = "https://speckle.example"
 
@@ -110,3 +110,65 @@ def test_documented_endpoint_absence(
     assert protocol.is_documented_endpoint_absent(response) is absent
     if absent:
         assert protocol.looks_like_missing_route(response) is missing_route
+
+
+def test_logout_without_a_refresh_token_sends_an_empty_one() -> None:
+    request = protocol.logout_request(SERVER, "tok", None)
+    assert json.loads(request.body or "") == {"token": "tok", "refreshToken": ""}
+
+
+def test_the_server_message_comes_from_err_error_or_message_in_that_order() -> None:
+    assert protocol.server_message({"message": " Gone. "}) == "Gone."
+    assert protocol.server_message({"message": "m", "error": "e"}) == "e"
+    assert protocol.server_message({"err": "x", "error": "e", "message": "m"}) == "x"
+    assert protocol.server_message({"err": "  ", "error": 5, "message": None}) is None
+
+
+@pytest.mark.parametrize("response, missing_route", [
+    (HttpResponse(404, {}, ""), True),
+    (HttpResponse(501, {}, ""), True),
+    (HttpResponse(502, {}, ""), False),
+    (HttpResponse(503, {"content-type": "text/html"}, "<html>"), False),
+    (HttpResponse(204, {}, ""), False),
+    (HttpResponse(299, {"content-type": "text/html"}, "<html>"), True),
+    (HttpResponse(300, {"content-type": "text/html"}, "<html>"), False),
+    (HttpResponse(302, {"content-type": "text/html"}, "<html>"), False),
+])
+def test_which_non_json_answers_mean_no_such_route(response: HttpResponse,
+                                                   missing_route: bool) -> None:
+    assert protocol.looks_like_missing_route(response) is missing_route
+
+
+@pytest.mark.parametrize("response, status, says_what", [
+    (html_response(404, "Cannot POST /oauth/token"), 404, "did not answer the sign-in"),
+    (HttpResponse(502, {}, ""), 502, "did not answer the sign-in"),
+    (json_response(500, {}), 500, "failed to complete the sign-in"),
+    (json_response(300, {"token": "t"}), 300, "failed to complete the sign-in"),
+    (json_response(503, {"err": "Db down."}), 503, "Db down."),
+])
+def test_failures_name_the_status(response: HttpResponse, status: int, says_what: str) -> None:
+    with pytest.raises(ServerUnavailable) as info:
+        protocol.read_token_response(response)
+    assert info.value.status == status and says(info.value, says_what)
+    if says_what != "Db down.":
+        assert f"(HTTP {status})" in str(info.value)
+
+
+@pytest.mark.parametrize("body", [{"token": ""}, {"token": 7}, {"token": None}])
+def test_no_usable_token_is_not_a_success(body: dict[str, object]) -> None:
+    with pytest.raises(ServerUnavailable):
+        protocol.read_token_response(json_response(200, body))
+
+
+@pytest.mark.parametrize("refresh", ["", None, 5])
+def test_an_unusable_refresh_token_is_none(refresh: object) -> None:
+    tokens = protocol.read_token_response(json_response(201, {"token": "t",
+                                                              "refreshToken": refresh}))
+    assert tokens == protocol.Tokens("t", None)
+
+
+def test_endpoint_errors_say_what_to_configure() -> None:
+    assert says(protocol.endpoint_not_supported(SERVER), SERVER, "/oauth/token", "/auth/token",
+                "App secret")
+    assert says(protocol.token_endpoint_unreachable(SERVER), SERVER, "/oauth/token",
+                "/auth/token", "App secret", "try again")
