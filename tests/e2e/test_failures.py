@@ -387,6 +387,10 @@ def test_server_markup_in_names_is_shown_as_text(
     ("data:text/html,<script>alert(1)</script>", "must start with https://"),
     ("app.speckle.systems", "not a full URL"),
     ("http://speckle.example.com", "Plain http://"),
+    # URLs that Python's parser and the browser's read differently.
+    ("http://evil.test\\.localhost", "backslashes"),
+    ("http://[::1]evil.com", "not a valid URL"),
+    ("https://x]", "not a valid URL"),
 ])
 def test_invalid_server_urls_are_refused_before_redirect(
     server_url: str, needle: str, page: Page, app_site: StaticServer, mock: MockSpeckle,
@@ -395,6 +399,7 @@ def test_invalid_server_urls_are_refused_before_redirect(
     app = AppPage(page, app_site.url).open().fill(server_url=server_url)
     app.click_login()
     expect(page.locator("#form-error")).to_contain_text(needle)
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
     assert page.url == app_site.url + "index.html"
     assert app.our_keys() == {}
     assert not [r for r in mock.requests if r.path.startswith("/authn/")]

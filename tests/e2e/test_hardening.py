@@ -43,24 +43,8 @@ def elsewhere() -> Iterator[MockSpeckle]:
 
 
 # -- server URLs ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("server_url,needle", [
-    ("http://evil.test\\.localhost", "backslashes"),
-    ("http://[::1]evil.com", "not a valid URL"),
-    ("https://x]", "not a valid URL"),
-])
-def test_server_urls_the_browser_reads_differently_are_refused(
-    server_url: str, needle: str, page: Page, app_site: StaticServer, mock: MockSpeckle,
-    page_guard: PageGuard,
-) -> None:
-    app = AppPage(page, app_site.url).open().fill(server_url=server_url)
-    app.click_login()
-    expect(page.locator("#form-error")).to_contain_text(needle)
-    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
-    assert page.url == app_site.url + "index.html"
-    assert app.our_keys() == {}
-    page_guard.assert_clean()
+# Those the browser reads differently from Python are refused with the other invalid URLs in
+# test_failures.py (test_invalid_server_urls_are_refused_before_redirect).
 
 
 @pytest.fixture
