@@ -19,7 +19,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import flow, popup, protocol
+from . import flow, page_urls, popup, protocol
 from .config import Settings
 from .errors import (
     InvalidConfiguration,
@@ -209,7 +209,7 @@ class SpeckleClient:
         self, settings: Settings, return_to: str | None, login_id: str | None
     ) -> None:
         here = self._navigator.current_url()
-        target = flow.safe_return_to(return_to or here, here, fallback=here)
+        target = page_urls.safe_return_to(return_to or here, here, fallback=here)
         url = await flow.start_login(
             settings, self._crypto, self._transactions, target, self._clock(), login_id
         )
@@ -288,7 +288,7 @@ class SpeckleClient:
         try:
             callback = flow.take_callback(url, self._transactions, self._clock())
         except StorageUnavailable:  # the code must leave the address bar all the same
-            self._navigator.replace_url(flow.strip_callback_params(url))
+            self._navigator.replace_url(page_urls.strip_callback_params(url))
             raise
         if callback.clean_url != callback.url:
             self._navigator.replace_url(callback.clean_url)
@@ -303,7 +303,7 @@ class SpeckleClient:
         This page is replaced in history, so "Back" never returns to it."""
         here = self._navigator.current_url()
         result = await self.complete_login()
-        if not flow.same_page(result.return_to, here):
+        if not page_urls.same_page(result.return_to, here):
             self._navigator.go(result.return_to, replace=True)
         return result
 

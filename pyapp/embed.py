@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings, config_from_attributes, load_config_file
-from .flow import CALLBACK_PARAMS
+from .page_urls import CALLBACK_PARAMS
 
 if TYPE_CHECKING:
     from .client import SpeckleClient

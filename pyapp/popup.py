@@ -26,7 +26,7 @@ from __future__ import annotations
 import hmac
 from typing import Any, Literal
 
-from .flow import CALLBACK_PARAMS, same_origin
+from .page_urls import CALLBACK_PARAMS, same_origin
 from .stores import NAMESPACE
 
 #: ``sessionStorage`` key of the marker the popup inherits from its opener.

@@ -33,8 +33,8 @@ from ..client import SpeckleClient
 from ..config import Settings
 from ..embed import is_callback_url, resolve_settings
 from ..errors import SessionExpired, SpeckleAuthError
-from ..flow import same_page
 from ..messages import Message, message_for
+from ..page_urls import same_page
 from ..speckle_api import UserProfile
 from . import report, spawn
 from .dom import el, on_restored, replace_children, report_message

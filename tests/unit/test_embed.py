@@ -10,7 +10,7 @@ from pyapp.client import SpeckleClient
 from pyapp.config import Settings, config_from_attributes
 from pyapp.embed import is_callback_url, resolve_settings
 from pyapp.errors import InvalidConfiguration
-from pyapp.flow import same_page
+from pyapp.page_urls import same_page
 from pyapp.stores import Session, SessionStore
 from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
 
@@ -108,8 +108,3 @@ def test_user_survives_a_missing_email_scope() -> None:
     user = asyncio.run(client.user())
     assert user is not None and user.name == "Ada" and user.email is None
 
-
-def test_same_page_ignores_every_fragment() -> None:
-    assert same_page("https://a.example/p?x=1#one#two", "https://a.example/p?x=1")
-    assert same_page("https://a.example/p#a", "https://a.example/p#b#c")
-    assert not same_page("https://a.example/p#a", "https://a.example/q#a")

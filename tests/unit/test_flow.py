@@ -388,13 +388,6 @@ def test_failures_at_the_token_endpoints_name_the_server_and_status() -> None:
     assert broken.value.status == 500 and says(broken.value, "(HTTP 500)")
 
 
-def test_an_https_page_returns_to_its_own_origin_only() -> None:
-    page = "https://site.example/app/callback.html"
-    assert flow.safe_return_to("/other.html#x", page) == "https://site.example/other.html#x"
-    assert flow.safe_return_to("https://site.example/a", page) == "https://site.example/a"
-    assert flow.safe_return_to("http://site.example/a", page) == "https://site.example/app/"
-
-
 def test_the_probe_asks_the_api_a_token_less_question() -> None:
     w = World(secret="s3cret")
     w.start()

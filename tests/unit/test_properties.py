@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pyapp import protocol
 from pyapp.config import validate_app_id
 from pyapp.errors import InvalidConfiguration
-from pyapp.flow import safe_return_to
+from pyapp.page_urls import safe_return_to
 
 PAGES = st.sampled_from([
     "http://127.0.0.1:8000/app/index.html?tab=1",
