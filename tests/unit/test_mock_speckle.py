@@ -66,10 +66,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
+# How long a request or the server process may take before the test gives up: a guard against
+# a hang, not a speed check, so generous enough for a machine busy with browser tests.
+PATIENCE = 60
+
 
 def call(mock: MockSpeckle, method: str, path: str, *, json_body: Any = None,
          data: bytes | None = None, headers: dict[str, str] | None = None,
-         timeout: float = 5) -> Reply:
+         timeout: float = PATIENCE) -> Reply:
     """One real HTTP request; error statuses are returned, not raised."""
     all_headers = dict(headers or {})
     if json_body is not None:
@@ -677,7 +681,7 @@ def test_parallel_sign_ins_get_distinct_tokens(mock: MockSpeckle) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(5)
+        thread.join(PATIENCE)
     assert results == [200] * 12
     assert len(set(tokens)) == 12
 
@@ -698,13 +702,13 @@ def test_cli_serves_and_exits_cleanly() -> None:
         request = urllib.request.Request(
             base + "/graphql", data=b'{"query":"{ serverInfo { canonicalUrl } }"}',
             headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=5) as resp:
+        with urllib.request.urlopen(request, timeout=PATIENCE) as resp:
             info = json.loads(resp.read())["data"]["serverInfo"]
         assert info["canonicalUrl"] == base
-        page = urllib.request.urlopen(base + "/authn/verify/demo-app/abc", timeout=5).read()
+        page = urllib.request.urlopen(base + "/authn/verify/demo-app/abc", timeout=PATIENCE).read()
         assert b"Speckle Login Demo" in page
         proc.send_signal(2)  # SIGINT, as Ctrl-C sends
-        assert proc.wait(timeout=5) == 0
+        assert proc.wait(timeout=PATIENCE) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -44,7 +44,7 @@ def post(mock: MockSpeckle, path: str, data: bytes | None, headers: dict[str, st
          method: str = "POST") -> tuple[int, dict[str, str], bytes]:
     req = urllib.request.Request(mock.url + path, data=data, headers=headers, method=method)
     try:
-        with _OPENER.open(req, timeout=5) as resp:
+        with _OPENER.open(req, timeout=60) as resp:  # a guard against a hang, not a speed check
             return resp.status, dict(resp.headers), resp.read()
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers), err.read()
