@@ -98,10 +98,7 @@ async def mount(
     except ModuleNotFoundError as error:
         if error.name != f"{__name__}.ui.widget":
             raise
-        raise InvalidConfiguration(
-            'The login widget is not loaded: list "pyapp-widget.zip" = "./*" under [files] '
-            "in the page's PyScript config, next to pyapp.zip."
-        ) from None
+        raise InvalidConfiguration("widget_not_loaded") from None
 
     return await mount_widget(target, settings, config_file=config_file, return_to=return_to)
 

@@ -161,7 +161,7 @@ class SpeckleClient:
         """
         settings = self.settings
         if settings is None:
-            raise NotSignedIn("No server and app are configured.")
+            raise NotSignedIn("not_configured")
         use_popup = settings.login_mode == "popup" if popup is None else popup
         if not use_popup or self._popups is None:
             return self._redirect_login(settings, return_to, None)
@@ -172,7 +172,7 @@ class SpeckleClient:
         window = self._popups.open(login_id)
         if window is None:
             if not fallback:
-                raise PopupBlocked("The browser blocked the sign-in window.")
+                raise PopupBlocked()
             return self._redirect_login(settings, return_to, None)
         pending = _PendingLogin(window, login_id)
         self._pending = pending
@@ -203,7 +203,7 @@ class SpeckleClient:
         self._transactions.discard()
         pending.window.close()
         if pending.answer is not None and not pending.answer.done():
-            pending.answer.set_exception(LoginCancelled("The sign-in was cancelled."))
+            pending.answer.set_exception(LoginCancelled())
 
     async def _redirect_login(
         self, settings: Settings, return_to: str | None, login_id: str | None
@@ -220,7 +220,7 @@ class SpeckleClient:
         window, login_id = pending.window, pending.login_id
         if self._pending is not pending:  # cancelled before this coroutine started
             window.close()
-            raise LoginCancelled("The sign-in was cancelled.")
+            raise LoginCancelled()
         here = self._navigator.current_url()
         answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         pending.answer = answer
@@ -451,5 +451,5 @@ class SpeckleClient:
     def _require_session(self) -> Session:
         session = self.session
         if session is None:
-            raise NotSignedIn("Nobody is signed in.")
+            raise NotSignedIn()
         return session

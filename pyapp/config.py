@@ -73,7 +73,7 @@ def parse_flag(value: Any, key: str = "allowInsecureHttp") -> bool:
             return True
         if word in _FALSE:
             return False
-    raise InvalidConfiguration(f"{key} must be true or false (got {_describe(value)}).")
+    raise InvalidConfiguration("not_a_flag", key, got=_describe(value))
 
 
 def _text(data: Mapping[str, Any], key: str) -> str | None:
@@ -82,7 +82,7 @@ def _text(data: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidConfiguration(f"{key} must be text (got {_describe(value)}).")
+        raise InvalidConfiguration("not_text", key, got=_describe(value))
     return value or None
 
 
@@ -104,16 +104,12 @@ def report_unknown_keys(data: Mapping[str, Any]) -> list[str]:
 def validate_app_id(raw: str) -> str:
     """Return the trimmed app ID or raise :class:`InvalidConfiguration`."""
     if raw is not None and not isinstance(raw, str):
-        raise InvalidConfiguration(f"appId must be text (got {_describe(raw)}).")
+        raise InvalidConfiguration("not_text", "appId", got=_describe(raw))
     app_id = (raw or "").strip()
     if not app_id:
-        raise InvalidConfiguration(
-            "Enter the App ID of the application registered on your Speckle server."
-        )
+        raise InvalidConfiguration("missing", "appId")
     if not _APP_ID_RE.match(app_id):
-        raise InvalidConfiguration(
-            "The App ID may only contain letters, digits, '.', '_', '~' and '-'."
-        )
+        raise InvalidConfiguration("bad_characters", "appId")
     return app_id
 
 
@@ -139,25 +135,24 @@ class Settings:
 
     def validated(self) -> Settings:
         """A copy with the URL normalised; raises :class:`InvalidConfiguration` on bad values."""
-        for name in ("server_url", "app_id"):
-            if not isinstance(getattr(self, name), str):
-                raise InvalidConfiguration(f"{name} must be text.")
+        for key in ("serverUrl", "appId"):
+            value = getattr(self, CONFIG_KEYS[key])
+            if not isinstance(value, str):
+                raise InvalidConfiguration("not_text", key, got=_describe(value))
         if self.app_secret is not None and not isinstance(self.app_secret, str):
-            raise InvalidConfiguration("app_secret must be text.")
+            raise InvalidConfiguration("not_text", "appSecret", got=_describe(self.app_secret))
         if not isinstance(self.allow_insecure_http, bool):
-            raise InvalidConfiguration("allow_insecure_http must be True or False.")
+            raise InvalidConfiguration("not_a_flag", "allowInsecureHttp",
+                                       got=_describe(self.allow_insecure_http))
         if self.dialect not in DIALECTS:
-            raise InvalidConfiguration(f"dialect must be one of {', '.join(DIALECTS)}.")
+            raise InvalidConfiguration("not_one_of", "dialect", allowed=DIALECTS)
         if self.storage not in STORAGE_KINDS:
-            raise InvalidConfiguration(f"storage must be one of {', '.join(STORAGE_KINDS)}.")
+            raise InvalidConfiguration("not_one_of", "storage", allowed=STORAGE_KINDS)
         if self.login_mode is not None and self.login_mode not in LOGIN_MODES:
-            raise InvalidConfiguration(f"loginMode must be one of {', '.join(LOGIN_MODES)}.")
+            raise InvalidConfiguration("not_one_of", "loginMode", allowed=LOGIN_MODES)
         secret = (self.app_secret or "").strip() or None
         if self.dialect == "deployed" and not secret:
-            raise InvalidConfiguration(
-                "The deployed dialect (/auth/token) needs the app secret: add it, or choose "
-                "another token endpoint."
-            )
+            raise InvalidConfiguration("secret_needed", "appSecret")
         return Settings(
             server_url=normalize_server_url(
                 self.server_url, allow_insecure_http=self.allow_insecure_http
@@ -180,7 +175,7 @@ class Settings:
         would otherwise fall back to a default silently) and otherwise ignored.
         """
         if not isinstance(data, Mapping):
-            raise InvalidConfiguration(f"The settings must be an object (got {_describe(data)}).")
+            raise InvalidConfiguration("not_an_object", got=_describe(data))
         report_unknown_keys(data)
         return cls(
             server_url=_text(data, "serverUrl") or "",
@@ -262,12 +257,9 @@ def load_config_file(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as f:
             data = safe_json.loads(f.read())
     except OSError:
-        raise InvalidConfiguration(
-            f"The config file “{path}” was not found. In the browser, list it under [files] "
-            "in the page's PyScript config."
-        ) from None
+        raise InvalidConfiguration("file_missing", value=path) from None
     except ValueError:
-        raise InvalidConfiguration(f"The config file “{path}” is not valid JSON.") from None
+        raise InvalidConfiguration("file_not_json", value=path) from None
     if not isinstance(data, dict):
-        raise InvalidConfiguration(f"The config file “{path}” must hold a JSON object.")
+        raise InvalidConfiguration("file_not_an_object", value=path)
     return data

@@ -1,19 +1,30 @@
-"""Typed errors raised by pyapp.
+"""Typed errors raised by pyapp: codes and facts, no prose.
 
 Every failure pyapp reports is one subclass of :class:`SpeckleError` with a stable
-``code``, so programs can tell failures apart without parsing strings, and
-:func:`pyapp.messages.message_for` finds one human message by class. ``clears_session``
-tells the caller whether the stored token must be dropped.
+``code``, so programs can tell failures apart without parsing strings. An error holds the
+facts of what happened as fields (a server URL, an HTTP status, the setting at fault, a
+``reason`` code), never sentences: :mod:`pyapp.messages` words each class for people
+(:func:`~pyapp.messages.message_for`) and for developers (``str(error)``). No field ever
+holds a token, code, verifier or secret. ``clears_session`` tells the caller whether the
+stored token must be dropped.
+
+The classes are dataclasses, so ``dataclasses.replace`` makes an error again with other
+context (see :meth:`SpeckleError.for_login`) and ``repr`` lists the facts.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from .config import Settings
 
 
+@dataclass(eq=False, init=False)
 class SpeckleError(Exception):
     """Base class of every error pyapp raises on purpose: signing in, settings, storage,
     the API. Catch this one to catch them all.
@@ -28,27 +39,58 @@ class SpeckleError(Exception):
     #: True when the stored token is no longer usable and must be forgotten.
     clears_session: ClassVar[bool] = False
 
+    #: On a callback page: the page the failed login started from, when known (a way
+    #: back), given when the error is made.
+    return_to: str | None = field(default=None, kw_only=True)
+    #: On a callback page: the settings the failed login used, when known (to log in
+    #: again from a page that has none of its own). Not in ``repr``: it holds the app secret.
+    login_settings: Settings | None = field(default=None, kw_only=True, repr=False)
+
     def __init__(
         self, *args: object, return_to: str | None = None,
         login_settings: Settings | None = None,
     ) -> None:
+        # Hand-written for this class (and subclasses without facts of their own), so a
+        # site's own subclass can still be raised with a text of its own: SpeckleError("…").
         super().__init__(*args)
-        #: On a callback page: the page the failed login started from, when known (a way
-        #: back), given when the error is made.
         self.return_to = return_to
-        #: On a callback page: the settings the failed login used, when known (to log in
-        #: again from a page that has none of its own).
         self.login_settings = login_settings
+
+    def __str__(self) -> str:
+        from .messages import describe  # messages imports this module: imported when used
+
+        return describe(self)
+
+    def for_login(self, return_to: str | None, login_settings: Settings | None) -> Self:
+        """This error made again, with the same facts, for a failed login that started at
+        ``return_to`` with ``login_settings`` (raise the result, ``from`` this one)."""
+        if type(self).__init__ is SpeckleError.__init__:  # no facts: only its own text
+            return type(self)(*self.args, return_to=return_to, login_settings=login_settings)
+        return dataclasses.replace(self, return_to=return_to, login_settings=login_settings)
 
 
 #: The base class's earlier name: ``except SpeckleAuthError`` keeps catching every error.
 SpeckleAuthError = SpeckleError
 
 
+@dataclass(eq=False)
 class InvalidConfiguration(SpeckleError):
-    """A setting (server URL, app ID, dialect, storage) is unusable; nothing was stored."""
+    """A setting (server URL, app ID, dialect, storage) is unusable; nothing was stored.
+
+    ``reason`` says what is wrong (``"missing"``, ``"not_text"``, ``"insecure_http"``, …:
+    :data:`pyapp.messages.CONFIGURATION_REASONS` lists them), ``setting`` names the setting
+    by its config key (``"serverUrl"``, ``"appId"``, …) when one is at fault, ``value`` is the
+    text in question (a URL, a file path, a selector; never a secret), ``got`` the kind of
+    value given where the type was wrong, ``allowed`` the values that would do.
+    """
 
     code = "invalid_configuration"
+
+    reason: str
+    setting: str | None = None
+    value: str | None = None
+    got: str | None = None
+    allowed: tuple[str, ...] = ()
 
 
 class InsecureContext(SpeckleError):
@@ -87,46 +129,59 @@ class MissingTransaction(SpeckleError):
     code = "missing_transaction"
 
 
+@dataclass(eq=False)
 class ExchangeRejected(SpeckleError):
-    """The server answered the token exchange with a JSON rejection; ``server_message`` says why."""
+    """The server answered the token exchange with a JSON rejection (HTTP 4xx);
+    ``server_message`` is what it said (None when it said nothing)."""
 
     code = "exchange_rejected"
 
-    def __init__(
-        self, server_message: str, status: int,
-        *, return_to: str | None = None,
-    ) -> None:
-        super().__init__(
-            server_message, return_to=return_to
-        )
-        self.server_message = server_message
-        self.status = status
+    server_message: str | None
+    status: int
+    #: The path of the endpoint that refused (``/oauth/token``, ``/auth/token``), when known.
+    endpoint: str | None = None
 
 
+@dataclass(eq=False)
 class EndpointNotSupported(SpeckleError):
-    """The server has no documented ``/oauth/token`` and no app secret is configured."""
+    """The server has no usable token endpoint for these settings.
+
+    ``reason``: ``"no_app_secret"`` (no documented ``/oauth/token``, and no app secret for
+    ``/auth/token``), ``"documented_chosen"`` (no ``/oauth/token``, which the settings
+    insist on although the secret is there) or ``"secret_missing"`` (the deployed endpoint
+    was chosen by a login record that has no secret).
+    """
 
     code = "endpoint_not_supported"
 
+    server_url: str
+    reason: str = "no_app_secret"
 
+
+@dataclass(eq=False)
 class ServerUnavailable(SpeckleError):
-    """Network failure, timeout, 5xx or a body that is not the JSON we expect; worth a retry."""
+    """Network failure, timeout, 5xx or a body that is not the JSON we expect; worth a retry.
+
+    ``reason``: ``"request_failed"`` or ``"request_timed_out"`` (no answer), ``"unexpected"``
+    (an answer that is not what the endpoint gives), ``"server_error"`` (the server says it
+    failed), ``"unavailable"`` (nothing more is known). ``status`` is the HTTP status when
+    there was an answer, ``endpoint`` the path asked (``/graphql``, ``/oauth/token``, …) when
+    known, ``server_message`` what the server said, if anything.
+    """
 
     code = "server_unavailable"
 
-    def __init__(
-        self, message: str, status: int | None = None,
-        *, return_to: str | None = None,
-    ) -> None:
-        super().__init__(
-            message, return_to=return_to
-        )
-        self.status = status
+    reason: str = "unavailable"
+    status: int | None = None
+    endpoint: str | None = field(default=None, kw_only=True)
+    server_message: str | None = field(default=None, kw_only=True)
 
 
+@dataclass(eq=False)
 class UnusableResponse(ServerUnavailable):
     """The server answered, but with something this page will not use: a body larger than
-    that kind of answer may be, JSON nested too deeply, or a token of an impossible shape.
+    that kind of answer may be (``reason="too_large"``, ``limit_bytes``), JSON nested too
+    deeply (``"too_deep"``), or a token of an impossible shape (``"token_shape"``).
 
     Nothing from such an answer is stored; a session whose answers are unusable can still
     be logged out of.
@@ -134,9 +189,13 @@ class UnusableResponse(ServerUnavailable):
 
     code = "unusable_response"
 
+    limit_bytes: int | None = field(default=None, kw_only=True)
 
+
+@dataclass(eq=False)
 class TokenEndpointUnreachable(ServerUnavailable):
-    """``/oauth/token`` failed at the network level while the server's API answers.
+    """``/oauth/token`` at ``server_url`` failed at the network level while the server's
+    API answers.
 
     Typically a deployed server's web frontend answering ``/oauth/*`` without CORS headers,
     which the browser reports exactly like a dropped connection.
@@ -144,64 +203,81 @@ class TokenEndpointUnreachable(ServerUnavailable):
 
     code = "token_endpoint_unreachable"
 
+    reason: str = "request_failed"
+    endpoint: str | None = field(default="/oauth/token", kw_only=True)
+    server_url: str = field(default="", kw_only=True)
 
+
+@dataclass(eq=False)
 class StorageUnavailable(SpeckleError):
     """The browser refuses this site's Web Storage (blocked by a setting or policy), or it is
-    full. Signing in needs it; whatever the failed step meant to store was not stored."""
+    full (``full``). Signing in needs it; whatever the failed step meant to store was not
+    stored."""
 
     code = "storage_unavailable"
 
-    def __init__(
-        self, message: str, full: bool = False,
-        *, return_to: str | None = None,
-    ) -> None:
-        super().__init__(
-            message, return_to=return_to
-        )
-        #: True when the storage is full (QuotaExceededError) rather than blocked.
-        self.full = full
+    #: True when the storage is full (QuotaExceededError) rather than blocked.
+    full: bool = False
 
 
+@dataclass(eq=False)
 class SessionExpired(SpeckleError):
-    """The server no longer accepts the token (expired or revoked)."""
+    """The server no longer accepts the token (expired or revoked); ``status`` is the HTTP
+    status it answered with, when known."""
 
     code = "session_expired"
 
     clears_session = True
 
+    status: int | None = None
 
+
+@dataclass(eq=False)
+class SessionDropped(SpeckleError):
+    """A stored session could not be used and was removed: the person was signed out.
+
+    Not raised: a client reports it (:attr:`pyapp.client.SpeckleClient.dropped_session`)
+    so a page can tell the person. ``reason``: ``"newer_schema"`` (written by a newer
+    release), ``"wrong_fields"`` (an older or foreign shape), ``"unusable_values"`` (say, a
+    token that cannot travel in a header) or ``"not_a_record"``; ``version`` is the schema
+    version the record claimed (0: none).
+    """
+
+    code = "session_dropped"
+
+    clears_session = True
+
+    reason: str
+    version: Any = 0
+
+
+@dataclass(eq=False)
 class MissingScope(SpeckleError):
     """The token lacks a scope a query needs; ``data`` holds what the server still returned."""
 
     code = "missing_scope"
 
-    def __init__(
-        self, scope: str, data: dict[str, Any] | None = None,
-        *, return_to: str | None = None,
-    ) -> None:
-        super().__init__(
-            f"The app was not granted the '{scope}' permission.", return_to=return_to
-        )
-        self.scope = scope
-        self.data = data
+    scope: str
+    data: dict[str, Any] | None = field(default=None, repr=False)
 
 
+@dataclass(eq=False)
 class GraphQLError(SpeckleError):
-    """The GraphQL request failed (syntax, validation, resolver error)."""
+    """The GraphQL request failed (syntax, validation, resolver error); ``server_message``
+    is the first error's message, ``errors`` all of them."""
 
     code = "graphql_error"
 
-    def __init__(
-        self, message: str, errors: list[dict[str, Any]] | None = None,
-        *, return_to: str | None = None,
-    ) -> None:
-        super().__init__(
-            message, return_to=return_to
-        )
-        self.errors = errors or []
+    server_message: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    status: int | None = None
 
 
+@dataclass(eq=False)
 class NotSignedIn(SpeckleError):
-    """An operation needs a signed-in user and there is none."""
+    """An operation needs a signed-in user and there is none; ``reason`` is
+    ``"nobody_signed_in"``, or ``"not_configured"`` when the client has no settings."""
 
     code = "not_signed_in"
+
+    reason: str = "nobody_signed_in"

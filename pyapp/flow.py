@@ -96,13 +96,14 @@ async def exchange_code(http: Http, txn: LoginTransaction, access_code: str) -> 
         if tokens is not None:
             return tokens
     if not txn.app_secret:  # only reachable for a transaction stored by hand
-        raise EndpointNotSupported("The deployed token endpoint needs the app secret.")
+        raise EndpointNotSupported(txn.server_url, "secret_missing")
     return protocol.read_token_response(
         await http.send(
             protocol.deployed_token_request(
                 txn.server_url, txn.app_id, txn.app_secret, access_code, txn.segment
             )
-        )
+        ),
+        protocol.DEPLOYED_TOKEN_PATH,
     )
 
 
@@ -130,17 +131,14 @@ async def _documented_exchange(
             raise protocol.token_endpoint_unreachable(txn.server_url) from None
         return None
     if not protocol.is_documented_endpoint_absent(response):
-        return protocol.read_token_response(response)
+        return protocol.read_token_response(response, protocol.DOCUMENTED_TOKEN_PATH)
     if txn.dialect == "auto" and txn.app_secret:
         return None
     if protocol.looks_like_missing_route(response):
         if txn.app_secret:  # "documented" was chosen: the secret is there, the endpoint is wrong
             raise protocol.documented_endpoint_missing(txn.server_url)
         raise protocol.endpoint_not_supported(txn.server_url)
-    raise ServerUnavailable(
-        f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",
-        response.status,
-    )
+    raise ServerUnavailable("not_json", response.status, endpoint=protocol.DOCUMENTED_TOKEN_PATH)
 
 
 async def _api_answers(http: Http, server_url: str) -> bool:
@@ -216,24 +214,19 @@ async def finish_callback(
         if existing is not None:  # a reload or the back button after a finished login
             return CallbackResult(urljoin(url, "./"), existing, new_login=False)
     if not callback.carries_result:
-        raise MissingAccessCode("This page was opened without an access code from Speckle.")
+        raise MissingAccessCode()
     if callback.denied:
         raise LoginDenied(
-            "You declined access to your Speckle account.",
             return_to=safe_return_to(txn.return_to, url) if txn else None,
             login_settings=settings_of(txn) if txn else None,
         )
     if txn is None:
-        raise MissingTransaction(
-            "This sign-in can't be finished here: it was started in another tab or the session "
-            "expired."
-        )
+        raise MissingTransaction()
+    return_to, settings = safe_return_to(txn.return_to, url), settings_of(txn)
     try:
         tokens = await exchange_code(http, txn, callback.access_code)
-    except SpeckleAuthError as failure:
-        failure.return_to = safe_return_to(txn.return_to, url)
-        failure.login_settings = settings_of(txn)
-        raise
+    except SpeckleAuthError as failure:  # the same failure, made for this login's pages
+        raise failure.for_login(return_to, settings) from failure
     session = Session(
         server_url=txn.server_url,
         app_id=txn.app_id,
@@ -251,7 +244,5 @@ async def finish_callback(
         with contextlib.suppress(SpeckleAuthError):
             await http.send(protocol.logout_request(txn.server_url, tokens.token,
                                                     tokens.refresh_token))
-        failure.return_to = safe_return_to(txn.return_to, url)
-        failure.login_settings = settings_of(txn)
-        raise
-    return CallbackResult(safe_return_to(txn.return_to, url), session, new_login=True)
+        raise failure.for_login(return_to, settings) from failure
+    return CallbackResult(return_to, session, new_login=True)

@@ -14,6 +14,8 @@ from .ports import HttpRequest, HttpResponse
 
 #: GraphQL answers may be large (a site author's own queries); this bounds them all the same.
 GRAPHQL_RESPONSE_MAX_BYTES = 8 * 1024 * 1024
+#: The API's path (named in errors).
+GRAPHQL_PATH = "/graphql"
 
 
 def graphql_request(
@@ -24,7 +26,7 @@ def graphql_request(
     payload: dict[str, Any] = {"query": query}
     if variables:
         payload["variables"] = variables
-    return HttpRequest.post_json(f"{server_url}/graphql", payload, headers,
+    return HttpRequest.post_json(f"{server_url}{GRAPHQL_PATH}", payload, headers,
                                  max_response_bytes=GRAPHQL_RESPONSE_MAX_BYTES)
 
 
@@ -32,12 +34,9 @@ def read_graphql_response(response: HttpResponse) -> dict[str, Any]:
     """The ``data`` of a GraphQL answer, or the typed error it means."""
     body = response.json_object()
     if response.status in (401, 403) and (body is None or "errors" not in body):
-        raise SessionExpired("Your Speckle session expired or access was revoked.")
+        raise SessionExpired(response.status)
     if body is None:
-        raise ServerUnavailable(
-            f"The Speckle server's GraphQL API did not answer with JSON (HTTP {response.status}).",
-            response.status,
-        )
+        raise ServerUnavailable("not_json", response.status, endpoint=GRAPHQL_PATH)
     # Every field below may have any JSON shape: only what has the expected one is used.
     raw_errors = body.get("errors")
     data = body.get("data") if isinstance(body.get("data"), dict) else None
@@ -53,12 +52,11 @@ def read_graphql_response(response: HttpResponse) -> dict[str, Any]:
                 raise MissingScope(scope, data)
         message = errors[0].get("message") if errors else None
         if not isinstance(message, str) or not message.strip():
-            message = "The GraphQL request failed."
+            message = None
         if response.status >= 500:
-            raise ServerUnavailable(message, response.status)
-        raise GraphQLError(message, errors)
+            raise ServerUnavailable("server_error", response.status, endpoint=GRAPHQL_PATH,
+                                    server_message=message)
+        raise GraphQLError(message, errors, response.status)
     if response.status >= 400 or data is None:
-        raise ServerUnavailable(
-            f"The Speckle server's GraphQL API failed (HTTP {response.status}).", response.status
-        )
+        raise ServerUnavailable("server_error", response.status, endpoint=GRAPHQL_PATH)
     return cast(dict[str, Any], data)

@@ -150,10 +150,7 @@ class HttpResponse:
         try:
             value = safe_json.loads(self.text)
         except safe_json.TooDeep:
-            raise UnusableResponse(
-                f"The Speckle server's answer is nested too deeply to read (HTTP {self.status}).",
-                self.status,
-            ) from None
+            raise UnusableResponse("too_deep", self.status) from None
         except ValueError:
             return None
         return value if isinstance(value, dict) else None

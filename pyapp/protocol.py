@@ -24,6 +24,9 @@ from .errors import (
 from .ports import HttpRequest, HttpResponse
 
 CHALLENGE_METHOD_SUFFIX = "&code_challenge_method=S256"
+#: The token endpoints of the two dialects (named in errors: where an exchange failed).
+DOCUMENTED_TOKEN_PATH = "/oauth/token"
+DEPLOYED_TOKEN_PATH = "/auth/token"
 #: Token, refresh and logout answers are a few hundred bytes; anything near this is hostile.
 TOKEN_RESPONSE_MAX_BYTES = 16 * 1024
 #: Speckle's tokens are 42 hex characters; this leaves room for other formats (JWTs).
@@ -66,7 +69,7 @@ def documented_token_request(
 ) -> HttpRequest:
     """The documented exchange at ``/oauth/token``."""
     return HttpRequest.post_json(
-        f"{server_url}/oauth/token",
+        f"{server_url}{DOCUMENTED_TOKEN_PATH}",
         {"appId": app_id, "accessCode": access_code, "codeVerifier": verifier},
         max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
@@ -77,7 +80,7 @@ def deployed_token_request(
 ) -> HttpRequest:
     """The exchange deployed servers answer, at ``/auth/token``."""
     return HttpRequest.post_json(
-        f"{server_url}/auth/token",
+        f"{server_url}{DEPLOYED_TOKEN_PATH}",
         {"appId": app_id, "appSecret": app_secret, "accessCode": access_code, "challenge": segment},
         max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
@@ -129,14 +132,12 @@ def looks_like_missing_route(response: HttpResponse) -> bool:
     )
 
 
-def read_token_response(response: HttpResponse) -> Tokens:
-    """Tokens from a token endpoint's answer, or the typed error it means."""
+def read_token_response(response: HttpResponse, endpoint: str | None = None) -> Tokens:
+    """Tokens from a token endpoint's answer, or the typed error it means; ``endpoint`` (the
+    path asked, such as ``/oauth/token``) goes into that error."""
     body = response.json_object()
     if body is None:
-        raise ServerUnavailable(
-            f"The Speckle server did not answer the sign-in as expected (HTTP {response.status}).",
-            response.status,
-        )
+        raise ServerUnavailable("not_json", response.status, endpoint=endpoint)
     token = body.get("token")
     if 200 <= response.status < 300 and isinstance(token, str) and token:
         refresh = body.get("refreshToken")
@@ -144,47 +145,27 @@ def read_token_response(response: HttpResponse) -> Tokens:
         # Checked before anything is stored: a token that cannot travel in a header would
         # make every later request fail, and a CR/LF in it is a header-injection attempt.
         if not is_token_shaped(token) or (refresh is not None and not is_token_shaped(refresh)):
-            raise UnusableResponse(
-                "The Speckle server answered the sign-in with a token of an impossible shape.",
-                response.status,
-            )
+            raise UnusableResponse("token_shape", response.status, endpoint=endpoint)
         return Tokens(token, refresh)
     message = server_message(body)
     if 400 <= response.status < 500:
-        raise ExchangeRejected(
-            message or f"The server refused the sign-in (HTTP {response.status}).", response.status
-        )
-    raise ServerUnavailable(
-        message or f"The Speckle server failed to complete the sign-in (HTTP {response.status}).",
-        response.status,
-    )
+        raise ExchangeRejected(message, response.status, endpoint=endpoint)
+    raise ServerUnavailable("server_error", response.status, endpoint=endpoint,
+                            server_message=message)
 
 
 def token_endpoint_unreachable(server_url: str) -> TokenEndpointUnreachable:
     """The error for a network failure at ``/oauth/token`` while the API answers and no app
     secret is configured."""
-    return TokenEndpointUnreachable(
-        f"{server_url} answers, but its sign-in endpoint /oauth/token could not be reached from "
-        "this page. If this is a deployed Speckle server, add the App secret to the settings "
-        "(those servers exchange codes at /auth/token, which needs it); otherwise try again."
-    )
+    return TokenEndpointUnreachable(server_url=server_url)
 
 
 def endpoint_not_supported(server_url: str) -> EndpointNotSupported:
     """The error for a server without ``/oauth/token`` when no app secret is configured."""
-    return EndpointNotSupported(
-        f"{server_url} does not offer the documented token endpoint (/oauth/token). "
-        "Deployed Speckle servers exchange codes at /auth/token, which needs the app's secret: "
-        "add the App secret to the settings (in a browser it identifies the app, it protects "
-        "nothing)."
-    )
+    return EndpointNotSupported(server_url, "no_app_secret")
 
 
 def documented_endpoint_missing(server_url: str) -> EndpointNotSupported:
     """The error for a server without ``/oauth/token`` when the documented endpoint was chosen
     although an app secret is configured (so ``/auth/token`` would have worked)."""
-    return EndpointNotSupported(
-        f"{server_url} does not offer the documented token endpoint (/oauth/token), which the "
-        "settings ask for. The app secret is already set: choose the Automatic or Deployed "
-        "token endpoint to sign in at /auth/token instead."
-    )
+    return EndpointNotSupported(server_url, "documented_chosen")

@@ -150,47 +150,45 @@ def check_server_url(
     whitespace or backslash) are applied to what ``parser`` (by default the one installed
     with :func:`use_url_parser`) says the URL is, and the result is rebuilt from those
     fields, so what is checked is what the browser will connect to. Raises
-    :class:`InvalidConfiguration`, in words for the person who typed it, for every refusal.
+    :class:`InvalidConfiguration` for every refusal, its ``reason`` saying which rule failed
+    (:mod:`pyapp.messages` words it for the person who typed the URL).
     """
     text = (raw or "").strip()
     if not text:
-        raise InvalidConfiguration(
-            "Enter the URL of your Speckle server, e.g. https://app.speckle.systems."
-        )
+        raise _refused("missing")
     if any(c == "\\" or c.isspace() or not c.isprintable() for c in text):
-        raise InvalidConfiguration(
-            "The server URL must not contain spaces, control characters or backslashes."
-        )
+        raise _refused("bad_characters")
     match = _SCHEME_RE.match(text)
     scheme = match.group(1).lower() if match else ""
     if scheme in _NON_WEB_SCHEMES or ("://" in text and scheme not in ("http", "https")):
-        raise InvalidConfiguration(
-            f"A Speckle server URL must start with https:// (got “{scheme}:”)."
-        )
+        raise _refused("not_https", scheme + ":")
     if scheme not in ("http", "https") or not text[len(scheme) + 1:].startswith("//"):
-        raise InvalidConfiguration(
-            f"“{text}” is not a full URL. Include the scheme, e.g. https://{text.lstrip('/')}."
-        )
+        raise _refused("not_a_full_url", _shown(text))
     if "?" in text or "#" in text:
-        raise InvalidConfiguration("The server URL must not contain ? or # parts.")
+        raise _refused("has_query_or_fragment")
     url = (parser or _parser).parse(text)
     if url is None:
-        raise InvalidConfiguration(f"“{text}” is not a valid URL.")
+        raise _refused("not_a_url", _shown(text))
     if url.protocol not in _DEFAULT_PORTS:
-        raise InvalidConfiguration(
-            f"A Speckle server URL must start with https:// (got “{url.protocol}”)."
-        )
+        raise _refused("not_https", url.protocol)
     if url.username or url.password:
-        raise InvalidConfiguration("The server URL must not contain a user name or password.")
+        raise _refused("has_user_info")
     if url.search or url.hash:
-        raise InvalidConfiguration("The server URL must not contain ? or # parts.")
+        raise _refused("has_query_or_fragment")
     host = url.hostname.lower()
     if not host:
-        raise InvalidConfiguration(f"“{text}” has no host name.")
+        raise _refused("no_host", _shown(text))
     if url.protocol == "http:" and not allow_insecure_http and not is_loopback_host(host):
-        raise InvalidConfiguration(
-            "Plain http:// is only allowed for servers on this machine (localhost). "
-            "Use https:// so the sign-in cannot be intercepted."
-        )
+        raise _refused("insecure_http")
     port = f":{url.port}" if url.port and url.port != _DEFAULT_PORTS[url.protocol] else ""
     return f"{url.protocol}//{host}{port}{url.pathname.rstrip('/')}"
+
+
+def _shown(text: str) -> str | None:
+    """``text`` to quote in the error, or None when it may hold a password (``user:pw@``)."""
+    return None if "@" in text else text
+
+
+def _refused(reason: str, value: str | None = None) -> InvalidConfiguration:
+    """The server URL is refused for ``reason`` (``value``: the part at fault, if shown)."""
+    return InvalidConfiguration(reason, "serverUrl", value)

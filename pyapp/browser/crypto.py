@@ -14,10 +14,7 @@ from ..errors import InsecureContext
 def require_secure_context() -> None:
     """Raise :class:`InsecureContext` unless Web Crypto's ``subtle`` is available."""
     if not getattr(js, "isSecureContext", False) or not getattr(js.crypto, "subtle", None):
-        raise InsecureContext(
-            "This page is not a secure context, so the browser hides the Web Crypto API that "
-            "signing in needs. Open it over https:// (or from localhost)."
-        )
+        raise InsecureContext()
 
 
 class BrowserCrypto:

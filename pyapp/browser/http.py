@@ -46,10 +46,11 @@ class FetchHttp:
             text = await read_text(response, request.max_response_bytes)
         except JsException as exc:
             # Only the kind of failure is kept: the browser's message may quote the URL.
-            kind = (
-                "timed out" if "Timeout" in str(getattr(exc, "name", "")) + str(exc) else "failed"
-            )
-            raise ServerUnavailable(f"The request to the Speckle server {kind}.") from None
+            timed_out = "Timeout" in str(getattr(exc, "name", "")) + str(exc)
+            raise ServerUnavailable(
+                "request_timed_out" if timed_out else "request_failed",
+                endpoint=_path(request.url),
+            ) from None
         content_type = response.headers.get("content-type")
         return HttpResponse(int(response.status), {"content-type": str(content_type or "")}, text)
 
@@ -87,8 +88,10 @@ async def _cancel(response: Any) -> None:
 
 
 def _too_large(response: Any, limit: int) -> UnusableResponse:
-    return UnusableResponse(
-        f"The Speckle server's answer is larger than this kind of answer may be "
-        f"({limit // 1024} KiB).",
-        int(response.status),
-    )
+    return UnusableResponse("too_large", int(response.status), limit_bytes=limit)
+
+
+def _path(url: str) -> str:
+    """The path of a request URL (requests carry no secret in their URL; the path is enough)."""
+    rest = url.split("://", 1)[-1]
+    return "/" + rest.split("/", 1)[1].split("?", 1)[0] if "/" in rest else "/"

@@ -15,7 +15,7 @@ def find_element(target: Any) -> Any:
         return target
     node = js.document.querySelector(target)
     if node is None:
-        raise InvalidConfiguration(f"No element on this page matches “{target}”.")
+        raise InvalidConfiguration("no_such_element", value=str(target))
     return node
 
 

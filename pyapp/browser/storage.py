@@ -70,9 +70,7 @@ class WebStorage:
 def _unavailable(error: JsException) -> StorageUnavailable:
     # Only the kind is kept: the browser's message is not ours to show.
     full = "Quota" in str(getattr(error, "name", "")) + str(error)
-    if full:
-        return StorageUnavailable("The browser's storage for this site is full.", full=True)
-    return StorageUnavailable("This browser is blocking site storage for this page.")
+    return StorageUnavailable(full=full)
 
 
 def watch_other_tabs(on_change: Callable[[], None]) -> None:

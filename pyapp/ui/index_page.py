@@ -43,7 +43,7 @@ FIELDS = {"serverUrl": "server-url", "appId": "app-id", "appSecret": "app-secret
 _client: SpeckleClient | None = None
 _next_cursor: str | None = None
 _config: dict[str, Any] = {}
-_config_problem: str | None = None
+_config_problem: InvalidConfiguration | None = None
 _loading_more = False
 
 
@@ -51,12 +51,12 @@ def editable() -> bool:
     return settings_editable(_config)
 
 
-def load_config() -> tuple[dict[str, Any], str | None]:
+def load_config() -> tuple[dict[str, Any], InvalidConfiguration | None]:
     """The site's config (copied into Python's files by PyScript), and what is wrong with it."""
     try:
         return load_config_file(CONFIG_FILE), None
     except InvalidConfiguration as error:
-        return {}, str(error)
+        return {}, error
 
 
 def touched(field: Any) -> bool:
@@ -414,7 +414,7 @@ async def main() -> None:
     _config.update(config)
     report_unknown_keys(_config)
     if problem is None and not editable() and not (config.get("serverUrl") and config.get("appId")):
-        problem = f"{CONFIG_FILE} must name the Speckle server (serverUrl) and the app (appId)."
+        problem = InvalidConfiguration("config_incomplete", value=CONFIG_FILE)
     fill_form(_config)
     _client = make_client(None)
     _client.on_change(on_session_change)
@@ -422,7 +422,7 @@ async def main() -> None:
     on_restored(enable_login)
     if problem is not None and not editable():
         _config_problem = problem
-        show_banner(message_for(InvalidConfiguration(problem)))
+        show_banner(message_for(problem))
     try:
         signed_in = _client.signed_in
     except Exception as error:  # storage blocked, say: the form stays usable and says why

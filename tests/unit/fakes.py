@@ -143,11 +143,3 @@ class FakePopups:
         for handler in list(self.handlers):
             handler(data, origin)
 
-
-def says(error: BaseException, *parts: str) -> bool:
-    """``error``'s text is a sentence for a person (no lower-case letter first unless it is a
-    URL, a full stop, not shouting) that mentions each of ``parts``."""
-    text = str(error)
-    return (bool(text) and (not text[:1].islower() or text.startswith(("http://", "https://")))
-            and text.rstrip().endswith((".", ")")) and text != text.upper()
-            and all(part in text for part in parts))

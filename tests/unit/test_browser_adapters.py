@@ -103,8 +103,9 @@ def test_crypto_refuses_outside_a_secure_context(fake_browser: FakeBrowser, secu
     fake_browser.secure = secure
     if not subtle:
         fake_browser.crypto.subtle = None
-    with pytest.raises(InsecureContext, match="https://"):
+    with pytest.raises(InsecureContext) as caught:
         BrowserCrypto().random_bytes(32)
+    assert caught.value.code == "insecure_context" and "https://" in str(caught.value)
     with pytest.raises(InsecureContext):
         asyncio.run(BrowserCrypto().sha256(b"abc"))
 
@@ -141,18 +142,21 @@ def test_fetch_without_body_sends_none_and_default_timeout(fake_browser: FakeBro
     assert fake_browser.timeouts == [DEFAULT_TIMEOUT_MS] and DEFAULT_TIMEOUT_MS >= 5_000
 
 
-@pytest.mark.parametrize("error, kind", [
-    (JsException("TypeError", "Failed to fetch http://127.0.0.1:8001/graphql?token=t"), "failed"),
-    (JsException("TimeoutError", "signal timed out"), "timed out"),
+@pytest.mark.parametrize("error, reason, kind", [
+    (JsException("TypeError", "Failed to fetch http://127.0.0.1:8001/graphql?token=t"),
+     "request_failed", "failed"),
+    (JsException("TimeoutError", "signal timed out"), "request_timed_out", "timed out"),
 ])
 def test_fetch_failure_is_server_unavailable_without_the_browsers_text(
-        fake_browser: FakeBrowser, error: JsException, kind: str) -> None:
+        fake_browser: FakeBrowser, error: JsException, reason: str, kind: str) -> None:
     from pyapp.browser import FetchHttp
 
     fake_browser.fetch.routes["/graphql"] = error
     with pytest.raises(ServerUnavailable) as caught:
         asyncio.run(FetchHttp().send(HttpRequest("POST", f"{SERVER}/graphql")))
-    assert str(caught.value) == f"The request to the Speckle server {kind}."
+    failure = caught.value
+    assert (failure.reason, failure.endpoint, failure.status) == (reason, "/graphql", None)
+    assert str(failure) == f"The request to the Speckle server (/graphql) {kind}."
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
@@ -165,8 +169,10 @@ def test_find_element_by_selector_or_as_given(fake_browser: FakeBrowser) -> None
     fake_browser.document.selectors["#login"] = node
     assert find_element("#login") is node
     assert find_element(node) is node
-    with pytest.raises(InvalidConfiguration, match="#missing"):
+    with pytest.raises(InvalidConfiguration) as caught:
         find_element("#missing")
+    assert (caught.value.reason, caught.value.value) == ("no_such_element", "#missing")
+    assert "“#missing”" in str(caught.value)
     node.setAttribute("data-app-id", "demo-app")
     node.setAttribute("class", "x")
     node.setAttribute("data-server-url", SERVER)
@@ -241,8 +247,9 @@ def test_fetch_timeout_told_by_its_message_alone(fake_browser: FakeBrowser) -> N
     from pyapp.browser import FetchHttp
 
     fake_browser.fetch.routes["/x"] = JsException("AbortError", "signal TimeoutError")
-    with pytest.raises(ServerUnavailable, match="timed out"):
+    with pytest.raises(ServerUnavailable) as caught:
         asyncio.run(FetchHttp().send(HttpRequest("GET", f"{SERVER}/x")))
+    assert caught.value.reason == "request_timed_out"
 
 
 def test_connect_reads_a_config_file(fake_browser: FakeBrowser, tmp_path: Path) -> None:
@@ -270,8 +277,9 @@ def test_mount_without_the_widget_zip_says_what_to_add(fake_browser: FakeBrowser
     from pyapp import mount
 
     monkeypatch.setitem(sys.modules, "pyapp.ui.widget", None)  # not unpacked on this page
-    with pytest.raises(InvalidConfiguration, match="pyapp-widget.zip"):
+    with pytest.raises(InvalidConfiguration) as caught:
         asyncio.run(mount("#login"))
+    assert caught.value.reason == "widget_not_loaded" and "pyapp-widget.zip" in str(caught.value)
 
 
 def test_mount_hands_everything_to_the_widget(fake_browser: FakeBrowser,

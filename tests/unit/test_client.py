@@ -17,7 +17,6 @@ from tests.unit.fakes import (
     PythonCrypto,
     ScriptedHttp,
     json_response,
-    says,
 )
 
 SERVER = "http://127.0.0.1:8001"
@@ -310,10 +309,11 @@ def test_login_without_settings_says_what_is_missing() -> None:
     client.settings = None
     with pytest.raises(NotSignedIn) as caught:
         asyncio.run(client.login())
-    assert says(caught.value, "configured") and nav.visited == [] and ss.data == {}
+    assert caught.value.reason == "not_configured" and nav.visited == [] and ss.data == {}
+    assert str(caught.value) == "No server and app are configured."
     with pytest.raises(NotSignedIn) as nobody:
         client.auth_headers()
-    assert says(nobody.value, "signed in")
+    assert nobody.value.reason == "nobody_signed_in"
 
 
 def test_the_retry_after_a_refresh_repeats_the_same_query() -> None:

@@ -16,7 +16,12 @@ from pyapp.config import (
     normalize_server_url,
 )
 from pyapp.errors import InvalidConfiguration
-from tests.unit.fakes import says
+from pyapp.messages import CONFIGURATION_REASONS, message_for
+
+
+def owner_words(error: InvalidConfiguration) -> str:
+    """What the person who chose the settings reads about ``error``."""
+    return message_for(error, editable=True).detail
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -49,7 +54,7 @@ def test_accepted_and_normalised(raw: str, expected: str) -> None:
 def test_refused_with_a_clear_message(raw: str, needle: str) -> None:
     with pytest.raises(InvalidConfiguration) as info:
         normalize_server_url(raw)
-    assert needle in str(info.value)
+    assert info.value.setting == "serverUrl" and needle in owner_words(info.value)
 
 
 def test_insecure_http_only_when_asked_for_by_name() -> None:
@@ -68,8 +73,9 @@ def test_settings_from_config_file_keys() -> None:
     s = Settings.from_mapping({"serverUrl": "https://x.example/", "appId": " abc ",
                                "appSecret": "", "dialect": "deployed", "storage": "local"})
     assert (s.app_secret, s.dialect, s.storage) == (None, "deployed", "local")
-    with pytest.raises(InvalidConfiguration, match="needs the app secret"):
+    with pytest.raises(InvalidConfiguration) as info:
         s.validated()
+    assert (info.value.reason, info.value.setting) == ("secret_needed", "appSecret")
     ok = Settings.from_mapping({"serverUrl": "https://x.example/", "appId": " abc "}).validated()
     assert (ok.server_url, ok.app_id, ok.dialect, ok.storage) == ("https://x.example", "abc",
                                                                   "auto", "session")
@@ -111,8 +117,9 @@ def test_insecure_http_flag_is_read_not_coerced(value: object, expected: bool) -
 def test_the_string_false_keeps_plain_http_refused() -> None:
     settings = Settings.from_mapping(
         {"serverUrl": "http://speckle.lan", "appId": "a", "allowInsecureHttp": "false"})
-    with pytest.raises(InvalidConfiguration, match="Plain http://"):
+    with pytest.raises(InvalidConfiguration) as info:
         settings.validated()
+    assert (info.value.reason, info.value.setting) == ("insecure_http", "serverUrl")
 
 
 @pytest.mark.parametrize("key,value", [
@@ -122,8 +129,10 @@ def test_the_string_false_keeps_plain_http_refused() -> None:
 ])
 def test_a_wrong_type_is_an_invalid_configuration(key: str, value: object) -> None:
     data = {"serverUrl": "https://x.example", "appId": "a", key: value}
-    with pytest.raises(InvalidConfiguration, match=key):
+    with pytest.raises(InvalidConfiguration) as info:
         Settings.from_mapping(data)
+    assert info.value.setting == key and info.value.got is not None
+    assert key in owner_words(info.value)
 
 
 def test_unknown_keys_are_reported(caplog: pytest.LogCaptureFixture) -> None:
@@ -158,7 +167,7 @@ def test_any_config_mapping_gives_valid_settings_or_an_invalid_configuration(
     try:
         settings = Settings.from_mapping(data).validated()
     except InvalidConfiguration as error:
-        assert str(error)
+        assert error.reason in CONFIGURATION_REASONS and str(error)
         return
     flag = data.get("allowInsecureHttp")
     word = flag.strip().lower() if isinstance(flag, str) else flag
@@ -225,7 +234,8 @@ def test_settings_are_editable_only_for_a_json_true() -> None:
 def test_every_refusal_says_why(raw: str, parts: list[str]) -> None:
     with pytest.raises(InvalidConfiguration) as info:
         normalize_server_url(raw)
-    assert says(info.value, *parts)
+    assert info.value.setting == "serverUrl"
+    assert all(part in owner_words(info.value) for part in parts)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -244,8 +254,9 @@ def test_ports_and_paths(raw: str, expected: str) -> None:
 def test_allow_insecure_http_survives_validation() -> None:
     settings = Settings("http://speckle.lan/", "app", allow_insecure_http=True).validated()
     assert settings.server_url == "http://speckle.lan" and settings.allow_insecure_http is True
-    with pytest.raises(InvalidConfiguration, match="Plain http://"):
+    with pytest.raises(InvalidConfiguration) as info:
         Settings("http://speckle.lan/", "app").validated()
+    assert info.value.reason == "insecure_http"
 
 
 def test_validated_keeps_every_choice_and_trims_the_secret() -> None:
@@ -259,7 +270,7 @@ def test_validated_keeps_every_choice_and_trims_the_secret() -> None:
 def test_app_id_refusals_say_why(app_id: str, part: str) -> None:
     with pytest.raises(InvalidConfiguration) as info:
         Settings("https://x.example", app_id).validated()
-    assert says(info.value, part)
+    assert info.value.setting == "appId" and part in owner_words(info.value)
     assert Settings("https://x.example", "A.b_c~d-9").validated().app_id == "A.b_c~d-9"
 
 
@@ -268,14 +279,17 @@ def test_app_id_refusals_say_why(app_id: str, part: str) -> None:
 def test_bad_choices_list_the_good_ones(field: str, value: str, part: str) -> None:
     with pytest.raises(InvalidConfiguration) as info:
         Settings(**{"server_url": "https://x.example", "app_id": "a", field: value}).validated()
-    assert part in str(info.value) and str(info.value).endswith(".")
+    assert info.value.reason == "not_one_of" and info.value.setting == field
+    assert part in owner_words(info.value) and owner_words(info.value).endswith(".")
 
 
 def test_missing_keys_are_empty_not_made_up() -> None:
     settings = Settings.from_mapping({})
     assert (settings.server_url, settings.app_id, settings.app_secret) == ("", "", None)
-    with pytest.raises(InvalidConfiguration, match="Enter the URL"):
+    with pytest.raises(InvalidConfiguration) as info:
         settings.validated()
+    assert (info.value.reason, info.value.setting) == ("missing", "serverUrl")
+    assert "Enter the URL" in owner_words(info.value)
 
 
 @pytest.mark.parametrize("mapping, allowed", [({}, False), ({"allowInsecureHttp": True}, True),
@@ -305,11 +319,13 @@ def test_config_files(tmp_path: Path) -> None:
                     encoding="utf-8")
     assert load_config_file(str(good)) == {"serverUrl": "https://x.example", "appId": "Zoë"}
     assert Settings.from_file(str(good)).app_id == "Zoë"
-    cases = {"missing.json": "was not found", "bad.json": "is not valid JSON",
-             "list.json": "must hold a JSON object"}
+    cases = {"missing.json": ("file_missing", "was not found"),
+             "bad.json": ("file_not_json", "is not valid JSON"),
+             "list.json": ("file_not_an_object", "must hold a JSON object")}
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     (tmp_path / "list.json").write_text("[1]", encoding="utf-8")
-    for name, part in cases.items():
+    for name, (reason, part) in cases.items():
         with pytest.raises(InvalidConfiguration) as info:
             load_config_file(str(tmp_path / name))
-        assert says(info.value, f"“{tmp_path / name}”", part)
+        assert (info.value.reason, info.value.value) == (reason, str(tmp_path / name))
+        assert f"“{tmp_path / name}” {part}" in owner_words(info.value)

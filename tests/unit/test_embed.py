@@ -51,8 +51,9 @@ def test_a_bad_config_file_is_an_invalid_configuration(tmp_path: Path, content: 
     path.write_text(content)
     with pytest.raises(InvalidConfiguration):
         Settings.from_file(str(path))
-    with pytest.raises(InvalidConfiguration, match="PyScript config"):
+    with pytest.raises(InvalidConfiguration) as info:
         Settings.from_file(str(tmp_path / "missing.json"))
+    assert info.value.reason == "file_missing" and "PyScript config" in str(info.value)
 
 
 def test_resolve_layers_file_then_attributes_then_code(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 
@@ -15,14 +16,24 @@ CLASSES = [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
            if issubclass(cls, SpeckleError) and cls is not SpeckleError]
 
 
+# Plausible facts, by field name; every other field keeps its default.
+FACTS = {"server_message": "Access code expired", "status": 401, "scope": "x:y",
+         "server_url": "https://speckle.example", "reason": "unavailable", "setting": "appId",
+         "version": 2}
+REQUIRED_REASONS = {errors.InvalidConfiguration: "missing", errors.SessionDropped: "newer_schema",
+                    errors.UnusableResponse: "too_deep", errors.EndpointNotSupported:
+                    "no_app_secret", errors.TokenEndpointUnreachable: "request_failed"}
+
+
 def make(cls: type[SpeckleError]) -> SpeckleError:
-    """An instance of ``cls`` with plausible arguments for its constructor."""
-    arguments = {"server_message": "Access code expired", "status": 401, "scope": "x:y",
-                 "message": "It failed.", "full": False, "data": None, "errors": None}
-    params = inspect.signature(cls.__init__).parameters
-    positional = [arguments.get(name, "detail") for name, p in params.items()
-                  if name != "self" and p.kind is p.POSITIONAL_OR_KEYWORD]
-    return cls(*(positional or ["What happened, for a developer."]))
+    """An instance of ``cls`` made from facts alone (no prose)."""
+    if cls.__init__ is SpeckleError.__init__:
+        return cls()
+    names = {f.name for f in dataclasses.fields(cls) if f.init} - {"return_to", "login_settings"}
+    facts = {name: FACTS[name] for name in names if name in FACTS}
+    if "reason" in names:
+        facts["reason"] = REQUIRED_REASONS.get(cls, "unavailable")
+    return cls(**facts)
 
 
 def test_the_old_base_name_still_catches_everything() -> None:
@@ -49,11 +60,49 @@ def test_the_nearest_worded_ancestor_words_a_new_subclass() -> None:
     class Custom(errors.ServerUnavailable):
         code = "custom"
 
-    assert message_for(Custom("down")).title == message_for(
-        errors.ServerUnavailable("down")).title
+    assert message_for(Custom("request_failed")).title == message_for(
+        errors.ServerUnavailable("request_failed")).title
+    assert str(Custom("request_failed")) == str(errors.ServerUnavailable("request_failed"))
 
 
 def test_return_to_is_given_when_the_error_is_made() -> None:
     error = errors.ExchangeRejected("Access code expired", 401, return_to="https://a.example/")
     assert error.return_to == "https://a.example/" and error.status == 401
-    assert errors.LoginDenied("no").return_to is None
+    assert errors.LoginDenied().return_to is None
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+def test_an_error_made_for_a_login_keeps_every_fact(cls: type[SpeckleError]) -> None:
+    from pyapp.config import Settings
+
+    first = make(cls)
+    settings = Settings("https://speckle.example", "app", "s3cret")
+    again = first.for_login("https://a.example/back", settings)
+    assert type(again) is cls and again is not first
+    assert (again.return_to, again.login_settings) == ("https://a.example/back", settings)
+    assert (first.return_to, first.login_settings) == (None, None)  # left as it was made
+    assert str(again) == str(first) and again.code == first.code
+    assert "s3cret" not in repr(again) + str(again) + message_for(again, True).technical
+
+
+def test_a_sites_own_error_made_for_a_login_keeps_its_words() -> None:
+    class SiteError(SpeckleError):
+        code = "site_error"
+
+    again = SiteError("The site's own words.").for_login("https://a.example/", None)
+    assert str(again) == "The site's own words." and again.return_to == "https://a.example/"
+
+
+def test_no_error_text_holds_a_secret_from_the_exchange() -> None:
+    """The facts an error keeps are the server's, never what the page sent it."""
+    from pyapp import protocol
+    from tests.unit.fakes import json_response
+
+    request = protocol.documented_token_request("https://s.example", "app", "c0de-123",
+                                                "verifier-456")
+    assert request.body is not None and "verifier-456" in request.body
+    for body, status in (({"err": "Bad code"}, 400), ({}, 500), ({"token": "x y"}, 200)):
+        with pytest.raises(SpeckleError) as caught:
+            protocol.read_token_response(json_response(status, body), "/oauth/token")
+        text = str(caught.value) + repr(caught.value) + message_for(caught.value, True).technical
+        assert "c0de-123" not in text and "verifier-456" not in text and "x y" not in text

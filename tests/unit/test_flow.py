@@ -16,8 +16,10 @@ from pyapp.errors import (
     MissingAccessCode,
     MissingTransaction,
     ServerUnavailable,
+    StorageUnavailable,
     TokenEndpointUnreachable,
 )
+from pyapp.messages import message_for
 from pyapp.ports import HttpRequest, HttpResponse
 from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, Session, SessionStore, TransactionStore
 from tests.unit.fakes import (
@@ -27,7 +29,6 @@ from tests.unit.fakes import (
     ScriptedHttp,
     html_response,
     json_response,
-    says,
 )
 
 SERVER = "http://127.0.0.1:8001"
@@ -137,19 +138,65 @@ def test_json_rejection_on_oauth_token_is_final() -> None:
     w = World(secret="s3cret")
     w.start()
     http = ScriptedHttp({"/oauth/token": json_response(401, {"err": "Access code expired"})})
-    with pytest.raises(ExchangeRejected, match="Access code expired") as caught:
+    with pytest.raises(ExchangeRejected) as caught:
         w.callback("access_code=c0de", http)
     assert http.paths() == ["/oauth/token"]
     assert w.session_storage.data == {}
-    assert caught.value.return_to == APP
+    rejected = caught.value
+    assert (rejected.server_message, rejected.status, rejected.endpoint) == (
+        "Access code expired", 401, "/oauth/token")
+    assert rejected.return_to == APP
+    assert "Speckle said: “Access code expired.”" in message_for(rejected).detail
+
+
+class NoRoomForSessions(MemoryStorage):
+    """Holds the login transaction, but refuses to store a session (a full storage)."""
+
+    def set(self, key: str, value: str) -> None:
+        if key == SESSION_KEY:
+            raise StorageUnavailable(full=True)
+        super().set(key, value)
+
+
+@pytest.mark.parametrize("failing", ["exchange", "storage"])
+def test_a_failed_login_step_is_made_with_its_logins_return_address(failing: str) -> None:
+    w = World(secret="s3cret")
+    if failing == "storage":
+        w.session_storage = NoRoomForSessions()
+        w.transactions = TransactionStore(w.session_storage)
+        w.sessions = SessionStore(w.session_storage, w.local_storage)
+    w.start(return_to="http://127.0.0.1:8000/app/projects.html#recent")
+    http = ScriptedHttp({
+        "/oauth/token": json_response(401, {"err": "Access code expired"}) if failing == "exchange"
+        else json_response(200, TOKENS),
+        "/auth/logout": json_response(200, {}),
+    })
+    with pytest.raises(ExchangeRejected if failing == "exchange" else StorageUnavailable) as caught:
+        w.callback("access_code=c0de", http)
+    error = caught.value
+    assert error.return_to == "http://127.0.0.1:8000/app/projects.html#recent"
+    assert error.login_settings == Settings(SERVER, "demo-app", "s3cret", login_mode="redirect")
+    # Made anew where the address is known, with the same facts; the failure it reports,
+    # raised where the address was unknown, was left as it was made.
+    first = error.__cause__
+    assert type(first) is type(error) and first is not error
+    assert first.return_to is None and first.login_settings is None
+    if isinstance(error, ExchangeRejected):
+        assert (error.server_message, error.status, error.endpoint) == (
+            "Access code expired", 401, "/oauth/token")
+    else:
+        assert error.full is True
+    assert str(error) == str(first) and "s3cret" not in repr(error)
 
 
 def test_no_secret_and_no_documented_endpoint_explains_what_to_configure() -> None:
     w = World()
     w.start()
-    with pytest.raises(EndpointNotSupported, match="App secret"):
+    with pytest.raises(EndpointNotSupported) as caught:
         w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": html_response(404)}))
     assert w.session_storage.data == {}
+    assert (caught.value.server_url, caught.value.reason) == (SERVER, "no_app_secret")
+    assert "add the App secret" in message_for(caught.value, editable=True).detail
 
 
 def test_no_secret_and_a_broken_server_is_a_retryable_failure() -> None:
@@ -176,9 +223,11 @@ def test_documented_dialect_never_tries_auth_token() -> None:
     with pytest.raises(EndpointNotSupported) as caught:
         w.callback("access_code=c0de", http)
     assert http.paths() == ["/oauth/token"]
+    assert caught.value.reason == "documented_chosen"
     # The secret is set: the way out is the endpoint choice, not "add the secret".
-    assert "already set" in str(caught.value) and "add the App secret" not in str(caught.value)
-    assert "Automatic or Deployed" in str(caught.value)
+    owner = message_for(caught.value, editable=True).detail
+    assert "already set" in owner and "add the App secret" not in owner
+    assert "Automatic or Deployed" in owner
 
 
 SERVER_INFO = json_response(200, {"data": {"serverInfo": {"version": "2.x"}}})
@@ -211,9 +260,11 @@ def test_unreachable_oauth_token_on_a_live_server_without_secret_says_what_to_ad
     w = World()
     w.start()
     http = ScriptedHttp({"/oauth/token": None, "/graphql": SERVER_INFO})
-    with pytest.raises(TokenEndpointUnreachable, match="add the App secret"):
+    with pytest.raises(TokenEndpointUnreachable) as caught:
         w.callback("access_code=c0de", http)
     assert http.paths() == ["/oauth/token", "/graphql"] and w.session_storage.data == {}
+    assert (caught.value.server_url, caught.value.endpoint) == (SERVER, "/oauth/token")
+    assert "add the App secret" in message_for(caught.value, editable=True).detail
 
 
 def test_documented_dialect_takes_a_network_failure_as_is() -> None:
@@ -357,17 +408,18 @@ def test_cleaning_the_address_keeps_blank_parameters() -> None:
 def test_denied_in_a_tab_without_the_login_has_no_way_back() -> None:
     with pytest.raises(LoginDenied) as caught:
         World().callback("denied=true", ScriptedHttp({}))
-    assert caught.value.return_to is None and says(caught.value, "declined")
+    assert caught.value.return_to is None and caught.value.code == "login_denied"
+    assert message_for(caught.value).title == "You declined access"
 
 
-@pytest.mark.parametrize("query, error, part", [
-    ("", MissingAccessCode, "access code"),
-    ("access_code=c0de", MissingTransaction, "another tab"),
+@pytest.mark.parametrize("query, error, title", [
+    ("", MissingAccessCode, "Nothing to sign in with"),
+    ("access_code=c0de", MissingTransaction, "This sign-in can't be finished here"),
 ])
-def test_callback_refusals_say_why(query: str, error: type[Exception], part: str) -> None:
+def test_callback_refusals_say_why(query: str, error: type[Exception], title: str) -> None:
     with pytest.raises(error) as caught:
         World().callback(query, ScriptedHttp({}))
-    assert says(caught.value, part)
+    assert message_for(caught.value).title == title
 
 
 def test_failures_at_the_token_endpoints_name_the_server_and_status() -> None:
@@ -375,17 +427,19 @@ def test_failures_at_the_token_endpoints_name_the_server_and_status() -> None:
     w.start()
     with pytest.raises(EndpointNotSupported) as not_supported:
         w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": html_response(404)}))
-    assert says(not_supported.value, SERVER)
+    assert not_supported.value.server_url == SERVER
     w.start()
     with pytest.raises(TokenEndpointUnreachable) as unreachable:
         w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": None,
                                                      "/graphql": SERVER_INFO}))
-    assert says(unreachable.value, SERVER)
+    assert unreachable.value.server_url == SERVER
     w.start()
     with pytest.raises(ServerUnavailable) as broken:
         w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": HttpResponse(
             500, {"content-type": "text/plain"}, "boom")}))
-    assert broken.value.status == 500 and says(broken.value, "(HTTP 500)")
+    assert (broken.value.reason, broken.value.status, broken.value.endpoint) == (
+        "not_json", 500, "/oauth/token")
+    assert "(HTTP 500)" in message_for(broken.value).technical
 
 
 def test_the_probe_asks_the_api_a_token_less_question() -> None:
@@ -404,4 +458,5 @@ def test_a_hand_made_deployed_transaction_without_secret_is_refused() -> None:
     w.session_storage.data[TRANSACTION_KEY] = json.dumps({**txn, "app_secret": None})
     with pytest.raises(EndpointNotSupported) as caught:
         w.callback("access_code=c0de", ScriptedHttp({}))
-    assert says(caught.value, "app secret")
+    assert (caught.value.server_url, caught.value.reason) == (SERVER, "secret_missing")
+    assert "needs the app secret" in str(caught.value)

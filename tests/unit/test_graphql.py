@@ -6,9 +6,10 @@ import pytest
 
 from pyapp.errors import GraphQLError, MissingScope, ServerUnavailable, SessionExpired
 from pyapp.graphql import graphql_request, read_graphql_response
+from pyapp.messages import message_for
 from pyapp.ports import HttpResponse
 from pyapp.speckle_api import Project, ProjectPage
-from tests.unit.fakes import html_response, json_response, says
+from tests.unit.fakes import html_response, json_response
 
 
 def test_request_is_json_with_bearer_header() -> None:
@@ -56,9 +57,11 @@ def test_apollo_400s_are_graphql_errors(code: str) -> None:
             {"message": 'Cannot query field "nmae" on type "User".', "extensions": {"code": code}}
         ]
     }
-    with pytest.raises(GraphQLError, match="nmae") as info:
+    with pytest.raises(GraphQLError) as info:
         read_graphql_response(json_response(400, body))
     assert info.value.errors[0]["extensions"]["code"] == code
+    assert info.value.server_message == body["errors"][0]["message"] == str(info.value)
+    assert info.value.status == 400
 
 
 @pytest.mark.parametrize(
@@ -99,12 +102,13 @@ def test_a_refused_token_without_graphql_errors_is_session_expired(status: int) 
     for response in (json_response(status, {"error": "no"}), html_response(status)):
         with pytest.raises(SessionExpired) as info:
             read_graphql_response(response)
-        assert says(info.value, "session")
+        assert info.value.status == status and info.value.clears_session
 
 
 def test_a_403_with_graphql_errors_is_a_graphql_error_not_a_dead_token() -> None:
-    with pytest.raises(GraphQLError, match="Forbidden field"):
+    with pytest.raises(GraphQLError) as info:
         read_graphql_response(json_response(403, {"errors": [{"message": "Forbidden field."}]}))
+    assert (info.value.server_message, info.value.status) == ("Forbidden field.", 403)
     with pytest.raises(ServerUnavailable):
         read_graphql_response(json_response(402, {"error": "Payment required"}))
 
@@ -117,20 +121,26 @@ def test_a_403_with_graphql_errors_is_a_graphql_error_not_a_dead_token() -> None
 def test_a_non_json_answer_names_its_status(response: HttpResponse, status: int) -> None:
     with pytest.raises(ServerUnavailable) as info:
         read_graphql_response(response)
-    assert info.value.status == status and says(info.value, f"HTTP {status}", "JSON")
+    assert (info.value.status, info.value.reason, info.value.endpoint) == (
+        status, "not_json", "/graphql")
+    assert str(info.value) == (
+        f"The Speckle server's GraphQL API did not answer with JSON (HTTP {status}).")
 
 
 def test_graphql_errors_on_a_5xx_are_a_server_failure_with_its_message() -> None:
     with pytest.raises(ServerUnavailable) as info:
         read_graphql_response(json_response(503, {"errors": [{"message": "Db down."}]}))
-    assert str(info.value) == "Db down." and info.value.status == 503
+    assert (info.value.server_message, info.value.status, info.value.endpoint) == (
+        "Db down.", 503, "/graphql")
+    assert str(info.value) == "Db down."
 
 
 def test_graphql_errors_without_a_message() -> None:
     for errors in ([{"extensions": {}}], ["just text"], [{"message": ""}]):
         with pytest.raises(GraphQLError) as info:
             read_graphql_response(json_response(200, {"data": None, "errors": errors}))
-        assert says(info.value, "GraphQL")
+        assert info.value.server_message is None
+        assert str(info.value) == "The GraphQL request failed."
 
 
 def test_forbidden_needs_both_the_code_and_a_scope() -> None:
@@ -155,7 +165,9 @@ def test_no_data_or_a_failed_status_is_a_server_failure(response: HttpResponse, 
                                                         ) -> None:
     with pytest.raises(ServerUnavailable) as info:
         read_graphql_response(response)
-    assert info.value.status == status and says(info.value, f"HTTP {status}")
+    assert (info.value.status, info.value.reason, info.value.endpoint) == (
+        status, "server_error", "/graphql")
+    assert f"(HTTP {status})" in message_for(info.value).technical
 
 
 def test_data_with_a_2xx_status() -> None:

@@ -6,29 +6,37 @@ import re
 import pytest
 
 from pyapp import errors
-from pyapp.messages import SITE_NOT_SET_UP, message_for
+from pyapp.messages import CONFIGURATION_REASONS, SITE_NOT_SET_UP, describe, message_for
 
 # What a visitor must never have to read: protocol words, paths, statuses.
 JARGON = re.compile(r"/oauth|/auth/|token endpoint|HTTP \d|OAuth|dialect|App ID|secret|scope\b"
                     r"|GraphQL|API\b|CORS|verifier|access code from", re.IGNORECASE)
 
+SERVER = "https://speckle.example"
+
 ALL_ERRORS = [
-    errors.LoginDenied("x"),
-    errors.MissingAccessCode("x"),
-    errors.MissingTransaction("x"),
+    errors.LoginDenied(),
+    errors.MissingAccessCode(),
+    errors.MissingTransaction(),
     errors.ExchangeRejected("Access code expired", 401),
     errors.ExchangeRejected("Invalid app secret. Check your app settings.", 401),
-    errors.EndpointNotSupported("https://s does not offer /oauth/token; add the App secret"),
-    errors.ServerUnavailable("The server answered HTTP 502.", 502),
-    errors.UnusableResponse("The token answer is nested too deeply (HTTP 200).", 200),
-    errors.StorageUnavailable("sessionStorage.setItem raised SecurityError"),
-    errors.StorageUnavailable("sessionStorage.setItem raised QuotaExceededError", full=True),
-    errors.TokenEndpointUnreachable("/oauth/token could not be reached; add the App secret"),
-    errors.SessionExpired("x"),
+    errors.ExchangeRejected(None, 400, endpoint="/oauth/token"),
+    errors.EndpointNotSupported(SERVER, "no_app_secret"),
+    errors.EndpointNotSupported(SERVER, "documented_chosen"),
+    errors.ServerUnavailable("server_error", 502, endpoint="/oauth/token"),
+    errors.ServerUnavailable("request_timed_out", endpoint="/graphql"),
+    errors.UnusableResponse("too_deep", 200),
+    errors.UnusableResponse("too_large", 200, limit_bytes=16384),
+    errors.StorageUnavailable(),
+    errors.StorageUnavailable(full=True),
+    errors.TokenEndpointUnreachable(server_url=SERVER),
+    errors.SessionExpired(403),
+    errors.SessionDropped("wrong_fields", 0),
     errors.MissingScope("profile:email"),
-    errors.InsecureContext("crypto.subtle is missing: not a secure context"),
-    errors.InvalidConfiguration("The App ID may only contain letters"),
-    errors.NotSignedIn("x"),
+    errors.InsecureContext(),
+    errors.InvalidConfiguration("bad_characters", "appId"),
+    errors.InvalidConfiguration("insecure_http", "serverUrl"),
+    errors.NotSignedIn(),
     errors.GraphQLError("Cannot query field 'emial'"),
     RuntimeError("secret-token-123"),
 ]
@@ -37,23 +45,25 @@ ALL_ERRORS = [
 @pytest.mark.parametrize(
     "error,title_part,action",
     [
-        (errors.LoginDenied("x"), "declined", "back"),
-        (errors.LoginCancelled("x"), "Sign-in cancelled", "login"),
-        (errors.PopupBlocked("x"), "window was blocked", "login"),
-        (errors.MissingAccessCode("x"), "Nothing to sign in with", "back"),
-        (errors.MissingTransaction("x"), "can't be finished here", "login"),
+        (errors.LoginDenied(), "declined", "back"),
+        (errors.LoginCancelled(), "Sign-in cancelled", "login"),
+        (errors.PopupBlocked(), "window was blocked", "login"),
+        (errors.MissingAccessCode(), "Nothing to sign in with", "back"),
+        (errors.MissingTransaction(), "can't be finished here", "login"),
         (errors.ExchangeRejected("Access code expired", 401), "didn't accept", "login"),
-        (errors.EndpointNotSupported("needs secret"), "isn't available", "back"),
-        (errors.ServerUnavailable("timed out"), "Couldn't reach Speckle", "retry"),
-        (errors.UnusableResponse("too deep"), "can't use", "retry"),
-        (errors.StorageUnavailable("blocked"), "storage is blocked", "retry"),
-        (errors.StorageUnavailable("full", full=True), "storage is full", "retry"),
-        (errors.TokenEndpointUnreachable("no CORS"), "isn't available", "back"),
-        (errors.SessionExpired("x"), "session has ended", "login"),
+        (errors.ExchangeRejected(None, 400), "didn't accept", "login"),
+        (errors.EndpointNotSupported(SERVER), "isn't available", "back"),
+        (errors.ServerUnavailable("request_timed_out"), "Couldn't reach Speckle", "retry"),
+        (errors.UnusableResponse("too_deep"), "can't use", "retry"),
+        (errors.StorageUnavailable(), "storage is blocked", "retry"),
+        (errors.StorageUnavailable(full=True), "storage is full", "retry"),
+        (errors.TokenEndpointUnreachable(server_url=SERVER), "isn't available", "back"),
+        (errors.SessionExpired(403), "session has ended", "login"),
+        (errors.SessionDropped("newer_schema", 2), "You were signed out", "login"),
         (errors.MissingScope("profile:email"), "can't be shown", "login"),
-        (errors.InsecureContext("no subtle"), "securely", "back"),
-        (errors.InvalidConfiguration("bad url"), "isn't available", "back"),
-        (errors.NotSignedIn("x"), "signed out", "login"),
+        (errors.InsecureContext(), "securely", "back"),
+        (errors.InvalidConfiguration("not_a_url", "serverUrl", "x"), "isn't available", "back"),
+        (errors.NotSignedIn(), "signed out", "login"),
         (errors.GraphQLError("bad field"), "couldn't answer", "retry"),
         (RuntimeError("secret-token-123"), "Something went wrong", "retry"),
     ],
@@ -76,8 +86,8 @@ def test_the_technical_detail_names_what_failed(error: BaseException) -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [errors.InvalidConfiguration("bad url"), errors.EndpointNotSupported("add the App secret"),
-     errors.TokenEndpointUnreachable("add the App secret"),
+    [errors.InvalidConfiguration("not_a_url", "serverUrl", "x"),
+     errors.EndpointNotSupported(SERVER), errors.TokenEndpointUnreachable(server_url=SERVER),
      errors.ExchangeRejected("Invalid request: application id does not match.", 401),
      errors.ExchangeRejected("Invalid app secret.", 401)],
     ids=lambda e: type(e).__name__,
@@ -92,7 +102,7 @@ def test_a_site_set_up_wrongly_says_so_to_visitors_and_in_detail_to_its_owner(
 
 
 def test_settings_errors_ask_the_person_who_typed_them_to_check() -> None:
-    assert message_for(errors.InvalidConfiguration("bad"), editable=True).title == (
+    assert message_for(errors.InvalidConfiguration("missing", "appId"), editable=True).title == (
         "Check the settings")
 
 
@@ -115,9 +125,9 @@ def test_scope_message_names_what_is_missing_and_suggests_reauthorizing() -> Non
 
 
 def test_the_page_never_says_the_same_thing_twice() -> None:
-    owner = message_for(errors.InvalidConfiguration("The App ID may only contain letters"), True)
+    owner = message_for(errors.InvalidConfiguration("bad_characters", "appId"), True)
     assert owner.extra_detail == ""
-    visitor = message_for(errors.ServerUnavailable("The server answered HTTP 502.", 502))
+    visitor = message_for(errors.ServerUnavailable("server_error", 502))
     assert "HTTP 502" in visitor.extra_detail
 
 
@@ -153,4 +163,42 @@ def test_unexpected_errors_are_named_by_type_only() -> None:
     message = message_for(KeyError("secret"))
     assert message.technical == "Unexpected error: KeyError."
     assert "secret" not in message.detail + message.technical
-    assert "try again" in message_for(errors.ServerUnavailable("Timed out.")).detail
+    assert "try again" in message_for(errors.ServerUnavailable("request_timed_out")).detail
+
+
+def test_a_rejection_without_words_asks_to_log_in_again_and_names_the_status_for_the_owner(
+) -> None:
+    message = message_for(errors.ExchangeRejected(None, 400, endpoint="/oauth/token"))
+    assert message.detail == "Please log in again."
+    assert message.technical == (
+        "ExchangeRejected: the token endpoint /oauth/token answered HTTP 400.")
+
+
+def test_a_dropped_session_is_told_in_plain_words() -> None:
+    message = message_for(errors.SessionDropped("newer_schema", 2))
+    assert message.title == "You were signed out" and message.action == "login"
+    assert "log in again" in message.detail
+    assert "newer release (schema version 2)" in message.technical
+
+
+@pytest.mark.parametrize("error", [e for e in ALL_ERRORS if isinstance(e, errors.SpeckleError)],
+                         ids=lambda e: type(e).__name__)
+def test_the_developer_text_is_built_from_the_facts(error: errors.SpeckleError) -> None:
+    assert str(error) == describe(error) != ""
+    assert type(error).__name__ in repr(error)
+
+
+@pytest.mark.parametrize("reason", sorted(CONFIGURATION_REASONS))
+def test_every_configuration_reason_reads_as_a_sentence(reason: str) -> None:
+    for setting in ("serverUrl", "appId"):
+        text = str(errors.InvalidConfiguration(reason, setting, "x", got="a number",
+                                               allowed=("a", "b")))
+        assert text[:1].isupper() or text[:1] in "“\"x" or text.startswith(setting), text
+        assert text.endswith(".") and "None" not in text, text
+
+
+def test_an_earlier_releases_worded_errors_still_read_as_given() -> None:
+    assert str(errors.InvalidConfiguration("Use the staging server.")) == (
+        "Use the staging server.")
+    assert str(errors.SpeckleError("Something of the site's own.")) == (
+        "Something of the site's own.")

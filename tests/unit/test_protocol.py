@@ -6,8 +6,9 @@ import pytest
 
 from pyapp import protocol
 from pyapp.errors import ExchangeRejected, ServerUnavailable
+from pyapp.messages import message_for
 from pyapp.ports import HttpResponse
-from tests.unit.fakes import html_response, json_response, says
+from tests.unit.fakes import html_response, json_response
 
 SERVER = "https://speckle.example"
 
@@ -67,13 +68,17 @@ def test_success() -> None:
         ({"err": "Access code not found."}, "Access code not found."),
         ({"err": "Code challenge mismatch. Nope."}, "Code challenge mismatch. Nope."),
         ({"error": "Your token is not valid."}, "Your token is not valid."),
-        ({}, "The server refused the sign-in (HTTP 401)."),
+        ({}, None),
     ],
 )
-def test_json_rejections_carry_the_server_message(body: dict[str, str], message: str) -> None:
+def test_json_rejections_carry_the_server_message(body: dict[str, str], message: str | None
+                                                  ) -> None:
     with pytest.raises(ExchangeRejected) as info:
-        protocol.read_token_response(json_response(401, body))
-    assert info.value.server_message == message and info.value.status == 401
+        protocol.read_token_response(json_response(401, body), "/oauth/token")
+    rejected = info.value
+    assert (rejected.server_message, rejected.status, rejected.endpoint) == (
+        message, 401, "/oauth/token")
+    assert str(rejected) == (message or "The server refused the sign-in (HTTP 401).")
 
 
 @pytest.mark.parametrize(
@@ -139,19 +144,22 @@ def test_which_non_json_answers_mean_no_such_route(response: HttpResponse,
     assert protocol.looks_like_missing_route(response) is missing_route
 
 
-@pytest.mark.parametrize("response, status, says_what", [
-    (html_response(404, "Cannot POST /oauth/token"), 404, "did not answer the sign-in"),
-    (HttpResponse(502, {}, ""), 502, "did not answer the sign-in"),
-    (json_response(500, {}), 500, "failed to complete the sign-in"),
-    (json_response(300, {"token": "t"}), 300, "failed to complete the sign-in"),
-    (json_response(503, {"err": "Db down."}), 503, "Db down."),
+@pytest.mark.parametrize("response, status, reason, said", [
+    (html_response(404, "Cannot POST /oauth/token"), 404, "not_json", None),
+    (HttpResponse(502, {}, ""), 502, "not_json", None),
+    (json_response(500, {}), 500, "server_error", None),
+    (json_response(300, {"token": "t"}), 300, "server_error", None),
+    (json_response(503, {"err": "Db down."}), 503, "server_error", "Db down."),
 ])
-def test_failures_name_the_status(response: HttpResponse, status: int, says_what: str) -> None:
+def test_failures_name_the_status(response: HttpResponse, status: int, reason: str,
+                                  said: str | None) -> None:
     with pytest.raises(ServerUnavailable) as info:
-        protocol.read_token_response(response)
-    assert info.value.status == status and says(info.value, says_what)
-    if says_what != "Db down.":
-        assert f"(HTTP {status})" in str(info.value)
+        protocol.read_token_response(response, "/auth/token")
+    failure = info.value
+    assert (failure.status, failure.reason, failure.server_message) == (status, reason, said)
+    assert failure.endpoint == "/auth/token"
+    assert f"(HTTP {status})" in message_for(failure).technical
+    assert (said or "the sign-in") in str(failure)
 
 
 @pytest.mark.parametrize("body", [{"token": ""}, {"token": 7}, {"token": None}])
@@ -168,7 +176,10 @@ def test_an_unusable_refresh_token_is_none(refresh: object) -> None:
 
 
 def test_endpoint_errors_say_what_to_configure() -> None:
-    assert says(protocol.endpoint_not_supported(SERVER), SERVER, "/oauth/token", "/auth/token",
-                "App secret")
-    assert says(protocol.token_endpoint_unreachable(SERVER), SERVER, "/oauth/token",
-                "/auth/token", "App secret", "try again")
+    for error in (protocol.endpoint_not_supported(SERVER),
+                  protocol.token_endpoint_unreachable(SERVER)):
+        assert error.server_url == SERVER
+        owner = message_for(error, editable=True).detail
+        assert all(part in owner for part in (SERVER, "/oauth/token", "/auth/token", "App secret"))
+    assert "try again" in message_for(protocol.token_endpoint_unreachable(SERVER),
+                                      editable=True).detail

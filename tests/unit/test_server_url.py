@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pyapp.config import normalize_server_url
 from pyapp.errors import InvalidConfiguration
+from pyapp.messages import CONFIGURATION_REASONS, message_for
 from pyapp.ports import ParsedUrl
 from pyapp.server_url import StrictUrlParser, check_server_url, is_loopback_host
 
@@ -37,6 +38,7 @@ BYPASSES = [
 def test_parser_disagreements_are_refused_in_words(raw: str) -> None:
     with pytest.raises(InvalidConfiguration) as info:
         normalize_server_url(raw)
+    assert info.value.setting == "serverUrl" and info.value.reason in CONFIGURATION_REASONS
     assert str(info.value)  # a sentence for the person who typed it
 
 
@@ -52,8 +54,9 @@ class Says:
 
 def test_the_rules_judge_the_host_the_browser_will_use() -> None:
     # Python would see a loopback host; the (fake) browser says evil.test: refused.
-    with pytest.raises(InvalidConfiguration, match="Plain http://"):
+    with pytest.raises(InvalidConfiguration) as info:
         check_server_url("http://speckle.localhost", parser=Says("evil.test"))
+    assert info.value.reason == "insecure_http"
     # And the URL handed back is rebuilt from the browser's fields.
     assert check_server_url("https://a.example", parser=Says("b.example", "https:")) == (
         "https://b.example")
@@ -64,8 +67,21 @@ def test_a_url_the_browser_refuses_is_an_invalid_configuration() -> None:
         def parse(self, text: str) -> ParsedUrl | None:
             return None
 
-    with pytest.raises(InvalidConfiguration, match="not a valid URL"):
+    with pytest.raises(InvalidConfiguration) as info:
         check_server_url("https://app.speckle.systems", parser=Refuses())
+    assert (info.value.reason, info.value.value) == ("not_a_url", "https://app.speckle.systems")
+    assert str(info.value) == "“https://app.speckle.systems” is not a valid URL."
+
+
+def test_a_refused_url_with_a_password_is_not_quoted() -> None:
+    class Refuses:
+        def parse(self, text: str) -> ParsedUrl | None:
+            return None
+
+    with pytest.raises(InvalidConfiguration) as info:
+        check_server_url("https://ada:hunter2@app.speckle.systems", parser=Refuses())
+    assert info.value.reason == "not_a_url" and info.value.value is None
+    assert "hunter2" not in str(info.value) + message_for(info.value, editable=True).technical
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -104,7 +120,7 @@ def test_any_text_is_accepted_safely_or_refused_in_words(raw: str, insecure: boo
     try:
         url = check_server_url(raw, allow_insecure_http=insecure, parser=StrictUrlParser())
     except InvalidConfiguration as error:
-        assert str(error)
+        assert error.reason in CONFIGURATION_REASONS and str(error)
         return
     parsed = StrictUrlParser().parse(url)
     assert parsed is not None

@@ -27,22 +27,22 @@ class FullStorage(MemoryStorage):
     """Reads and removals work; every write fails, as with QuotaExceededError."""
 
     def set(self, key: str, value: str) -> None:
-        raise StorageUnavailable("The browser's storage for this site is full.", full=True)
+        raise StorageUnavailable(full=True)
 
 
 class BlockedStorage(MemoryStorage):
     """Every use fails, as with SecurityError."""
 
     def _refuse(self, *args: object) -> None:
-        raise StorageUnavailable("This browser is blocking site storage for this page.")
+        raise StorageUnavailable()
 
     get = set = remove = keys = _refuse  # type: ignore[assignment]
 
 
 def test_messages_say_what_to_do() -> None:
-    blocked = message_for(StorageUnavailable("x"))
+    blocked = message_for(StorageUnavailable())
     assert "blocking site storage, which signing in needs" in blocked.detail
-    assert "full" in message_for(StorageUnavailable("x", full=True)).detail
+    assert "full" in message_for(StorageUnavailable(full=True)).detail
 
 
 def test_a_full_storage_refuses_the_login_before_leaving() -> None:
