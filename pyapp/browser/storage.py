@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import js
-from pyodide.ffi import JsException, create_proxy
+from pyodide.ffi import JsException, create_proxy, jsnull
 
 from ..errors import StorageUnavailable
 from ..stores import NAMESPACE
@@ -43,7 +43,9 @@ class WebStorage:
             value = area.getItem(key)
         except JsException as error:
             raise _unavailable(error) from None
-        return None if value is None else str(value)
+        # PyScript's Pyodide gives JavaScript's null as jsnull, not None: a missing key must
+        # not read as the text "null".
+        return None if value is None or value is jsnull else str(value)
 
     def set(self, key: str, value: str) -> None:
         area = self._area()

@@ -153,13 +153,14 @@ class Location:
 
 
 class WebStorageArea:
-    """``sessionStorage``/``localStorage``: getItem gives None for a missing key."""
+    """``sessionStorage``/``localStorage``: getItem gives ``jsnull`` for a missing key, as
+    PyScript's Pyodide does (JavaScript's null is not converted to None there)."""
 
     def __init__(self) -> None:
         self.items: dict[str, str] = {}
 
-    def getItem(self, key: str) -> str | None:  # noqa: N802
-        return self.items.get(key)
+    def getItem(self, key: str) -> Any:  # noqa: N802
+        return self.items.get(key, JSNULL)
 
     def setItem(self, key: str, value: str) -> None:  # noqa: N802
         self.items[key] = str(value)
@@ -553,5 +554,5 @@ def fake_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBrowser]:
 
 
 def stored(area: WebStorageArea, key: str) -> dict[str, Any] | None:
-    raw = area.getItem(key)
+    raw = area.items.get(key)
     return None if raw is None else json.loads(raw)
