@@ -27,6 +27,7 @@ from .errors import (
     MissingScope,
     NotSignedIn,
     PopupBlocked,
+    SessionDropped,
     SessionExpired,
     SpeckleAuthError,
     StorageUnavailable,
@@ -122,6 +123,16 @@ class SpeckleClient:
     @property
     def signed_in(self) -> bool:
         return self.session is not None
+
+    @property
+    def dropped_session(self) -> SessionDropped | None:
+        """Why the person was signed out without logging out, when they were: a stored
+        session this client found unusable (say, written by an older release) and removed.
+        None once a session is stored or logged out of. A page tells the person with
+        ``message_for(client.dropped_session)``."""
+        with contextlib.suppress(StorageUnavailable):  # blocked storage holds nothing to drop
+            self._sessions.load()  # a stored record is judged when it is first read
+        return self._sessions.dropped
 
     def auth_headers(self) -> dict[str, str]:
         """``{"Authorization": "Bearer …"}`` for your own requests to the Speckle server."""

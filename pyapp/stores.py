@@ -18,6 +18,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from . import safe_json
 from .config import DIALECTS, STORAGE_KINDS, Dialect, StorageKind
+from .errors import SessionDropped
 from .notices import notice
 from .ports import Storage
 from .protocol import is_token_shaped
@@ -54,7 +55,8 @@ def _dump(record: LoginTransaction | Session) -> str:
 class _Decoded(NamedTuple, Generic[_T]):
     record: _T | None
     ok: bool  # False: the stored text must be removed (a notice said why)
-    version: int = SCHEMA_VERSION
+    version: Any = SCHEMA_VERSION
+    why: str = ""  # when not ok: a SessionDropped reason
 
 
 def _decode(cls: type[_T], raw: str | None, what: str) -> _Decoded[_T]:
@@ -67,22 +69,22 @@ def _decode(cls: type[_T], raw: str | None, what: str) -> _Decoded[_T]:
         data = None
     if not isinstance(data, dict):
         notice(f"removed a stored {what} that is not a record")
-        return _Decoded(None, False)
+        return _Decoded(None, False, None, "not_a_record")
     version = data.pop("v", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
         notice(f"removed a stored {what} of schema version {version!r}; this version of "
                f"pyapp reads up to {SCHEMA_VERSION}")
-        return _Decoded(None, False)
+        return _Decoded(None, False, version, "newer_schema")
     names = {f.name: str(f.type) for f in fields(cls)}
     required = {f.name for f in fields(cls) if f.default is MISSING}
     if not required <= set(data) <= set(names) or not all(
             _CHECKS[names[k]](v) for k, v in data.items()):
         notice(f"removed a stored {what} (schema version {version}) whose fields are wrong")
-        return _Decoded(None, False)
+        return _Decoded(None, False, version, "wrong_fields")
     record = cls(**data)
     if not record.is_sane():
         notice(f"removed a stored {what} whose values cannot be used")
-        return _Decoded(None, False)
+        return _Decoded(None, False, version, "unusable_values")
     return _Decoded(record, True, version)
 
 
@@ -160,7 +162,7 @@ class TransactionStore:
         """Remove the transaction if it is past its lifetime or unreadable (its verifier and
         app secret should not outlive the login). Called whenever a page starts; True when
         something was removed."""
-        txn, ok, _ = _decode(LoginTransaction, self._storage.get(TRANSACTION_KEY), "login")
+        txn, ok, *_ = _decode(LoginTransaction, self._storage.get(TRANSACTION_KEY), "login")
         if ok and (txn is None or not txn.expired(now)):
             return False
         self._storage.remove(TRANSACTION_KEY)
@@ -175,25 +177,32 @@ class SessionStore:
 
     def __init__(self, session_storage: Storage, local_storage: Storage) -> None:
         self._by_kind: dict[str, Storage] = {"session": session_storage, "local": local_storage}
+        #: The stored session this store found unusable and removed, when no session has
+        #: been stored or cleared since: the person was signed out and should be told.
+        self.dropped: SessionDropped | None = None
 
     def load(self) -> Session | None:
         """The current session; the tab's own (sessionStorage) wins over a persisted one.
 
         A record written before schema versions existed is rewritten with its version;
-        one that cannot be used is removed (a console notice says why), never left to fail
-        on every page load.
+        one that cannot be used is removed (a console notice says why, and :attr:`dropped`
+        says it happened), never left to fail on every page load.
         """
+        dropped: SessionDropped | None = None
         for kind in ("session", "local"):
             storage = self._by_kind[kind]
-            session, ok, version = _decode(Session, storage.get(SESSION_KEY), "session")
+            session, ok, version, why = _decode(Session, storage.get(SESSION_KEY), "session")
             if not ok:
                 storage.remove(SESSION_KEY)
+                dropped = SessionDropped(why, version)
             elif session is not None:
                 if version < SCHEMA_VERSION:
                     storage.set(SESSION_KEY, _dump(session))  # migrated to the current schema
                     notice(f"updated the stored session from schema version {version} "
                            f"to {SCHEMA_VERSION}")
                 return session
+        if dropped is not None:  # and no other session: the person is signed out
+            self.dropped = dropped
         return None
 
     def save(self, session: Session) -> None:
@@ -202,6 +211,7 @@ class SessionStore:
             if kind != session.storage:
                 storage.remove(SESSION_KEY)
         self._by_kind[session.storage].set(SESSION_KEY, _dump(session))
+        self.dropped = None
 
     def clear_all(self) -> None:
         """Remove every key pyapp wrote, in both storages (logout)."""
@@ -209,3 +219,4 @@ class SessionStore:
             for key in storage.keys():  # noqa: SIM118 - Storage.keys(), not a dict
                 if key.startswith(NAMESPACE):
                     storage.remove(key)
+        self.dropped = None

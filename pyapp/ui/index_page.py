@@ -435,3 +435,5 @@ async def main() -> None:
         await show_signed_in()
     else:
         show_signed_out()
+        if _client.dropped_session is not None and _config_problem is None:
+            show_banner(message_for(_client.dropped_session, editable()))

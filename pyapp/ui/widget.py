@@ -134,6 +134,9 @@ class LoginWidget:
             return
         if not signed_in:
             self.show_signed_out()
+            dropped = self.client.dropped_session  # signed out without logging out
+            if dropped is not None and self.message.hidden:  # a failed login speaks first
+                self.show_message(message_for(dropped))
             return
         user: UserProfile | None = None
         try:

@@ -283,7 +283,7 @@ def test_an_abandoned_login_is_removed_when_a_page_starts(
     page_guard.assert_clean()
 
 
-def test_a_session_stored_by_an_older_release_with_a_broken_token_is_removed(
+def test_a_session_stored_by_an_older_release_with_a_broken_token_is_removed_and_told(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
 ) -> None:
     app = AppPage(page, app_site.url).open()
@@ -291,10 +291,20 @@ def test_a_session_stored_by_an_older_release_with_a_broken_token_is_removed(
         server_url: server, app_id: "demo-app", token: "abc\\r\\ndef", refresh_token: null,
         app_secret: null, dialect: "auto", storage: "session", created_at: 1}))""",
                   [SESSION_KEY, mock.url])
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     page.reload()
     app.wait_for("signed-out")  # not "Couldn't reach Speckle" on every load
     assert app.our_keys() == {}
-    expect(page.locator("#banner")).to_be_hidden()
+    # Told on the page, in plain words: signed out, log in again; the site owner reads why.
+    banner = page.locator("#banner")
+    expect(banner.locator("strong")).to_have_text("You were signed out")
+    expect(banner).to_contain_text("so it was removed. Please log in again.")
+    assert any("SessionDropped: A stored session was removed because its values cannot be "
+               "used" in w for w in warnings), warnings
+    page.reload()  # told once: the record is gone, so the next load has nothing to say
+    app.wait_for("signed-out")
+    expect(banner).to_be_hidden()
     page_guard.assert_clean()
 
 

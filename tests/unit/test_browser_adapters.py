@@ -69,6 +69,16 @@ def test_web_storage_reads_writes_and_lists_keys(fake_browser: FakeBrowser) -> N
     assert storage.keys() == ["other"] and fake_browser.session_storage.items == {"other": ""}
 
 
+def test_a_page_with_nothing_stored_finds_nothing_to_remove_or_tell(
+        fake_browser: FakeBrowser) -> None:
+    from pyapp.browser import make_client
+
+    # A missing key is jsnull in PyScript's Pyodide: it must not read as a record "null".
+    client = make_client(Settings("https://speckle.example", "app"))
+    assert not client.signed_in and client.dropped_session is None
+    assert fake_browser.console == []
+
+
 def test_other_tabs_changes_to_our_keys_are_reported(fake_browser: FakeBrowser) -> None:
     from pyapp.browser.storage import watch_other_tabs
 

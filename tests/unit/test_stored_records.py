@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from pyapp.client import SpeckleClient
 from pyapp.config import Settings
+from pyapp.messages import message_for
 from pyapp.stores import (
     SCHEMA_VERSION,
     SESSION_KEY,
@@ -76,6 +77,58 @@ def test_an_unusable_session_record_is_removed_with_a_notice(
     assert SessionStore(ss, MemoryStorage()).load() is None
     assert SESSION_KEY not in ss.data
     assert "removed a stored session" in caplog.text
+
+
+@pytest.mark.parametrize("record, reason, version", [
+    ({"v": SCHEMA_VERSION + 1, **asdict(SESSION)}, "newer_schema", SCHEMA_VERSION + 1),
+    ({**asdict(SESSION), "token": "abc\r\ndef"}, "unusable_values", 0),
+    ({"server": SERVER, "app": "demo-app", "token": "t" * 42}, "wrong_fields", 0),
+    ([1, 2], "not_a_record", None),
+])
+def test_a_dropped_session_is_a_fact_the_page_can_tell(record: Any, reason: str,
+                                                       version: object) -> None:
+    ss = MemoryStorage()
+    ss.data[SESSION_KEY] = json.dumps(record)
+    speckle = client(ss, Settings(SERVER, "demo-app"))
+    dropped = speckle.dropped_session  # read first: the record is judged when first read
+    assert dropped is not None and (dropped.reason, dropped.version) == (reason, version)
+    assert dropped.code == "session_dropped" and not speckle.signed_in and ss.data == {}
+    message = message_for(dropped)
+    assert message.title == "You were signed out" and message.action == "login"
+    assert "log in again" in message.detail
+    assert speckle.dropped_session is dropped  # still true on the next read: nothing replaced it
+
+
+def test_nothing_dropped_is_nothing_to_tell() -> None:
+    ss = MemoryStorage()
+    assert client(ss, Settings(SERVER, "demo-app")).dropped_session is None
+    ss.data[SESSION_KEY] = json.dumps(asdict(SESSION))  # migrated, not dropped
+    assert client(ss, Settings(SERVER, "demo-app")).dropped_session is None
+    # A session for another server or app is kept for the page that made it, not dropped.
+    ss.data[SESSION_KEY] = json.dumps({"v": SCHEMA_VERSION, **asdict(SESSION)})
+    other = client(ss, Settings("https://other.example", "demo-app"))
+    assert not other.signed_in and other.dropped_session is None
+
+
+def test_a_dropped_session_is_forgotten_once_another_is_stored_or_logged_out_of() -> None:
+    ss, local = MemoryStorage(), MemoryStorage()
+    store = SessionStore(ss, local)
+    ss.data[SESSION_KEY] = json.dumps({"v": SCHEMA_VERSION + 1, **asdict(SESSION)})
+    assert store.load() is None and store.dropped is not None
+    store.save(SESSION)
+    assert store.dropped is None
+    ss.data[SESSION_KEY] = "[]"
+    assert store.load() is None and store.dropped is not None
+    store.clear_all()
+    assert store.dropped is None
+
+
+def test_a_dropped_record_beside_a_good_one_signs_nobody_out() -> None:
+    ss, local = MemoryStorage(), MemoryStorage()
+    ss.data[SESSION_KEY] = "[]"
+    local.data[SESSION_KEY] = json.dumps({"v": SCHEMA_VERSION, **asdict(SESSION)})
+    store = SessionStore(ss, local)
+    assert store.load() == SESSION and store.dropped is None
 
 
 def test_deeply_nested_storage_is_removed_not_a_crash() -> None:
