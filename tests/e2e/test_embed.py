@@ -18,6 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
+from pyapp.stores import SESSION_KEY
 from tests.e2e.app_page import RECORD_PAGESHOW, AppPage
 from tests.e2e.conftest import REPO_ROOT, app_config
 
@@ -97,6 +98,29 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
     assert [r.status for r in mock.requests if (r.method, r.path) == ("POST", "/auth/logout")] == [
         200
     ]
+    page_guard.assert_clean()
+
+
+def test_a_stored_session_the_widget_cannot_use_is_removed_and_told(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    page.goto(app_site.url + EMBED)
+    wait_for(page, "signed-out")
+    # A session written by a newer release: its schema is one this page cannot read.
+    page.evaluate("""([key, server]) => sessionStorage.setItem(key, JSON.stringify({
+        v: 99, server_url: server, app_id: "demo-app", token: "t".repeat(42),
+        refresh_token: null, app_secret: null, dialect: "auto", storage: "session",
+        created_at: 1}))""", [SESSION_KEY, mock.url])
+    page.reload()
+    wait_for(page, "signed-out")
+    message = widget(page).locator(".message")
+    expect(message.locator("strong")).to_have_text("You were signed out")
+    expect(message).to_contain_text("Please log in again.")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert AppPage(page, app_site.url).our_keys() == {}
+    page.reload()  # told once: nothing is left to tell on the next load
+    wait_for(page, "signed-out")
+    expect(message).to_be_hidden()
     page_guard.assert_clean()
 
 
