@@ -152,7 +152,12 @@ class SpeckleClient:
     # -- login ----------------------------------------------------------------------
 
     def login(
-        self, return_to: str | None = None, *, popup: bool | None = None, fallback: bool = True
+        self,
+        return_to: str | None = None,
+        *,
+        settings: Settings | None = None,
+        popup: bool | None = None,
+        fallback: bool = True,
     ) -> Coroutine[Any, Any, None]:
         """Log in: ``await client.login()``.
 
@@ -166,13 +171,20 @@ class SpeckleClient:
         :class:`~pyapp.errors.PopupBlocked` when the browser blocked the popup and
         ``fallback`` is False (with ``fallback``, a blocked popup becomes a redirect).
 
+        ``settings`` are this login's (by default the client's own); they do not replace the
+        client's, so they never change which session it sees. A client made without settings
+        sees whichever session is stored: a login through it, to any server, shows as signed
+        in (the app page's editable settings form works this way). A client made for a
+        server and app keeps seeing only sessions for them, so ``settings`` must name that
+        server and app (:class:`~pyapp.errors.InvalidConfiguration` otherwise, raised before
+        anything is stored or opened) and may differ in the rest: secret, dialect, storage,
+        login mode.
+
         Not a coroutine function on purpose: the popup window is opened *during this call*,
         before anything is awaited, so a call from a click handler opens it inside the
         click, as popup blockers require.
         """
-        settings = self.settings
-        if settings is None:
-            raise NotSignedIn("not_configured")
+        settings = self._login_settings(settings)
         use_popup = settings.login_mode == "popup" if popup is None else popup
         if not use_popup or self._popups is None:
             return self._redirect_login(settings, return_to, None)
@@ -188,6 +200,20 @@ class SpeckleClient:
         pending = _PendingLogin(window, login_id)
         self._pending = pending
         return self._popup_login(settings, pending)
+
+    def _login_settings(self, settings: Settings | None) -> Settings:
+        """The settings a login runs with: ``settings``, or the client's own."""
+        if settings is None or self.settings is None:
+            chosen = settings or self.settings
+            if chosen is None:
+                raise NotSignedIn("not_configured")
+            return chosen
+        # A login this client would not see afterwards is refused, not made: its session
+        # would sit in storage, signed in for no page that shows it.
+        valid = settings.validated()
+        if (valid.server_url, valid.app_id) != self._bound_to():
+            raise InvalidConfiguration("not_this_clients", value=valid.server_url)
+        return valid
 
     def on_popup_state(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call ``listener(state)`` when a pending popup login's window is seen on Speckle's

@@ -308,6 +308,10 @@ CONFIGURATION_REASONS: dict[str, Callable[[InvalidConfiguration], str]] = {
         "in the page's PyScript config."),
     "file_not_json": lambda e: f"The config file “{e.value}” is not valid JSON.",
     "file_not_an_object": lambda e: f"The config file “{e.value}” must hold a JSON object.",
+    "not_this_clients": lambda e: (
+        "The login settings name another server or app"
+        + (f" ({e.value})" if e.value else "") + " than the client was made for: log in "
+        "with a client made for them, or with one made without settings."),
     "config_incomplete": lambda e: (
         f"{e.value} must name the Speckle server (serverUrl) and the app (appId)."),
     "widget_not_loaded": lambda e: (
