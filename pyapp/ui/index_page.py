@@ -4,11 +4,10 @@ projects with "Load more") and "Log out".
 The server and app are the site owner's, from ``config.json``: a visitor sees only the
 "Log in with Speckle" button and "Stay signed in". The settings form (server URL, App ID,
 secret, token endpoint) appears only when ``config.json`` sets ``"editableSettings": true``,
-as the local playground does; what was typed there is kept for this tab, so a failed login
-that sends the user "Back to the settings" finds them as they were.
+as the local playground does (:mod:`pyapp.ui.settings_form`).
 
-The static HTML already shows the button; this module enables it once Python is ready and
-swaps views. ``<body data-state>`` says which view is up (``loading``, ``signed-out``,
+The static HTML already shows the button; :class:`AppPage` enables it once Python is ready
+and swaps views. ``<body data-state>`` says which view is up (``loading``, ``signed-out``,
 ``waiting`` for a login popup, ``signed-in``), for styling and for tests. ``loginMode`` in
 ``config.json`` picks how a login runs: ``redirect`` (the default: the page leaves for
 Speckle and comes back) or ``popup`` (the page stays and shows the signed-in view when the
@@ -17,38 +16,29 @@ popup's answer has been exchanged).
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Coroutine
 from typing import Any
 
-from pyscript import document, when
+from pyodide.ffi import create_proxy
+from pyscript import document
 
-from ..browser import WebStorage, make_client
-from ..client import SpeckleClient
-from ..config import Settings, load_config_file, report_unknown_keys, settings_editable
+from ..browser import make_client
+from ..config import Settings, load_config_file, report_unknown_keys
 from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
-from ..speckle_api import Project, ProjectPage, Viewer
 from . import report, spawn
-from .dom import by_id, el, on_restored, replace_children, report_message, safe_url, show_message
+from .dom import by_id, el, on_restored, replace_children, report_message, show_message
+from .settings_form import SettingsForm
+from .signed_in_view import SignedInView
 
 CONFIG_FILE = "config.json"
-# What was typed into the settings form, for this tab only. Outside the login's namespace: it
-# is the form's memory, not login state, and a failed login must not erase it.
-FORM_KEY = "speckle-login-settings"
-FIELDS = {"serverUrl": "server-url", "appId": "app-id", "appSecret": "app-secret",
-          "dialect": "dialect"}
 
-_client: SpeckleClient | None = None
-_next_cursor: str | None = None
-_config: dict[str, Any] = {}
-_config_problem: InvalidConfiguration | None = None
-_loading_more = False
-
-
-def editable() -> bool:
-    return settings_editable(_config)
+POPUP_WAIT_TEXT = {
+    "": "Finish signing in in the Speckle window.",
+    "open": "Finish signing in in the Speckle window.",
+    "detached": "The Speckle window no longer reports to this page, so closing it does not "
+                "end the wait: finish signing in there, or cancel.",
+}
 
 
 def load_config() -> tuple[dict[str, Any], InvalidConfiguration | None]:
@@ -59,381 +49,262 @@ def load_config() -> tuple[dict[str, Any], InvalidConfiguration | None]:
         return {}, error
 
 
-def touched(field: Any) -> bool:
-    """True when the user changed ``field`` from the page's initial value (e.g. while the
-    runtime loaded): such a value is theirs and is not overwritten by the config."""
-    if field.type == "checkbox":
-        return bool(field.checked != field.defaultChecked)
-    if field.tagName == "SELECT":
-        options = list(field.options)
-        default = next((o for o in options if o.defaultSelected), options[0])
-        return bool(field.value != default.value)
-    return bool(field.value != field.defaultValue)
+class AppPage:
+    """``index.html``: its client, its settings form and signed-in view, and what each
+    click does. ``problem`` says why a pinned site cannot sign anyone in (its config is
+    unusable): the page then says so and keeps "Log in" disabled."""
 
+    def __init__(self, config: dict[str, Any],
+                 problem: InvalidConfiguration | None = None) -> None:
+        self.form = SettingsForm(config)
+        self.view = SignedInView()
+        self.problem = None if self.form.editable else problem
+        settings: Settings | None = None
+        if self.problem is None:
+            try:
+                settings = self.form.client_settings()
+            except InvalidConfiguration as error:
+                self.problem = error
+        if self.problem is not None:
+            # Made for no server at all: a page that cannot sign anyone in shows no session.
+            settings = Settings(server_url="", app_id="")
+        self.client = make_client(settings)
+        self.login_form = by_id("login-form")
+        self.login_button = by_id("login")
+        self.form_error = by_id("form-error")
+        self.banner = by_id("banner")
+        self.notice = by_id("notice")
+        self.popup_wait = by_id("popup-wait")
+        self.popup_wait_text = by_id("popup-wait-text")
+        self._loading_more = False
+        # Proxies must outlive this call: the browser calls them on every event.
+        self._proxies: list[Any] = []
+        self._listen(self.login_form, "submit", self._on_submit)
+        self._listen(by_id("cancel-login"), "click", self._on_cancel_click)
+        self._listen(self.view.load_more, "click", self._on_load_more_click)
+        self._listen(by_id("logout"), "click", self._on_logout_click)
+        self.client.on_change(self._on_session_change)
+        self.client.on_popup_state(self._on_popup_state)
+        on_restored(self._on_restored)
 
-def typed_settings() -> dict[str, Any]:
-    """The settings typed in this tab before, if any (none when storage is blocked: the page
-    says so once it has started)."""
-    try:
-        raw = WebStorage("sessionStorage").get(FORM_KEY)
-        saved = json.loads(raw) if raw else {}
-    except (ValueError, SpeckleAuthError):
-        return {}
-    return saved if isinstance(saved, dict) else {}
+    def _listen(self, node: Any, event: str, handler: Any) -> None:
+        proxy = create_proxy(handler)
+        self._proxies.append(proxy)
+        node.addEventListener(event, proxy)
 
+    # -- lifecycle ----------------------------------------------------------------------
 
-def fill_form(config: dict[str, Any]) -> None:
-    """The config's values (and, when editable, what was typed in this tab before) into the
-    page, except where the visitor already changed something while the runtime loaded."""
-    values = {**config, **typed_settings()} if editable() else config
-    remember = by_id("remember")
-    if not touched(remember):
-        remember.checked = values.get("storage") == "local"
-    if not editable():
-        return
-    for key, field_id in FIELDS.items():
-        field = by_id(field_id)
-        if not touched(field):
-            field.value = str(values.get(key) or ("auto" if key == "dialect" else ""))
-    by_id("settings").hidden = False
-
-
-def settings_from_page() -> Settings:
-    """The settings to log in with: the site's pinned ones, or the form's when editable."""
-    storage = "local" if by_id("remember").checked else "session"
-    if not editable():
-        return Settings.from_mapping({**_config, "storage": storage})
-    typed = {key: str(by_id(field_id).value) for key, field_id in FIELDS.items()}
-    typed["storage"] = storage
-    # The form's memory is a convenience: storage that refuses it fails the login itself,
-    # with its own message, a moment later.
-    with contextlib.suppress(SpeckleAuthError):
-        WebStorage("sessionStorage").set(FORM_KEY, json.dumps(typed))
-    # allowInsecureHttp goes through Settings' strict reading: the string "false" stays false.
-    return Settings.from_mapping({**typed, "loginMode": _config.get("loginMode"),
-                                  "allowInsecureHttp": _config.get("allowInsecureHttp")})
-
-
-def set_state(state: str) -> None:
-    document.body.dataset.state = state
-
-
-def message_nodes(message: Message) -> list[Any]:
-    """Title, words for the visitor, and (when the settings are editable) the detail."""
-    nodes: list[Any] = [el("strong", message.title), " ", message.detail]
-    if editable() and message.extra_detail:
-        nodes.append(el("small", message.extra_detail, class_="technical"))
-    return nodes
-
-
-def show_banner(message: Message | None, info: bool = False) -> None:
-    banner = by_id("banner")
-    if message is None:
-        banner.hidden = True
-        replace_children(banner)
-        return
-    report_message(message)
-    banner.className = "banner info" if info else "banner"
-    replace_children(banner, *message_nodes(message))
-    banner.hidden = False
-
-
-def show_form_error(message: Message | None) -> None:
-    node = by_id("form-error")
-    if message is None:
-        show_message(node, None)
-        return
-    report_message(message)
-    replace_children(node, *message_nodes(message))
-    node.hidden = False
-
-
-def mark_invalid(field_id: str | None) -> None:
-    """Mark the one field a settings error is about (``aria-invalid``, described by the
-    error), and unmark the rest."""
-    for other in FIELDS.values():
-        node = by_id(other)
-        if other == field_id:
-            node.setAttribute("aria-invalid", "true")
-            node.setAttribute("aria-describedby", "form-error")
-        else:
-            node.removeAttribute("aria-invalid")
-            if other == "app-secret":
-                node.setAttribute("aria-describedby", "app-secret-hint")
-            else:
-                node.removeAttribute("aria-describedby")
-    if field_id == "app-secret":
-        by_id("advanced").open = True
-
-
-def invalid_field(settings: Settings) -> str | None:
-    """Which form field makes ``settings`` invalid (checked one by one, in form order)."""
-    from ..config import normalize_server_url, validate_app_id
-
-    for field_id, check in (
-        ("server-url", lambda: normalize_server_url(
-            settings.server_url, allow_insecure_http=settings.allow_insecure_http)),
-        ("app-id", lambda: validate_app_id(settings.app_id)),
-    ):
+    async def start(self) -> None:
+        """Fill in the form, say what is wrong with the site if anything, then show who is
+        signed in (or the login button)."""
+        self.form.fill()
+        if self.problem is not None:
+            self.show_banner(message_for(self.problem))
         try:
-            check()
-        except InvalidConfiguration:
-            return field_id
-    if settings.dialect == "deployed" and not (settings.app_secret or "").strip():
-        return "app-secret"
-    return None
-
-
-def announce(text: str, region: str = "notice") -> None:
-    """Say ``text`` to screen readers through a live region: ``notice`` (shown: sign-outs)
-    or ``projects-status`` (for screen readers only: projects loaded)."""
-    by_id(region).textContent = text
-
-
-def show_signed_out() -> None:
-    by_id("signed-in").hidden = True
-    by_id("login-form").hidden = False
-    by_id("login").disabled = _config_problem is not None
-    by_id("popup-wait").hidden = True
-    set_state("signed-out")
-
-
-# -- signed-in view -----------------------------------------------------------------------
-
-
-def avatar_node(viewer: Viewer) -> Any:
-    user = viewer.user
-    url = safe_url(user.avatar if user else None, allow_data_images=True)
-    if url:
-        return el("img", src=url, alt="", referrerpolicy="no-referrer")
-    return user.initials if user else "?"
-
-
-def project_item(project: Project) -> Any:
-    role = (project.role or "").removeprefix("stream:")
-    meta = " · ".join(
-        p for p in (role, project.visibility.lower(), f"updated {project.updated_at[:10]}") if p
-    )
-    return el(
-        "li",
-        el("span", project.name, class_="name"),
-        el("span", meta, class_="meta"),
-        data_project_id=project.id,
-        tabindex="-1",  # focus can move to the first new item after "Load more"
-    )
-
-
-def append_projects(page: ProjectPage | None) -> int:
-    """Add ``page``'s projects to the list; how many were added."""
-    global _next_cursor
-    items = page.items if page else []
-    by_id("projects").append(*[project_item(p) for p in items])
-    shown = by_id("projects").childElementCount
-    _next_cursor = page.cursor if page is not None and page.has_more(shown) else None
-    by_id("load-more").hidden = _next_cursor is None
-    if page is not None:
-        by_id("project-count").textContent = f"({shown} of {page.total_count})"
-    return len(items)
-
-
-def render_viewer(viewer: Viewer) -> None:
-    user = viewer.user
-    replace_children(by_id("avatar"), avatar_node(viewer))
-    by_id("user-name").textContent = (user.name if user else "") or "Signed in"
-    by_id("user-email").textContent = (user.email if user else None) or ""
-    server = viewer.server
-    by_id("server-name").textContent = f"on {server.name}" if server else ""
-    replace_children(by_id("projects"))
-    append_projects(viewer.projects)
-
-
-async def show_signed_in() -> None:
-    by_id("login-form").hidden = True
-    by_id("signed-in").hidden = False
-    announce("")
-    assert _client is not None
-    try:
-        viewer = await _client.viewer()
-    except SessionExpired as error:
-        show_signed_out()
-        show_banner(message_for(error, editable()))
-        return
-    except Exception as error:  # still signed in: say what failed, keep "Log out" working
-        if not isinstance(error, SpeckleAuthError):
-            report(error, "loading the signed-in view")
-        show_banner(message_for(error, editable()))
-        set_state("signed-in")
-        return
-    if viewer.missing_scope:  # the token is kept: the view shows what the server did return
-        show_banner(message_for(MissingScope(viewer.missing_scope), editable()))
-    render_viewer(viewer)
-    set_state("signed-in")
-
-
-# -- handlers -----------------------------------------------------------------------------
-
-
-@when("submit", "#login-form")
-def on_submit(event: Any) -> None:
-    # Synchronous on purpose: preventDefault must run before the browser submits the form,
-    # and a login popup must open inside this event, before any await, or a popup blocker
-    # stops it. ``login()`` opens it during the call; the rest runs as a task.
-    event.preventDefault()
-    if _client is None or _config_problem is not None:
-        return
-    show_form_error(None)
-    show_banner(None)
-    announce("")
-    by_id("login").disabled = True
-    settings: Settings | None = None
-    try:
-        settings = settings_from_page()
-        _client.settings = settings
-        login = _client.login()
-    except Exception as error:  # whatever it was, the button comes back with a message
-        if not isinstance(error, SpeckleAuthError):
-            report(error, "starting the login")
-        show_login_error(error, settings)
-        return
-    if _client.login_pending:
-        on_popup_state("")
-        by_id("popup-wait").hidden = False
-        set_state("waiting")
-    spawn(await_login(login, settings))
-
-
-def show_login_error(error: BaseException, settings: Settings | None) -> None:
-    """Why a login did not start or end, with the field at fault marked when editable."""
-    if editable():
-        mark_invalid(invalid_field(settings)
-                     if isinstance(error, InvalidConfiguration) and settings is not None
-                     else None)
-    show_form_error(message_for(error, editable()))
-    by_id("login").disabled = False
-
-
-async def await_login(login: Coroutine[Any, Any, None], settings: Settings) -> None:
-    """Await a login; a popup login ends here, signed in or with the reason it did not."""
-    assert _client is not None
-    try:
-        await login
-    except Exception as error:
-        if _client.login_pending:  # a newer login replaced this one: it speaks for itself
+            signed_in = self.client.signed_in
+        except Exception as error:  # storage blocked, say: the form stays usable and says why
+            if not isinstance(error, SpeckleAuthError):
+                report(error, "starting the page")
+            self.show_signed_out()
+            self.show_banner(self.message(error))
             return
-        if not isinstance(error, SpeckleAuthError):
-            report(error, "logging in")
-        show_signed_out()
-        show_login_error(error, settings)
-        return
-    if _client.signed_in:  # a redirect login never gets here: the page has left
-        by_id("popup-wait").hidden = True
-        await show_signed_in()
+        if signed_in:
+            await self.show_signed_in()
+            return
+        self.show_signed_out()
+        dropped = self.client.dropped_session  # signed out without logging out: say so
+        if dropped is not None and self.problem is None:
+            self.show_banner(self.message(dropped))
 
+    # -- views --------------------------------------------------------------------------
 
-POPUP_WAIT_TEXT = {
-    "": "Finish signing in in the Speckle window.",
-    "open": "Finish signing in in the Speckle window.",
-    "detached": "The Speckle window no longer reports to this page, so closing it does not "
-                "end the wait: finish signing in there, or cancel.",
-}
+    def set_state(self, state: str) -> None:
+        document.body.dataset.state = state
 
+    def show_signed_out(self) -> None:
+        self.view.section.hidden = True
+        self.login_form.hidden = False
+        self.login_button.disabled = self.problem is not None
+        self.popup_wait.hidden = True
+        self.set_state("signed-out")
 
-def on_popup_state(state: str) -> None:
-    """What the page can tell of the login popup (``data-popup``: ``open``, ``detached``)."""
-    wait = by_id("popup-wait")
-    wait.dataset.popup = state
-    by_id("popup-wait-text").textContent = POPUP_WAIT_TEXT.get(state, POPUP_WAIT_TEXT[""])
+    async def show_signed_in(self) -> None:
+        self.login_form.hidden = True
+        self.view.section.hidden = False
+        self.announce("")
+        try:
+            viewer = await self.client.viewer()
+        except SessionExpired as error:
+            self.show_signed_out()
+            self.show_banner(self.message(error))
+            return
+        except Exception as error:  # still signed in: say what failed, keep "Log out" working
+            if not isinstance(error, SpeckleAuthError):
+                report(error, "loading the signed-in view")
+            self.show_banner(self.message(error))
+            self.set_state("signed-in")
+            return
+        if viewer.missing_scope:  # the token is kept: the view shows what the server did return
+            self.show_banner(self.message(MissingScope(viewer.missing_scope)))
+        self.view.render(viewer)
+        self.set_state("signed-in")
 
+    # -- messages -----------------------------------------------------------------------
 
-@when("click", "#cancel-login")
-def on_cancel_login(event: Any) -> None:
-    if _client is not None:
-        _client.cancel_login()
+    def message(self, error: BaseException) -> Message:
+        """``error``'s message, for a person who chose the settings when they are editable."""
+        return message_for(error, self.form.editable)
 
+    def message_nodes(self, message: Message) -> list[Any]:
+        """Title, words for the visitor, and (when the settings are editable) the detail."""
+        nodes: list[Any] = [el("strong", message.title), " ", message.detail]
+        if self.form.editable and message.extra_detail:
+            nodes.append(el("small", message.extra_detail, class_="technical"))
+        return nodes
 
-@when("click", "#load-more")
-async def on_load_more(event: Any) -> None:
-    global _loading_more
-    if _client is None or _next_cursor is None or _loading_more:
-        return
-    button = by_id("load-more")
-    # Busy, not disabled: disabling the focused button would throw keyboard focus away.
-    _loading_more = True
-    button.setAttribute("aria-busy", "true")
-    try:
-        page = await _client.projects(_next_cursor)
-        first_new = by_id("projects").childElementCount
-        added = append_projects(page)
-        shown = by_id("projects").childElementCount
-        announce(f"{added} more projects loaded, {shown} of {page.total_count} shown.",
-                 "projects-status")
-        if button.hidden and added:  # nothing left to load: focus moves to what arrived
-            by_id("projects").children[first_new].focus()
-    except SessionExpired as error:
-        show_signed_out()
-        show_banner(message_for(error, editable()))
-    except Exception as error:
-        if not isinstance(error, SpeckleAuthError):
-            report(error, "loading more projects")
-        show_banner(message_for(error, editable()))
-    finally:
-        _loading_more = False
-        button.removeAttribute("aria-busy")
+    def show_banner(self, message: Message | None) -> None:
+        if message is None:
+            self.banner.hidden = True
+            replace_children(self.banner)
+            return
+        report_message(message)
+        replace_children(self.banner, *self.message_nodes(message))
+        self.banner.hidden = False
 
+    def show_form_error(self, message: Message | None) -> None:
+        if message is None:
+            show_message(self.form_error, None)
+            return
+        report_message(message)
+        replace_children(self.form_error, *self.message_nodes(message))
+        self.form_error.hidden = False
 
-@when("click", "#logout")
-async def on_logout(event: Any) -> None:
-    if _client is None:
-        return
-    try:
-        await _client.logout()
-    except Exception as error:  # the client forgets first: whatever failed, show the form
-        if not isinstance(error, SpeckleAuthError):
-            report(error, "logging out")
-        show_signed_out()
-        show_banner(message_for(error, editable()))
-    by_id("login").focus()
+    def show_login_error(self, error: BaseException, settings: Settings | None) -> None:
+        """Why a login did not start or end, with the field at fault marked when editable."""
+        self.form.mark_invalid(error, settings)
+        self.show_form_error(self.message(error))
+        self.login_button.disabled = False
 
+    def announce(self, text: str) -> None:
+        """Say ``text`` to screen readers through the shown live region (sign-outs)."""
+        self.notice.textContent = text
 
-def enable_login() -> None:
-    """Back from the consent page, a page restored as it was left has "Log in" disabled."""
-    by_id("login").disabled = _config_problem is not None
+    # -- logging in ---------------------------------------------------------------------
 
+    def _on_submit(self, event: Any) -> None:
+        # Synchronous on purpose: preventDefault must run before the browser submits the form,
+        # and a login popup must open inside this event, before any await, or a popup blocker
+        # stops it. ``login()`` opens it during the call; the rest runs as a task.
+        event.preventDefault()
+        if self.problem is None:
+            self.login()
 
-def on_session_change(session: object) -> None:
-    """Sign-out (here or in another tab) returns to the login button at once."""
-    if session is None:
-        show_banner(None)
-        show_signed_out()
-        announce("You are signed out.")
+    def login(self) -> None:
+        """Start a login with the page's settings (the site's, or the form's when editable)."""
+        self.show_form_error(None)
+        self.show_banner(None)
+        self.announce("")
+        self.login_button.disabled = True
+        settings: Settings | None = None
+        try:
+            settings = self.form.settings()
+            login = self.client.login(settings=settings)
+        except Exception as error:  # whatever it was, the button comes back with a message
+            if not isinstance(error, SpeckleAuthError):
+                report(error, "starting the login")
+            self.show_login_error(error, settings)
+            return
+        if self.client.login_pending:
+            self._on_popup_state("")
+            self.popup_wait.hidden = False
+            self.set_state("waiting")
+        spawn(self._await_login(login, settings))
+
+    async def _await_login(self, login: Coroutine[Any, Any, None], settings: Settings) -> None:
+        """Await a login; a popup login ends here, signed in or with the reason it did not."""
+        try:
+            await login
+        except Exception as error:
+            if self.client.login_pending:  # a newer login replaced this one: it speaks for itself
+                return
+            if not isinstance(error, SpeckleAuthError):
+                report(error, "logging in")
+            self.show_signed_out()
+            self.show_login_error(error, settings)
+            return
+        if self.client.signed_in:  # a redirect login never gets here: the page has left
+            self.popup_wait.hidden = True
+            await self.show_signed_in()
+
+    def _on_popup_state(self, state: str) -> None:
+        """What the page can tell of the login popup (``data-popup``: ``open``, ``detached``)."""
+        self.popup_wait.dataset.popup = state
+        self.popup_wait_text.textContent = POPUP_WAIT_TEXT.get(state, POPUP_WAIT_TEXT[""])
+
+    def _on_cancel_click(self, event: Any) -> None:
+        self.client.cancel_login()
+
+    # -- signed in ----------------------------------------------------------------------
+
+    def _on_load_more_click(self, event: Any) -> None:
+        spawn(self.load_more())
+
+    async def load_more(self) -> None:
+        """The next page of projects, announced; focus stays on "Load more", or moves to the
+        first new project when nothing is left to load."""
+        view = self.view
+        if view.next_cursor is None or self._loading_more:
+            return
+        # Busy, not disabled: disabling the focused button would throw keyboard focus away.
+        self._loading_more = True
+        view.load_more.setAttribute("aria-busy", "true")
+        try:
+            page = await self.client.projects(view.next_cursor)
+            first_new = view.shown
+            added = view.append(page)
+            view.announce(f"{added} more projects loaded, {view.shown} of {page.total_count} "
+                          "shown.")
+            if view.load_more.hidden and added:  # nothing left to load: focus what arrived
+                view.focus_item(first_new)
+        except SessionExpired as error:
+            self.show_signed_out()
+            self.show_banner(self.message(error))
+        except Exception as error:
+            if not isinstance(error, SpeckleAuthError):
+                report(error, "loading more projects")
+            self.show_banner(self.message(error))
+        finally:
+            self._loading_more = False
+            view.load_more.removeAttribute("aria-busy")
+
+    def _on_logout_click(self, event: Any) -> None:
+        spawn(self.logout())
+
+    async def logout(self) -> None:
+        try:
+            await self.client.logout()
+        except Exception as error:  # the client forgets first: whatever failed, show the form
+            if not isinstance(error, SpeckleAuthError):
+                report(error, "logging out")
+            self.show_signed_out()
+            self.show_banner(self.message(error))
+        self.login_button.focus()
+
+    def _on_session_change(self, session: object) -> None:
+        # Sign-out (here or in another tab) returns to the login button at once.
+        if session is None:
+            self.show_banner(None)
+            self.show_signed_out()
+            self.announce("You are signed out.")
+
+    def _on_restored(self) -> None:
+        # Back from the consent page, a page restored as it was left has "Log in" disabled.
+        self.login_button.disabled = self.problem is not None
 
 
 async def main() -> None:
-    global _client, _config_problem
     config, problem = load_config()
-    _config.update(config)
-    report_unknown_keys(_config)
-    if problem is None and not editable() and not (config.get("serverUrl") and config.get("appId")):
+    report_unknown_keys(config)
+    if problem is None and not (config.get("serverUrl") and config.get("appId")):
         problem = InvalidConfiguration("config_incomplete", value=CONFIG_FILE)
-    fill_form(_config)
-    _client = make_client(None)
-    _client.on_change(on_session_change)
-    _client.on_popup_state(on_popup_state)
-    on_restored(enable_login)
-    if problem is not None and not editable():
-        _config_problem = problem
-        show_banner(message_for(problem))
-    try:
-        signed_in = _client.signed_in
-    except Exception as error:  # storage blocked, say: the form stays usable and says why
-        if not isinstance(error, SpeckleAuthError):
-            report(error, "starting the page")
-        show_signed_out()
-        show_banner(message_for(error, editable()))
-        return
-    if signed_in:
-        await show_signed_in()
-    else:
-        show_signed_out()
-        if _client.dropped_session is not None and _config_problem is None:
-            show_banner(message_for(_client.dropped_session, editable()))
+    await AppPage(config, problem).start()
