@@ -8,13 +8,16 @@ phone layout at 390 x 844, and the settings form's memory after a failed login.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from devtools.static_server import StaticServer
-from mock_speckle import MockSpeckle
+from mock_speckle import App, MockSpeckle
+from pyapp.stores import SESSION_KEY
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import APP_SECRET, app_config
 
@@ -96,6 +99,64 @@ def test_a_visitor_at_a_server_without_the_secret_is_not_asked_for_it(
     expect(result.get_by_role("link")).to_have_text("Back to the app")
     assert any("/oauth/token" in w for w in warnings), warnings
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+@pytest.fixture
+def other_server() -> Iterator[MockSpeckle]:
+    """A second Speckle server, with a user of its own: not the one config.json names."""
+    server = MockSpeckle(host="127.0.0.1", port=0).start()
+    server.users[server.consent_user_id].name = "Grace Hopper"
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("login_mode", ["redirect", "popup"])
+def test_the_playground_signs_in_at_a_server_other_than_the_configured_one(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    other_server: MockSpeckle, login_mode: str, page_guard: PageGuard,
+) -> None:
+    site = serve_site(overrides={"config.json": app_config(mock.url, loginMode=login_mode)})
+    other_server.register_app(App(id="other-app", secret="other-secret", name="Other",
+                                  redirect_url=f"{site.url}callback.html"))
+    app = AppPage(page, site.url).open().fill(server_url=other_server.url, app_id="other-app")
+    if login_mode == "popup":
+        app.authorize_in(app.open_popup())
+        app.wait_for("signed-in")
+    else:
+        app.log_in()
+    expect(page.locator("#user-name")).to_have_text("Grace Hopper")
+    expect(page.locator("#projects li").first).to_be_visible()
+    assert (app.session() or {}).get("server_url") == other_server.url
+    assert mock.requests == []  # the configured server heard nothing of it
+    page.reload()
+    app.wait_for("signed-in")  # the page made for no server still shows it
+    expect(page.locator("#user-name")).to_have_text("Grace Hopper")
+    page_guard.assert_clean()
+
+
+def test_a_pinned_site_neither_shows_nor_sends_a_session_made_for_another_app(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = visitor_site(serve_site, mock)
+    app = AppPage(page, site.url).open()
+    planted = {"v": 1, "server_url": mock.url, "app_id": "another-app", "token": "t" * 42,
+               "refresh_token": None, "app_secret": None, "dialect": "auto",
+               "storage": "session", "created_at": 1}
+    page.evaluate("([key, value]) => sessionStorage.setItem(key, value)",
+                  [SESSION_KEY, json.dumps(planted)])
+    page.reload()
+    app.wait_for("signed-out")
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    expect(page.locator("#banner")).to_be_hidden()
+    assert not [r for r in mock.requests if r.path.startswith("/graphql")]  # token never sent
+    assert app.session() == planted  # another page's session: not this one's to remove
+    app.log_in()  # this site's own login replaces it, and shows
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    assert (app.session() or {}).get("app_id") == "demo-app"
+    page_guard.assert_clean()
 
 
 def test_back_to_the_settings_keeps_what_was_typed(
