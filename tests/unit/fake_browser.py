@@ -52,6 +52,17 @@ class Element:
     def getAttribute(self, name: str) -> str | None:  # noqa: N802
         return self.attributes.get(name)
 
+    def removeAttribute(self, name: str) -> None:  # noqa: N802
+        self.attributes.pop(name, None)
+
+    @property
+    def childElementCount(self) -> int:  # noqa: N802
+        return sum(isinstance(child, Element) for child in self.children)
+
+    def focus(self) -> None:
+        assert self._document is not None, "only an element of the document can take focus"
+        self._document.activeElement = self
+
     def getAttributeNames(self) -> list[str]:  # noqa: N802
         return list(self.attributes)
 
@@ -89,6 +100,7 @@ class FakeDocument:
         self.selectors: dict[str, Element] = {}
         self.body = Element("body", self)
         self.title = ""
+        self.activeElement: Element | None = None
 
     def createElement(self, tag: str) -> Element:  # noqa: N802
         return Element(tag, self)
