@@ -65,11 +65,12 @@ def test_the_form_appears_only_for_a_literal_true(
     expect(page.get_by_label("Server URL")).to_be_hidden()
 
 
+@pytest.mark.parametrize("app_id", [None, 5], ids=["missing", "not-text"])
 def test_a_site_set_up_wrongly_says_so_and_details_go_to_the_console(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
-    page_guard: PageGuard,
+    app_id: object, page_guard: PageGuard,
 ) -> None:
-    site = visitor_site(serve_site, mock, appId=None)
+    site = visitor_site(serve_site, mock, appId=app_id)
     warnings: list[str] = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     AppPage(page, site.url).open()
