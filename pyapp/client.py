@@ -204,7 +204,7 @@ class SpeckleClient:
     def _login_settings(self, settings: Settings | None) -> Settings:
         """The settings a login runs with: ``settings``, or the client's own."""
         if settings is None or self.settings is None:
-            chosen = settings or self.settings
+            chosen = self.settings if settings is None else settings
             if chosen is None:
                 raise NotSignedIn("not_configured")
             return chosen

@@ -95,8 +95,9 @@ def test_an_unbound_client_logs_in_anywhere_and_then_sees_that_session(login_mod
 
 def test_an_unbound_client_without_settings_for_the_login_says_what_is_missing() -> None:
     page = Page(None)
-    with pytest.raises(NotSignedIn):
+    with pytest.raises(NotSignedIn) as caught:
         page.client.login()
+    assert caught.value.reason == "not_configured"
     assert page.ss.data == {} and page.nav.visited == [] and page.popups.opened == []
 
 
@@ -133,8 +134,14 @@ def test_a_bound_client_refuses_a_login_it_would_not_see_before_anything_happens
     page = Page(Settings(SERVER, "demo-app"))
     SessionStore(page.ss, page.ls).save(stored_session(SERVER, "demo-app"))
     before = dict(page.ss.data)
-    with pytest.raises(InvalidConfiguration):
+    with pytest.raises(InvalidConfiguration) as caught:
         page.client.login(settings=settings)  # raised by the call itself, not on await
+    assert (caught.value.reason, caught.value.value) == ("not_this_clients",
+                                                         settings.validated().server_url)
+    assert str(caught.value) == (
+        f"The login settings name another server or app ({settings.validated().server_url}) "
+        "than the client was made for: log in with a client made for them, or with one made "
+        "without settings.")
     assert page.ss.data == before and page.nav.visited == [] and page.popups.opened == []
     assert page.client.session == stored_session(SERVER, "demo-app")  # still signed in
     assert page.client.settings == Settings(SERVER, "demo-app")
@@ -144,7 +151,8 @@ def test_invalid_login_settings_are_refused_as_invalid_whatever_the_binding() ->
     page = Page(Settings(SERVER, "demo-app"))
     with pytest.raises(InvalidConfiguration) as caught:
         page.client.login(settings=Settings("http://speckle.example", "demo-app"))
-    assert "http" in str(caught.value) and page.ss.data == {} and page.nav.visited == []
+    assert caught.value.reason == "insecure_http"
+    assert page.ss.data == {} and page.nav.visited == []
 
 
 def test_a_session_for_another_server_stays_unseen_by_a_bound_client_and_seen_by_an_unbound_one(
