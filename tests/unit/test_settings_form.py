@@ -79,10 +79,15 @@ def test_a_pinned_config_of_the_wrong_types_cannot_make_a_client(fake_browser: F
 # -- filling the form in ---------------------------------------------------------------------
 
 
-def test_a_pinned_site_fills_in_only_stay_signed_in(fake_browser: FakeBrowser) -> None:
-    form, nodes = make_form(fake_browser, PINNED)
+@pytest.mark.parametrize("storage", ["local", "session"])
+def test_a_pinned_site_fills_in_only_stay_signed_in(fake_browser: FakeBrowser,
+                                                     storage: str) -> None:
+    # What an editable form once remembered in this tab plays no part on a pinned site.
+    other = "session" if storage == "local" else "local"
+    fake_browser.session_storage.setItem(FORM_KEY, json.dumps({"storage": other}))
+    form, nodes = make_form(fake_browser, {**PINNED, "storage": storage})
     form.fill()
-    assert nodes["remember"].checked  # "storage": "local"
+    assert nodes["remember"].checked is (storage == "local")
     assert nodes["server-url"].value == "" and nodes["settings"].hidden
 
 
@@ -90,11 +95,12 @@ def test_an_editable_form_shows_the_config_then_what_was_typed_in_this_tab(
     fake_browser: FakeBrowser,
 ) -> None:
     fake_browser.session_storage.setItem(FORM_KEY, json.dumps({"appId": "typed-app"}))
-    form, nodes = make_form(fake_browser, {**EDITABLE, "dialect": None, "storage": "session"})
+    form, nodes = make_form(fake_browser, {**EDITABLE, "appSecret": None, "dialect": None,
+                                           "storage": "session"})
     form.fill()
-    assert not nodes["settings"].hidden
+    assert nodes["settings"].hidden is False
     assert (nodes["server-url"].value, nodes["app-id"].value, nodes["app-secret"].value,
-            nodes["dialect"].value) == (SERVER, "typed-app", "s3cret", "auto")
+            nodes["dialect"].value) == (SERVER, "typed-app", "", "auto")
     assert not nodes["remember"].checked
 
 
@@ -132,15 +138,18 @@ def test_a_pinned_login_uses_the_sites_settings_and_the_visitors_storage_choice(
     assert FORM_KEY not in fake_browser.session_storage.items
 
 
-def test_an_editable_login_uses_and_remembers_what_was_typed(fake_browser: FakeBrowser) -> None:
-    form, nodes = make_form(fake_browser, {**EDITABLE, "allowInsecureHttp": "false"})
+@pytest.mark.parametrize("allow", ["false", True])
+def test_an_editable_login_uses_and_remembers_what_was_typed(fake_browser: FakeBrowser,
+                                                             allow: object) -> None:
+    # allowInsecureHttp is the site's, read strictly: the string "false" is false.
+    form, nodes = make_form(fake_browser, {**EDITABLE, "allowInsecureHttp": allow})
     for name, value in (("server-url", "http://127.0.0.1:9000"), ("app-id", "typed-app"),
                         ("app-secret", ""), ("dialect", "documented")):
         nodes[name].value = value
     nodes["remember"].checked = True
     settings = form.settings()
     assert settings == Settings("http://127.0.0.1:9000", "typed-app", None, "documented",
-                                "local", allow_insecure_http=False, login_mode="popup")
+                                "local", allow_insecure_http=allow is True, login_mode="popup")
     assert json.loads(fake_browser.session_storage.items[FORM_KEY]) == {
         "serverUrl": "http://127.0.0.1:9000", "appId": "typed-app", "appSecret": "",
         "dialect": "documented", "storage": "local"}
@@ -182,8 +191,8 @@ def test_the_field_at_fault_is_marked_and_described_by_the_error(
     assert marks(nodes) == expected
     assert nodes["advanced"].open is (at_fault == "app-secret")  # the secret is folded away
     form.mark_invalid(None, None)  # the next try: no mark is left behind
-    assert all(invalid is None for invalid, _ in marks(nodes).values())
-    assert marks(nodes)["app-secret"] == (None, "app-secret-hint")
+    assert marks(nodes) == {name: (None, "app-secret-hint" if name == "app-secret" else None)
+                            for name in ("server-url", "app-id", "app-secret", "dialect")}
 
 
 def test_only_a_settings_error_on_an_editable_form_marks_a_field(fake_browser: FakeBrowser) -> None:
@@ -201,3 +210,6 @@ def test_valid_settings_have_no_field_at_fault(fake_browser: FakeBrowser) -> Non
     from pyapp.ui.settings_form import invalid_field
 
     assert invalid_field(Settings(SERVER, "demo-app", "s", "deployed")) is None
+    # Plain http to another machine, when the site allows it on purpose.
+    assert invalid_field(Settings("http://speckle.example", "demo-app",
+                                  allow_insecure_http=True)) is None

@@ -29,7 +29,10 @@ def make_view(browser: FakeBrowser) -> Any:
         browser.document.add(element_id, "ul" if element_id == "projects" else "div")
     from pyapp.ui.signed_in_view import SignedInView
 
-    return SignedInView()
+    view = SignedInView()
+    assert view.section is browser.document.getElementById("signed-in")
+    assert view.next_cursor is None  # nothing to load more of before the first render
+    return view
 
 
 def test_the_view_shows_who_where_and_the_first_projects(fake_browser: FakeBrowser) -> None:
@@ -41,9 +44,10 @@ def test_the_view_shows_who_where_and_the_first_projects(fake_browser: FakeBrows
     assert view.avatar.textContent == "AL"  # no picture: the initials
     assert view.shown == 25 and view.count.textContent == "(25 of 60)"
     first = view.projects.children[0]
-    assert first.getAttribute("data-project-id") == "p0"
-    assert [c.textContent for c in first.children] == ["Project 0",
-                                                       "owner · private · updated 2026-11-30"]
+    assert first.tagName == "LI"
+    assert first.attributes == {"data-project-id": "p0", "tabindex": "-1"}  # focusable
+    assert [(c.tagName, c.getAttribute("class"), c.textContent) for c in first.children] == [
+        ("SPAN", "name", "Project 0"), ("SPAN", "meta", "owner · private · updated 2026-11-30")]
     assert view.next_cursor == "next" and not view.load_more.hidden
 
 
@@ -57,6 +61,13 @@ def test_load_more_goes_when_every_project_is_listed_though_a_cursor_remains(
     assert view.next_cursor is None and view.load_more.hidden
     view.focus_item(25)
     assert fake_browser.document.activeElement is view.projects.children[25]
+
+
+def test_a_project_without_a_role_shows_the_rest(fake_browser: FakeBrowser) -> None:
+    from pyapp.ui.signed_in_view import project_item
+
+    item = project_item(Project("p1", "Plans", None, "2026-01-02T00:00:00Z", "PUBLIC"))
+    assert item.children[1].textContent == "public · updated 2026-01-02"
 
 
 def test_a_new_render_replaces_the_list(fake_browser: FakeBrowser) -> None:
