@@ -73,6 +73,9 @@ class LoginWidget:
         self.host = host
         self.client = client
         self.return_to = return_to
+        # On a bare callback page (a widget with no settings of its own), the settings of the
+        # login that failed there: "Log in" starts that login over.
+        self._retry_settings: Settings | None = None
         # Proxies must outlive this call: the browser calls them on every click.
         self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click),
                          create_proxy(self._on_cancel_click)]
@@ -112,8 +115,8 @@ class LoginWidget:
             try:
                 result = await self.client.finish_login()
             except SpeckleAuthError as error:
-                if self.client.settings is None and error.login_settings is not None:
-                    self.client.settings = error.login_settings  # "Log in" starts it over
+                if self.client.settings is None:
+                    self._retry_settings = error.login_settings  # "Log in" starts it over
                 back = error.return_to
                 self.show_message(message_for(error),
                                   back if back and not same_page(back, here) else None)
@@ -203,10 +206,10 @@ class LoginWidget:
         it opens the popup inside the click, as popup blockers require."""
         self.show_message(None)
         self.login_button.disabled = True
-        settings = self.client.settings
+        settings = self.client.settings or self._retry_settings
         popup = settings is None or (settings.login_mode or "popup") == "popup"
         try:
-            login = self.client.login(self.return_to, popup=popup)
+            login = self.client.login(self.return_to, settings=settings, popup=popup)
         except Exception as error:  # whatever it was, the button comes back with a message
             self.fail(error, "starting the login")
             self.login_button.disabled = False
