@@ -179,9 +179,9 @@ class AppPage:
         replace_children(self.form_error, *self.message_nodes(message))
         self.form_error.hidden = False
 
-    def show_login_error(self, error: BaseException, settings: Settings | None) -> None:
+    def show_login_error(self, error: BaseException) -> None:
         """Why a login did not start or end, with the field at fault marked when editable."""
-        self.form.mark_invalid(error, settings)
+        self.form.mark_invalid(error)
         self.show_form_error(self.message(error))
         self.login_button.disabled = False
 
@@ -205,22 +205,20 @@ class AppPage:
         self.show_banner(None)
         self.announce("")
         self.login_button.disabled = True
-        settings: Settings | None = None
         try:
-            settings = self.form.settings()
-            login = self.client.login(settings=settings)
+            login = self.client.login(settings=self.form.settings())
         except Exception as error:  # whatever it was, the button comes back with a message
             if not isinstance(error, SpeckleAuthError):
                 report(error, "starting the login")
-            self.show_login_error(error, settings)
+            self.show_login_error(error)
             return
         if self.client.login_pending:
             self._on_popup_state("")
             self.popup_wait.hidden = False
             self.set_state("waiting")
-        spawn(self._await_login(login, settings))
+        spawn(self._await_login(login))
 
-    async def _await_login(self, login: Coroutine[Any, Any, None], settings: Settings) -> None:
+    async def _await_login(self, login: Coroutine[Any, Any, None]) -> None:
         """Await a login; a popup login ends here, signed in or with the reason it did not."""
         try:
             await login
@@ -230,7 +228,7 @@ class AppPage:
             if not isinstance(error, SpeckleAuthError):
                 report(error, "logging in")
             self.show_signed_out()
-            self.show_login_error(error, settings)
+            self.show_login_error(error)
             return
         if self.client.signed_in:  # a redirect login never gets here: the page has left
             self.popup_wait.hidden = True

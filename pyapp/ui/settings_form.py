@@ -21,9 +21,7 @@ from ..browser import WebStorage
 from ..config import (
     CONFIG_KEYS,
     Settings,
-    normalize_server_url,
     settings_editable,
-    validate_app_id,
 )
 from ..errors import InvalidConfiguration, SpeckleAuthError
 from .dom import by_id
@@ -99,14 +97,13 @@ class SettingsForm:
         return Settings.from_mapping({**typed, "loginMode": self._site.get("loginMode"),
                                       "allowInsecureHttp": self._site.get("allowInsecureHttp")})
 
-    def mark_invalid(self, error: BaseException | None, settings: Settings | None) -> None:
-        """Mark the one field a settings ``error`` is about (``aria-invalid``, described by
-        the form's error), and unmark the rest. Only an editable form has fields to mark."""
+    def mark_invalid(self, error: BaseException | None) -> None:
+        """Mark the field a settings ``error`` names (``aria-invalid``, described by the
+        form's error), and unmark the rest. Only an editable form has fields to mark."""
         if not self.editable:
             return
-        at_fault = (invalid_field(settings)
-                    if isinstance(error, InvalidConfiguration) and settings is not None
-                    else None)
+        at_fault = (FIELDS.get(error.setting or "")
+                    if isinstance(error, InvalidConfiguration) else None)
         for field_id, node in self.fields.items():
             if field_id == at_fault:
                 node.setAttribute("aria-invalid", "true")
@@ -130,18 +127,3 @@ class SettingsForm:
             return {}
         return saved if isinstance(saved, dict) else {}
 
-
-def invalid_field(settings: Settings) -> str | None:
-    """Which form field makes ``settings`` invalid (checked one by one, in form order)."""
-    for field_id, check in (
-        ("server-url", lambda: normalize_server_url(
-            settings.server_url, allow_insecure_http=settings.allow_insecure_http)),
-        ("app-id", lambda: validate_app_id(settings.app_id)),
-    ):
-        try:
-            check()
-        except InvalidConfiguration:
-            return field_id
-    if settings.dialect == "deployed" and not (settings.app_secret or "").strip():
-        return "app-secret"
-    return None

@@ -184,32 +184,27 @@ def test_the_field_at_fault_is_marked_and_described_by_the_error(
     fake_browser: FakeBrowser, settings: Settings, at_fault: str,
 ) -> None:
     form, nodes = make_form(fake_browser, EDITABLE)
-    form.mark_invalid(InvalidConfiguration("bad"), settings)
+    with pytest.raises(InvalidConfiguration) as refused:
+        settings.validated()
+    form.mark_invalid(refused.value)
     expected = {name: (None, "app-secret-hint" if name == "app-secret" else None)
                 for name in ("server-url", "app-id", "app-secret", "dialect")}
     expected[at_fault] = ("true", "form-error")
     assert marks(nodes) == expected
     assert nodes["advanced"].open is (at_fault == "app-secret")  # the secret is folded away
-    form.mark_invalid(None, None)  # the next try: no mark is left behind
+    form.mark_invalid(None)  # the next try: no mark is left behind
     assert marks(nodes) == {name: (None, "app-secret-hint" if name == "app-secret" else None)
                             for name in ("server-url", "app-id", "app-secret", "dialect")}
 
 
 def test_only_a_settings_error_on_an_editable_form_marks_a_field(fake_browser: FakeBrowser) -> None:
-    bad = Settings(SERVER, "not an id!")
     form, nodes = make_form(fake_browser, EDITABLE)
-    form.mark_invalid(ServerUnavailable("down"), bad)
+    form.mark_invalid(ServerUnavailable("down"))
     assert marks(nodes)["app-id"] == (None, None)
+    form.mark_invalid(InvalidConfiguration("not_one_of", "storage"))  # a setting with no field
+    assert all(mark[0] is None for mark in marks(nodes).values())
     fake_browser.document.by_id.clear()
     pinned, nodes = make_form(fake_browser, PINNED)
-    pinned.mark_invalid(InvalidConfiguration("bad"), bad)
+    pinned.mark_invalid(InvalidConfiguration("bad_characters", "appId"))
     assert marks(nodes)["app-id"] == (None, None)
 
-
-def test_valid_settings_have_no_field_at_fault(fake_browser: FakeBrowser) -> None:
-    from pyapp.ui.settings_form import invalid_field
-
-    assert invalid_field(Settings(SERVER, "demo-app", "s", "deployed")) is None
-    # Plain http to another machine, when the site allows it on purpose.
-    assert invalid_field(Settings("http://speckle.example", "demo-app",
-                                  allow_insecure_http=True)) is None
