@@ -114,7 +114,7 @@ class AppPage:
         self.show_signed_out()
         dropped = self.client.dropped_session  # signed out without logging out: say so
         if dropped is not None and self.problem is None:
-            self.show_banner(self.message(dropped))
+            self.show_banner(self.message(dropped), info=True)
 
     # -- views --------------------------------------------------------------------------
 
@@ -162,13 +162,16 @@ class AppPage:
             nodes.append(el("small", message.extra_detail, class_="technical"))
         return nodes
 
-    def show_banner(self, message: Message | None) -> None:
+    def show_banner(self, message: Message | None, info: bool = False) -> None:
+        """The message above the form; ``info`` for news that is nobody's fault (a calmer
+        colour than an error's)."""
         if message is None:
             self.banner.hidden = True
             replace_children(self.banner)
             return
         report_message(message)
         replace_children(self.banner, *self.message_nodes(message))
+        self.banner.classList.toggle("info", info)
         self.banner.hidden = False
 
     def show_form_error(self, message: Message | None) -> None:

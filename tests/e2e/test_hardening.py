@@ -300,6 +300,7 @@ def test_a_session_stored_by_an_older_release_with_a_broken_token_is_removed_and
     banner = page.locator("#banner")
     expect(banner.locator("strong")).to_have_text("You were signed out")
     expect(banner).to_contain_text("so it was removed. Please log in again.")
+    expect(banner).to_have_class("banner info")  # news, not an error: the calmer colour
     assert any("SessionDropped: A stored session was removed because its values cannot be "
                "used" in w for w in warnings), warnings
     page.reload()  # told once: the record is gone, so the next load has nothing to say

@@ -76,6 +76,7 @@ def test_a_site_set_up_wrongly_says_so_and_details_go_to_the_console(
     AppPage(page, site.url).open()
     expect(page.locator("#banner")).to_contain_text("isn't set up correctly")
     expect(page.locator("#banner")).not_to_contain_text("appId")  # not for the visitor
+    expect(page.locator("#banner")).to_have_class("banner")  # an error's colour, not news
     expect(page.get_by_role("button", name="Log in with Speckle")).to_be_disabled()
     assert any("appId" in w for w in warnings), warnings
     page_guard.assert_clean()
