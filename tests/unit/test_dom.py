@@ -86,3 +86,17 @@ def test_show_message_as_text_and_hide_when_none(fake_browser: FakeBrowser) -> N
     assert all(isinstance(child, TextNode) for child in node.children)
     show_message(node, None)
     assert node.hidden is True and node.children == []
+
+
+def test_on_restored_runs_only_when_the_page_comes_back_from_the_cache(
+        fake_browser: FakeBrowser) -> None:
+    import types
+
+    from pyapp.ui.dom import on_restored
+
+    calls: list[str] = []
+    on_restored(lambda: calls.append("restored"))
+    fake_browser.window.dispatch("pageshow", types.SimpleNamespace(persisted=False))
+    assert calls == []  # a first load also fires pageshow
+    fake_browser.window.dispatch("pageshow", types.SimpleNamespace(persisted=True))
+    assert calls == ["restored"]
