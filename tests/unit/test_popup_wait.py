@@ -1,0 +1,170 @@
+"""How a page waits for its popup login: what it reports, and what ends the wait.
+
+Uses the in-memory popups of ``tests.unit.fakes``; time is the event loop's own, with the
+poll, grace and wait limit made short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from pyapp import popup
+from pyapp.client import SpeckleClient
+from pyapp.config import Settings
+from pyapp.errors import LoginCancelled
+from pyapp.popup import MESSAGE_TYPE
+from pyapp.stores import SESSION_KEY, TRANSACTION_KEY
+from tests.unit.fakes import (
+    FakeNavigator,
+    FakePopups,
+    FakeWindow,
+    MemoryStorage,
+    PythonCrypto,
+    ScriptedHttp,
+    json_response,
+)
+
+SERVER = "http://127.0.0.1:8001"
+PAGE = "http://127.0.0.1:8000/app/index.html"
+ORIGIN = "http://127.0.0.1:8000"
+CALLBACK = "http://127.0.0.1:8000/app/callback.html?access_code=c0de"
+TOKENS = {"token": "a" * 42, "refreshToken": "b" * 42}
+
+
+@pytest.fixture(autouse=True)
+def quick_watch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(popup, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(popup, "CLOSE_GRACE_SECONDS", 0.05)
+
+
+class Page:
+    def __init__(self, window: FakeWindow, blocked: bool = False) -> None:
+        self.ss = MemoryStorage()
+        self.nav = FakeNavigator(PAGE)
+        self.http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
+        self.popups = FakePopups(window, blocked)
+        self.window = window
+        self.client = SpeckleClient(
+            Settings(SERVER, "demo-app", login_mode="popup"), crypto=PythonCrypto(),
+            http=self.http, navigator=self.nav, session_storage=self.ss,
+            local_storage=MemoryStorage(), popups=self.popups, clock=lambda: 1010.0)
+        self.states: list[str] = []
+        self.client.on_popup_state(self.states.append)
+
+    def answer(self) -> None:
+        self.popups.send({"type": MESSAGE_TYPE, "login": self.popups.opened[-1],
+                          "url": CALLBACK}, ORIGIN)
+
+
+class AnswerAfter(FakeWindow):
+    """A popup that shows ``states`` and whose answer comes on its ``reads``-th look."""
+
+    def __init__(self, page: list[Page], reads: int, *states: str) -> None:
+        super().__init__(*states)
+        self.page, self.answer_on = page, reads
+
+    def state(self) -> str:
+        state = super().state()
+        if self.reads == self.answer_on:
+            asyncio.get_running_loop().call_soon(self.page[0].answer)
+        return state
+
+
+def page_answering_after(reads: int, *states: str) -> Page:
+    holder: list[Page] = []
+    page = Page(AnswerAfter(holder, reads, *states))
+    holder.append(page)
+    return page
+
+
+def test_the_page_hears_open_once_while_the_popup_shows_the_consent_page() -> None:
+    page = page_answering_after(6, "home", "away")
+    asyncio.run(page.client.login())
+    assert page.states == ["open"]  # told once, however often the popup was looked at
+    assert SESSION_KEY in page.ss.data
+
+
+def test_a_popup_never_seen_away_reports_nothing() -> None:
+    page = page_answering_after(3, "home")
+    asyncio.run(page.client.login())
+    assert page.states == [] and SESSION_KEY in page.ss.data
+
+
+def test_a_severed_popup_is_reported_detached_once() -> None:
+    page = page_answering_after(6, "home", "closed")
+    asyncio.run(page.client.login())
+    assert page.states == ["detached"] and SESSION_KEY in page.ss.data
+
+
+def test_an_unsubscribed_listener_hears_no_more_and_unsubscribing_twice_is_harmless() -> None:
+    page = page_answering_after(4, "away")
+    gone: list[str] = []
+    unsubscribe = page.client.on_popup_state(gone.append)
+    unsubscribe()
+    unsubscribe()
+    asyncio.run(page.client.login())
+    assert gone == [] and page.states == ["open"]  # the other subscription stayed
+
+
+def test_an_answer_sent_as_the_popup_closed_is_taken_within_the_grace() -> None:
+    # The callback page posts its answer and closes itself: the page may see the window
+    # closed first and the answer a moment later.
+    page = page_answering_after(2, "away", "closed")
+    asyncio.run(page.client.login())
+    assert page.http.paths() == ["/oauth/token"] and SESSION_KEY in page.ss.data
+
+
+def test_the_wait_limit_ends_a_login_nobody_finishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(popup, "WAIT_LIMIT_SECONDS", 0.05)
+    page = Page(FakeWindow("home", "closed"))  # severed: only the limit can end the wait
+    with pytest.raises(LoginCancelled):
+        asyncio.run(page.client.login())
+    assert page.window.closed_by_page and not page.client.login_pending
+    assert page.ss.data == {} and page.http.sent == []
+
+
+def test_a_login_cancelled_before_it_began_waiting_ends_cancelled() -> None:
+    page = Page(FakeWindow("away"))
+
+    async def run() -> None:
+        login = page.client.login()
+        page.client.cancel_login()  # e.g. the visitor pressed Cancel at once
+        with pytest.raises(LoginCancelled):
+            await login
+
+    asyncio.run(run())
+    assert page.window.closed_by_page and page.window.urls == []
+    assert page.ss.data == {} and not page.client.login_pending
+
+
+def test_the_answer_repeated_on_the_second_channel_is_ignored() -> None:
+    page = Page(FakeWindow("away"))
+
+    def answer_twice(url: str) -> None:
+        page.answer()  # BroadcastChannel
+        page.answer()  # postMessage: the same answer again, while the first is still pending
+
+    page.window.on_navigate = answer_twice
+    asyncio.run(page.client.login())
+    assert page.http.paths() == ["/oauth/token"] and SESSION_KEY in page.ss.data
+
+
+def test_each_popup_login_is_named_by_128_random_bits() -> None:
+    page = Page(FakeWindow("away"))
+    page.window.on_navigate = lambda url: page.answer()
+    asyncio.run(page.client.login())
+    asyncio.run(page.client.login())
+    first, second = page.popups.opened
+    assert first != second and len(first) == len(second) == 32
+    assert int(first, 16) >= 0  # hexadecimal
+
+
+def test_a_blocked_popup_falls_back_to_a_redirect_that_returns_to_the_asked_page() -> None:
+    page = Page(FakeWindow(), blocked=True)
+    asyncio.run(page.client.login(PAGE + "?tab=projects"))
+    (url, _), = page.nav.visited
+    assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+    assert json.loads(page.ss.data[TRANSACTION_KEY])["return_to"] == PAGE + "?tab=projects"
