@@ -45,7 +45,8 @@ def test_a_flag_from_an_attribute_is_named_by_its_key() -> None:
     assert (caught.value.setting, caught.value.got) == ("allowInsecureHttp", "text")
 
 
-@pytest.mark.parametrize("data, got", [(["serverUrl"], "a list"), ("x", "text"), (None, "NoneType")])
+@pytest.mark.parametrize("data, got", [(["serverUrl"], "a list"), ("x", "text"),
+                                       (None, "NoneType")])
 def test_settings_that_are_not_an_object_say_what_they_are(data: Any, got: str) -> None:
     with pytest.raises(InvalidConfiguration) as caught:
         Settings.from_mapping(data)
