@@ -66,7 +66,8 @@ def test_a_body_over_the_limit_across_chunks_is_refused(fake_browser: FakeBrowse
     body = Body([b"a" * 600, b"b" * 600, b"c" * 10])
     with pytest.raises(UnusableResponse) as caught:
         read(Response(body, status=201))
-    assert caught.value.status == 201
+    assert (caught.value.reason, caught.value.status, caught.value.limit_bytes) == (
+        "too_large", 201, LIMIT)
     assert body.cancelled and body.chunks == [b"c" * 10]  # the rest is never read
 
 
@@ -74,7 +75,8 @@ def test_a_declared_length_over_the_limit_is_refused_unread(fake_browser: FakeBr
     body = Body([b"small"])  # the header alone decides: the body is not read at all
     with pytest.raises(UnusableResponse) as caught:
         read(Response(body, length=str(LIMIT + 1), status=200))
-    assert caught.value.status == 200
+    assert (caught.value.reason, caught.value.status, caught.value.limit_bytes) == (
+        "too_large", 200, LIMIT)
     assert body.cancelled and body.reads == 0
 
 
@@ -100,3 +102,17 @@ def test_text_is_utf8_without_a_byte_order_mark_and_bad_bytes_replaced(
         fake_browser: FakeBrowser) -> None:
     assert read(Response(Body(["\ufeff{\"name\": \"Zoë\"}".encode()]))) == '{"name": "Zoë"}'
     assert read(Response(Body([b"ok \xff\xfe end"]))) == "ok \ufffd\ufffd end"
+
+
+@pytest.mark.parametrize("url, path", [
+    ("http://127.0.0.1:8001/graphql", "/graphql"),
+    ("http://127.0.0.1:8001/api/v1/graphql?x=1", "/api/v1/graphql"),
+    ("http://h/p?a=1?b=2", "/p"),
+    ("http://h/p?next=http://x/y", "/p"),        # a URL inside the query is not the path
+    ("http://h", "/"),
+])
+def test_a_failed_request_names_only_the_path_it_asked(fake_browser: FakeBrowser, url: str,
+                                                       path: str) -> None:
+    from pyapp.browser.http import _path
+
+    assert _path(url) == path

@@ -89,3 +89,37 @@ def test_the_browser_parser_hands_over_every_field_as_text(fake_browser: object)
     assert BrowserUrlParser().parse("not a url") is None
     with pytest.raises(InvalidConfiguration):  # what the rules make of those fields
         check_server_url("https://u:pw@example.com", parser=BrowserUrlParser())
+
+
+def test_a_bracketed_host_that_is_not_ipv6_is_refused() -> None:
+    # Python's parser lets an "IPvFuture" literal through; no browser connects to one.
+    assert StrictUrlParser().parse("http://[v1.x]/") is None
+
+
+class Gives:
+    """A parser that reports ``url`` for any text."""
+
+    def __init__(self, **fields: str) -> None:
+        base = {"protocol": "https:", "username": "", "password": "", "hostname": "example.com",
+                "port": "", "pathname": "/", "search": "", "hash": ""}
+        self.url = ParsedUrl(**{**base, **fields})
+
+    def parse(self, text: str) -> ParsedUrl | None:
+        return self.url
+
+
+@pytest.mark.parametrize("text, parser, reason, value", [
+    ("https://example.com", Gives(protocol="ws:"), "not_https", "ws:"),
+    ("https://example.com", Gives(search="?a"), "has_query_or_fragment", None),
+    ("https://example.com", Gives(hostname=""), "no_host", "https://example.com"),
+    ("https://u@example.com", Gives(hostname=""), "no_host", None),  # may hold a password
+    ("http:example.com", None, "not_a_full_url", "http:example.com"),
+    ("https:/example.com", None, "not_a_full_url", "https:/example.com"),
+    ("://example.com", None, "not_https", ":"),
+])
+def test_each_refusal_names_its_rule_and_the_part_at_fault(
+        text: str, parser: Gives | None, reason: str, value: str | None) -> None:
+    with pytest.raises(InvalidConfiguration) as caught:
+        check_server_url(text, parser=parser)
+    assert (caught.value.reason, caught.value.setting, caught.value.value) == (
+        reason, "serverUrl", value)
