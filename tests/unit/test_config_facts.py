@@ -54,17 +54,22 @@ def test_settings_that_are_not_an_object_say_what_they_are(data: Any, got: str) 
 
 
 def test_settings_made_in_code_with_wrong_types_name_the_setting() -> None:
-    cases: list[tuple[dict[str, Any], str, str | None]] = [
-        ({"app_id": 7}, "appId", "a number"),
-        ({"server_url": None}, "serverUrl", "NoneType"),
-        ({"app_secret": 1.5}, "appSecret", "a number"),
-        ({"allow_insecure_http": "yes"}, "allowInsecureHttp", "text"),
+    cases: list[tuple[dict[str, Any], str, str, str | None]] = [
+        ({"app_id": 7}, "not_text", "appId", "a number"),
+        ({"server_url": None}, "not_text", "serverUrl", "NoneType"),
+        ({"app_secret": 1.5}, "not_text", "appSecret", "a number"),
+        ({"allow_insecure_http": "yes"}, "not_a_flag", "allowInsecureHttp", "text"),
+        ({"login_mode": "sideways"}, "not_one_of", "loginMode", None),
     ]
-    for change, setting, got in cases:
+    for change, reason, setting, got in cases:
         settings = Settings(**{"server_url": VALID["serverUrl"], "app_id": "demo-app", **change})
         with pytest.raises(InvalidConfiguration) as caught:
             settings.validated()
-        assert (caught.value.setting, caught.value.got) == (setting, got)
+        assert (caught.value.reason, caught.value.setting, caught.value.got) == (
+            reason, setting, got)
+    with pytest.raises(InvalidConfiguration) as caught:
+        Settings(VALID["serverUrl"], "demo-app", login_mode="sideways").validated()  # type: ignore[arg-type]
+    assert caught.value.allowed == ("redirect", "popup")
 
 
 def test_unknown_keys_are_listed_for_the_developer(caplog: pytest.LogCaptureFixture) -> None:

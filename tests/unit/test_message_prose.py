@@ -29,13 +29,18 @@ LINK = re.compile(r"“[^”]*”|'[^'\s]*'|(https?:)?//[^\s”]*?(?=\.?(?:\s|$|
                   r"|/[a-z/]+\b|[^\s“(]+\.(json|zip|systems|example)\b|\[files\]")
 
 
+# Reasons pyapp raises with the value at fault (or the values allowed), always.
+ALWAYS_WITH_A_VALUE = {"not_one_of", "not_https", "config_incomplete", "file_missing",
+                       "file_not_json", "file_not_an_object", "no_such_element"}
+
+
 def configuration_errors() -> list[errors.InvalidConfiguration]:
     made = []
     for reason in CONFIGURATION_REASONS:
         for setting in ("serverUrl", "appId"):
             made.append(errors.InvalidConfiguration(reason, setting, "app.speckle.systems",
                                                     got="a number", allowed=("a", "b")))
-            if reason != "not_one_of":  # raised with the values allowed, always
+            if reason not in ALWAYS_WITH_A_VALUE:
                 made.append(errors.InvalidConfiguration(reason, setting))
     return made
 
@@ -62,6 +67,8 @@ ERRORS: list[BaseException] = [
     *(errors.SessionDropped(reason, 3)
       for reason in ("newer_schema", "wrong_fields", "unusable_values", "not_a_record")),
     errors.MissingScope("profile:email"), errors.MissingScope("something:new"),
+    errors.EndpointNotSupported(SERVER, "something_else"),
+    errors.SessionDropped("something_else"),
     errors.GraphQLError("Cannot query field."), errors.GraphQLError(),
     errors.NotSignedIn("not_configured"), errors.NotSignedIn(),
     KeyError("x"),
@@ -80,6 +87,7 @@ def badly_formed(word: str) -> bool:
 
 
 def check_words(text: str) -> None:
+    assert "None" not in words(text), text  # a fact that was missing, printed as None
     wrong = [w for w in words(text) if badly_formed(w)]
     assert not wrong, (wrong, text)
     for name in ("Speckle", "PyScript", "GraphQL"):
