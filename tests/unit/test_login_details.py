@@ -4,6 +4,7 @@ settings a failed login keeps, which tokens are revoked, and the popup's contrac
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 
 import pytest
@@ -25,9 +26,10 @@ CALLBACK = "http://127.0.0.1:8000/app/callback.html"
 TOKENS = {"token": "a" * 42, "refreshToken": "b" * 42}
 
 
-def transaction(login_id: str | None = None) -> LoginTransaction:
+def transaction(login_id: str | None = None, storage: str = "session") -> LoginTransaction:
     return LoginTransaction("v" * 43, "seg&code_challenge_method=S256", SERVER, "demo-app",
-                            "s3cret", "deployed", "session", PAGE + "?tab=2", 1000.0, login_id)
+                            "s3cret", "deployed", storage, PAGE + "?tab=2",  # type: ignore[arg-type]
+                            1000.0, login_id)
 
 
 def client(http: ScriptedHttp, ss: MemoryStorage, url: str = PAGE) -> SpeckleClient:
@@ -74,16 +76,16 @@ def test_a_new_login_replaces_the_session_already_stored() -> None:
 
 
 @pytest.mark.parametrize("login_id, mode", [(None, "redirect"), ("L1", "popup")])
-def test_a_failed_login_keeps_its_login_mode(login_id: str | None, mode: str) -> None:
+def test_a_failed_login_keeps_its_login_mode_and_choices(login_id: str | None, mode: str) -> None:
     store = TransactionStore(MemoryStorage())
-    store.save(transaction(login_id))
+    store.save(transaction(login_id, storage="local"))
     callback = flow.take_callback(CALLBACK + "?access_code=c0de", store, 1010.0, login_id)
     http = ScriptedHttp({"/auth/token": None})  # the server is down
     with pytest.raises(ServerUnavailable) as caught:
         asyncio.run(flow.finish_callback(callback, http, SessionStore(MemoryStorage(),
                                                                       MemoryStorage()), 1010.0))
-    assert caught.value.login_settings is not None
-    assert caught.value.login_settings.login_mode == mode
+    assert caught.value.login_settings == Settings(SERVER, "demo-app", "s3cret", "deployed",
+                                                   "local", login_mode=mode)  # type: ignore[arg-type]
 
 
 def test_tokens_that_cannot_be_stored_are_revoked_even_when_the_revocation_fails() -> None:
@@ -152,3 +154,40 @@ def test_the_page_client_opens_login_popups(fake_browser: FakeBrowser) -> None:
     page_client = make_client(Settings(SERVER, "demo-app", login_mode="popup"))
     page_client.login().close()  # the window opens during the call; nothing is awaited here
     assert len(fake_browser.window.opened) == 1 and fake_browser.location.assigned == []
+
+
+def test_a_rejection_at_the_deployed_endpoint_names_it() -> None:
+    from pyapp.errors import ExchangeRejected
+
+    store = TransactionStore(MemoryStorage())
+    store.save(transaction())
+    callback = flow.take_callback(CALLBACK + "?access_code=c0de", store, 1010.0)
+    http = ScriptedHttp({"/auth/token": json_response(401, {"err": "Access code expired"})})
+    with pytest.raises(ExchangeRejected) as caught:
+        asyncio.run(flow.finish_callback(callback, http, SessionStore(MemoryStorage(),
+                                                                      MemoryStorage()), 1010.0))
+    assert (caught.value.endpoint, caught.value.status) == ("/auth/token", 401)
+
+
+def test_a_server_without_the_chosen_documented_endpoint_is_named() -> None:
+    from pyapp.errors import EndpointNotSupported
+    from tests.unit.fakes import html_response
+
+    store = TransactionStore(MemoryStorage())
+    store.save(dataclasses.replace(transaction(), dialect="documented"))
+    callback = flow.take_callback(CALLBACK + "?access_code=c0de", store, 1010.0)
+    http = ScriptedHttp({"/oauth/token": html_response(404)})
+    with pytest.raises(EndpointNotSupported) as caught:
+        asyncio.run(flow.finish_callback(callback, http, SessionStore(MemoryStorage(),
+                                                                      MemoryStorage()), 1010.0))
+    assert (caught.value.server_url, caught.value.reason) == (SERVER, "documented_chosen")
+
+
+def test_a_graphql_failure_answered_with_a_server_error_is_worth_a_retry() -> None:
+    from pyapp.graphql import read_graphql_response
+
+    answer = json_response(500, {"errors": [{"message": "Internal error"}]})
+    with pytest.raises(ServerUnavailable) as caught:
+        read_graphql_response(answer)
+    assert (caught.value.reason, caught.value.status, caught.value.server_message) == (
+        "server_error", 500, "Internal error")
