@@ -90,9 +90,10 @@ def check_words(text: str) -> None:
     assert "None" not in words(text), text  # a fact that was missing, printed as None
     wrong = [w for w in words(text) if badly_formed(w)]
     assert not wrong, (wrong, text)
+    prose = LINK.sub(" ", text)
     for name in ("Speckle", "PyScript", "GraphQL"):
-        assert not re.search(rf"\b{name}\b", text, re.IGNORECASE) or name in text or \
-            LINK.search(text), text
+        spelled = re.findall(rf"\b{name}\b", prose, re.IGNORECASE)
+        assert all(found == name for found in spelled), (name, text)
     lowered = [w for w in words(text) if w.lower() in {"speckle", "speckle's"} and w.islower()]
     assert not lowered, (lowered, text)
 
@@ -130,3 +131,18 @@ def test_developer_texts_are_well_formed_prose(error: errors.SpeckleError) -> No
     text = describe(error)
     check_words(text)
     check_sentences(text, error)
+
+
+def test_a_missing_sync_http_wheel_is_explained_in_a_sentence(monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    import sys
+
+    from pyapp.embed import enable_sync_http
+
+    monkeypatch.setitem(sys.modules, "pyodide_http", None)  # not unpacked: import fails
+    with pytest.raises(ImportError) as caught:
+        enable_sync_http()
+    text = str(caught.value)
+    assert "pyodide_http" in text and "[files]" in text
+    check_words(text.replace("pyodide_http", "").replace("enable_sync_http", ""))
+    check_sentences(text.replace("pyodide_http", "The wheel"), caught.value)
