@@ -187,7 +187,7 @@ class SpeckleClient:
         settings = self._login_settings(settings)
         use_popup = settings.login_mode == "popup" if popup is None else popup
         if not use_popup or self._popups is None:
-            return self._redirect_login(settings, return_to, None)
+            return self._redirect_login(settings, return_to)
         settings = settings.validated()  # refused before a window opens
         login_id = self._crypto.random_bytes(16).hex()  # also fails outside a secure context
         self.cancel_login()
@@ -196,7 +196,7 @@ class SpeckleClient:
         if window is None:
             if not fallback:
                 raise PopupBlocked()
-            return self._redirect_login(settings, return_to, None)
+            return self._redirect_login(settings, return_to)
         pending = _PendingLogin(window, login_id)
         self._pending = pending
         return self._popup_login(settings, pending)
@@ -242,13 +242,11 @@ class SpeckleClient:
         if pending.answer is not None and not pending.answer.done():
             pending.answer.set_exception(LoginCancelled())
 
-    async def _redirect_login(
-        self, settings: Settings, return_to: str | None, login_id: str | None
-    ) -> None:
+    async def _redirect_login(self, settings: Settings, return_to: str | None) -> None:
         here = self._navigator.current_url()
         target = page_urls.safe_return_to(return_to or here, here, fallback=here)
         url = await flow.start_login(
-            settings, self._crypto, self._transactions, target, self._clock(), login_id
+            settings, self._crypto, self._transactions, target, self._clock()
         )
         self._navigator.go(url)
 

@@ -70,8 +70,9 @@ class WebStorage:
 
 
 def _unavailable(error: JsException) -> StorageUnavailable:
-    # Only the kind is kept: the browser's message is not ours to show.
-    full = "Quota" in str(getattr(error, "name", "")) + str(error)
+    # Only the kind is kept: the browser's message is not ours to show. Any case: older
+    # Firefox releases name it NS_ERROR_DOM_QUOTA_REACHED.
+    full = "quota" in (str(getattr(error, "name", "")) + str(error)).lower()
     return StorageUnavailable(full=full)
 
 

@@ -76,6 +76,7 @@ def test_a_storage_the_page_may_not_even_look_up_is_unavailable(
 @pytest.mark.parametrize("error", [
     JsException("QuotaExceededError", ""),               # known by its name
     JsException("Error", "QuotaExceededError: full"),    # or only by its message
+    JsException("NS_ERROR_DOM_QUOTA_REACHED", ""),       # as older Firefox releases name it
 ])
 def test_a_full_storage_is_recognised_by_name_or_message(fake_browser: FakeBrowser,
                                                          error: JsException) -> None:
