@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from devtools.fast_start import SNAPSHOT_NAME, LiveSnapshot
@@ -71,27 +68,6 @@ def site_config(
     return (json.dumps(config, indent=2) + "\n").encode()
 
 
-def _wait_for_stop_signal() -> None:
-    """Block until Ctrl-C (SIGINT) or SIGTERM.
-
-    Handlers are installed explicitly: a shell starts background jobs with SIGINT ignored, and
-    Python then never raises KeyboardInterrupt, so relying on the default would leave the
-    servers running when started from a script.
-    """
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.serve",
@@ -131,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         from mock_speckle import App, MockSpeckle
+        from mock_speckle.stop_signal import wait_for_stop_signal
     except ImportError as exc:
         print(f"error: cannot import the mock Speckle server: {exc}", file=sys.stderr)
         return 2
@@ -190,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             "  Press Ctrl-C to stop.\n",
             flush=True,
         )
-        _wait_for_stop_signal()
+        wait_for_stop_signal()
         print("\nstopping", flush=True)
         return 0
     finally:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from collections.abc import Sequence
-from types import FrameType
 
 from .core import MockSpeckle
 from .models import DEFAULT_APP_SCOPES, App
@@ -54,10 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     mock.code_ttl_seconds = args.code_ttl
     mock.consent_coop = args.coop
 
-    def _terminate(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _terminate)
     try:
         mock.start()
     except OSError as exc:
@@ -65,12 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(f"Speckle mock server ({mock.dialect} dialect) at {mock.url}", flush=True)
     print(f"App {args.app_id!r} redirects to {args.redirect_url}", flush=True)
-    try:
-        mock.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        mock.stop()
+    mock.serve_forever()  # until Ctrl-C or SIGTERM
     print("Speckle mock server stopped.", flush=True)
     return 0
 

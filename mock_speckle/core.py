@@ -112,11 +112,12 @@ class MockSpeckle:
         self.stop()
 
     def serve_forever(self) -> None:
-        """Start and block until interrupted (used by the command line)."""
+        """Start, and serve until Ctrl-C or SIGTERM (the command line); then stop."""
+        from .stop_signal import wait_for_stop_signal
+
         self.start()
         try:
-            while not self._stopping.wait(0.5):
-                pass
+            wait_for_stop_signal()
         finally:
             self.stop()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -689,7 +690,8 @@ def test_parallel_sign_ins_get_distinct_tokens(mock: MockSpeckle) -> None:
 # --------------------------------------------------------------------------- command line
 
 
-def test_cli_serves_and_exits_cleanly() -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])  # Ctrl-C; a service stop
+def test_cli_serves_and_exits_cleanly(stop: signal.Signals) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mock_speckle", "--port", "0", "--dialect", "deployed",
          "--quiet"],
@@ -707,8 +709,9 @@ def test_cli_serves_and_exits_cleanly() -> None:
         assert info["canonicalUrl"] == base
         page = urllib.request.urlopen(base + "/authn/verify/demo-app/abc", timeout=PATIENCE).read()
         assert b"Speckle Login Demo" in page
-        proc.send_signal(2)  # SIGINT, as Ctrl-C sends
+        proc.send_signal(stop)
         assert proc.wait(timeout=PATIENCE) == 0
+        assert proc.stdout is not None and "stopped" in proc.stdout.read()
     finally:
         if proc.poll() is None:
             proc.kill()
