@@ -14,46 +14,20 @@ import json
 
 import pytest
 
-from pyapp.client import SpeckleClient
 from pyapp.config import Settings
 from pyapp.errors import InvalidConfiguration, NotSignedIn
-from pyapp.popup import MESSAGE_TYPE
 from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, Session, SessionStore
-from tests.unit.fakes import (
-    FakeNavigator,
-    FakePopups,
-    MemoryStorage,
-    PythonCrypto,
-    ScriptedHttp,
-    json_response,
-)
+from tests.unit.popup_page import CALLBACK, SERVER, PopupPage
 
-SERVER = "http://127.0.0.1:8001"
 OTHER = "http://localhost:8002"
-PAGE = "http://127.0.0.1:8000/index.html"
-CALLBACK = "http://127.0.0.1:8000/callback.html?access_code=c0de"
-TOKENS = {"token": "a" * 42, "refreshToken": "b" * 42}
 
 
-class Page:
-    """One page's client, its storage and the windows it opens."""
+class Page(PopupPage):
+    """One page's client, its storage and the windows it opens; its popup answers at once."""
 
     def __init__(self, settings: Settings | None) -> None:
-        self.ss, self.ls = MemoryStorage(), MemoryStorage()
-        self.nav = FakeNavigator(PAGE)
-        self.http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
-        self.popups = FakePopups()
-        self.client = SpeckleClient(settings, crypto=PythonCrypto(), http=self.http,
-                                    navigator=self.nav, session_storage=self.ss,
-                                    local_storage=self.ls, popups=self.popups,
-                                    clock=lambda: 1000.0)
-        self.heard: list[Session | None] = []
-        self.client.on_change(self.heard.append)
-        # The popup answers as soon as it is sent to the consent page.
-        self.popups.window.on_navigate = lambda url: asyncio.get_running_loop().call_soon(
-            self.popups.send,
-            {"type": MESSAGE_TYPE, "login": self.popups.opened[-1], "url": CALLBACK},
-            "http://127.0.0.1:8000")
+        super().__init__(settings, now=1000.0)
+        self.answer_once_sent_to_consent()
 
     def transaction(self) -> dict[str, object]:
         data: dict[str, object] = json.loads(self.ss.data[TRANSACTION_KEY])
@@ -89,7 +63,7 @@ def test_an_unbound_client_logs_in_anywhere_and_then_sees_that_session(login_mod
     session = page.client.session
     assert session is not None and (session.server_url, session.app_id) == (OTHER, "other-app")
     assert SESSION_KEY in page.ls.data  # the login's own storage choice
-    assert page.client.signed_in and [s and s.app_id for s in page.heard] == ["other-app"]
+    assert page.client.signed_in and [s and s.app_id for s in page.changes] == ["other-app"]
     assert page.client.settings is None  # the login's settings were not kept on the client
 
 
@@ -120,7 +94,7 @@ def test_a_bound_client_takes_the_login_mode_from_the_logins_settings() -> None:
     page = Page(Settings(SERVER, "demo-app"))  # no login mode of its own: a redirect
     asyncio.run(page.client.login(settings=Settings(SERVER, "demo-app", login_mode="popup")))
     assert page.popups.opened and page.nav.visited == []
-    assert page.client.signed_in and len(page.heard) == 1 and page.heard[0] is not None
+    assert page.client.signed_in and len(page.changes) == 1 and page.changes[0] is not None
 
 
 @pytest.mark.parametrize("settings", [

@@ -8,26 +8,14 @@ import json
 import pytest
 
 from pyapp import flow, popup
-from pyapp.client import SpeckleClient
-from pyapp.config import Settings
 from pyapp.errors import LoginCancelled, LoginDenied, PopupBlocked
 from pyapp.popup import MESSAGE_TYPE, PopupInbox, PopupWatch, callback_from_message
 from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, LoginTransaction, TransactionStore
 from tests.unit.fakes import (
-    FakeNavigator,
-    FakePopups,
     FakeWindow,
     MemoryStorage,
-    PythonCrypto,
-    ScriptedHttp,
-    json_response,
 )
-
-SERVER = "http://127.0.0.1:8001"
-PAGE = "http://127.0.0.1:8000/app/index.html"
-ORIGIN = "http://127.0.0.1:8000"
-CALLBACK = "http://127.0.0.1:8000/app/callback.html?access_code=c0de"
-TOKENS = {"token": "a" * 42, "refreshToken": "b" * 42}
+from tests.unit.popup_page import CALLBACK, ORIGIN, PAGE, SERVER, PopupPage
 
 
 def message(login: str = "L1", url: str = CALLBACK, kind: str = MESSAGE_TYPE) -> dict[str, str]:
@@ -145,30 +133,23 @@ def quick_watch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(popup, "CLOSE_GRACE_SECONDS", 0.03)
 
 
-class World:
-    def __init__(self, window: FakeWindow | None = None, blocked: bool = False,
-                 answer: dict[str, str] | None = None) -> None:
-        self.ss, self.ls = MemoryStorage(), MemoryStorage()
-        self.nav = FakeNavigator(PAGE)
-        self.http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
-        self.popups = FakePopups(window, blocked)
-        self.client = SpeckleClient(
-            Settings(SERVER, "demo-app", login_mode="popup"), crypto=PythonCrypto(),
-            http=self.http, navigator=self.nav, session_storage=self.ss,
-            local_storage=self.ls, popups=self.popups, clock=lambda: 1010.0)
-        self.changes: list[object] = []
-        self.client.on_change(self.changes.append)
-        self.answer = answer
-        self.popups.window.on_navigate = self._answer_soon
+class World(PopupPage):
+    """A page whose popup sends ``reply`` (its login filled in) once sent to the consent page."""
 
-    def _answer_soon(self, url: str) -> None:
-        if self.answer is not None:
-            data = {**self.answer, "login": self.answer.get("login") or self.popups.opened[-1]}
+    def __init__(self, window: FakeWindow | None = None, blocked: bool = False,
+                 reply: dict[str, str] | None = None) -> None:
+        super().__init__(window=window, blocked=blocked)
+        self.reply = reply
+        self.window.on_navigate = self._reply_soon
+
+    def _reply_soon(self, url: str) -> None:
+        if self.reply is not None:
+            data = {**self.reply, "login": self.reply.get("login") or self.popups.opened[-1]}
             asyncio.get_running_loop().call_soon(self.popups.send, data, ORIGIN)
 
 
 def test_popup_login_opens_the_window_during_the_call_and_exchanges_the_answer() -> None:
-    w = World(answer={"type": MESSAGE_TYPE, "url": CALLBACK})
+    w = World(reply={"type": MESSAGE_TYPE, "url": CALLBACK})
     seen: list[object] = []
     w.http.hooks.append(lambda req: seen.append(w.ss.get(TRANSACTION_KEY)))
 
@@ -204,7 +185,7 @@ def test_messages_for_other_logins_are_ignored_until_the_right_one() -> None:
 
 
 def test_deny_in_the_popup_raises_login_denied_without_an_exchange() -> None:
-    w = World(answer={"type": MESSAGE_TYPE,
+    w = World(reply={"type": MESSAGE_TYPE,
                       "url": "http://127.0.0.1:8000/app/callback.html?denied=true"})
     with pytest.raises(LoginDenied):
         asyncio.run(w.client.login())

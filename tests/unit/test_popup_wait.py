@@ -12,26 +12,12 @@ import json
 import pytest
 
 from pyapp import popup
-from pyapp.client import SpeckleClient
-from pyapp.config import Settings
 from pyapp.errors import LoginCancelled
-from pyapp.popup import MESSAGE_TYPE
 from pyapp.stores import SESSION_KEY, TRANSACTION_KEY
 from tests.unit.fakes import (
-    FakeNavigator,
-    FakePopups,
     FakeWindow,
-    MemoryStorage,
-    PythonCrypto,
-    ScriptedHttp,
-    json_response,
 )
-
-SERVER = "http://127.0.0.1:8001"
-PAGE = "http://127.0.0.1:8000/app/index.html"
-ORIGIN = "http://127.0.0.1:8000"
-CALLBACK = "http://127.0.0.1:8000/app/callback.html?access_code=c0de"
-TOKENS = {"token": "a" * 42, "refreshToken": "b" * 42}
+from tests.unit.popup_page import PAGE, SERVER, PopupPage
 
 
 @pytest.fixture(autouse=True)
@@ -40,29 +26,10 @@ def quick_watch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(popup, "CLOSE_GRACE_SECONDS", 0.05)
 
 
-class Page:
-    def __init__(self, window: FakeWindow, blocked: bool = False) -> None:
-        self.ss = MemoryStorage()
-        self.nav = FakeNavigator(PAGE)
-        self.http = ScriptedHttp({"/oauth/token": json_response(200, TOKENS)})
-        self.popups = FakePopups(window, blocked)
-        self.window = window
-        self.client = SpeckleClient(
-            Settings(SERVER, "demo-app", login_mode="popup"), crypto=PythonCrypto(),
-            http=self.http, navigator=self.nav, session_storage=self.ss,
-            local_storage=MemoryStorage(), popups=self.popups, clock=lambda: 1010.0)
-        self.states: list[str] = []
-        self.client.on_popup_state(self.states.append)
-
-    def answer(self) -> None:
-        self.popups.send({"type": MESSAGE_TYPE, "login": self.popups.opened[-1],
-                          "url": CALLBACK}, ORIGIN)
-
-
 class AnswerAfter(FakeWindow):
     """A popup that shows ``states`` and whose answer comes on its ``reads``-th look."""
 
-    def __init__(self, page: list[Page], reads: int, *states: str) -> None:
+    def __init__(self, page: list[PopupPage], reads: int, *states: str) -> None:
         super().__init__(*states)
         self.page, self.answer_on = page, reads
 
@@ -73,9 +40,9 @@ class AnswerAfter(FakeWindow):
         return state
 
 
-def page_answering_after(reads: int, *states: str) -> Page:
-    holder: list[Page] = []
-    page = Page(AnswerAfter(holder, reads, *states))
+def page_answering_after(reads: int, *states: str) -> PopupPage:
+    holder: list[PopupPage] = []
+    page = PopupPage(window=AnswerAfter(holder, reads, *states))
     holder.append(page)
     return page
 
@@ -119,7 +86,8 @@ def test_an_answer_sent_as_the_popup_closed_is_taken_within_the_grace() -> None:
 
 def test_the_wait_limit_ends_a_login_nobody_finishes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(popup, "WAIT_LIMIT_SECONDS", 0.05)
-    page = Page(FakeWindow("home", "closed"))  # severed: only the limit can end the wait
+    # Severed: only the limit can end the wait.
+    page = PopupPage(window=FakeWindow("home", "closed"))
     with pytest.raises(LoginCancelled):
         asyncio.run(page.client.login())
     assert page.window.closed_by_page and not page.client.login_pending
@@ -127,7 +95,7 @@ def test_the_wait_limit_ends_a_login_nobody_finishes(monkeypatch: pytest.MonkeyP
 
 
 def test_a_login_cancelled_before_it_began_waiting_ends_cancelled() -> None:
-    page = Page(FakeWindow("away"))
+    page = PopupPage(window=FakeWindow("away"))
 
     async def run() -> None:
         login = page.client.login()
@@ -141,7 +109,7 @@ def test_a_login_cancelled_before_it_began_waiting_ends_cancelled() -> None:
 
 
 def test_the_answer_repeated_on_the_second_channel_is_ignored() -> None:
-    page = Page(FakeWindow("away"))
+    page = PopupPage(window=FakeWindow("away"))
 
     def answer_twice(url: str) -> None:
         page.answer()  # BroadcastChannel
@@ -153,7 +121,7 @@ def test_the_answer_repeated_on_the_second_channel_is_ignored() -> None:
 
 
 def test_each_popup_login_is_named_by_128_random_bits() -> None:
-    page = Page(FakeWindow("away"))
+    page = PopupPage(window=FakeWindow("away"))
     page.window.on_navigate = lambda url: page.answer()
     asyncio.run(page.client.login())
     asyncio.run(page.client.login())
@@ -163,7 +131,7 @@ def test_each_popup_login_is_named_by_128_random_bits() -> None:
 
 
 def test_a_blocked_popup_falls_back_to_a_redirect_that_returns_to_the_asked_page() -> None:
-    page = Page(FakeWindow(), blocked=True)
+    page = PopupPage(window=FakeWindow(), blocked=True)
     asyncio.run(page.client.login(PAGE + "?tab=projects"))
     (url, _), = page.nav.visited
     assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
