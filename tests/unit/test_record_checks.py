@@ -10,18 +10,12 @@ import pytest
 from pyapp.stores import (
     SESSION_KEY,
     TRANSACTION_KEY,
-    LoginTransaction,
-    Session,
     SessionStore,
     TransactionStore,
     _dump,
 )
 from tests.unit.fakes import MemoryStorage
-
-SERVER = "http://127.0.0.1:8001"
-SESSION = Session(SERVER, "demo-app", "t" * 42, "r" * 42, None, "auto", "session", 1.0)
-TXN = LoginTransaction("v" * 43, "c&code_challenge_method=S256", SERVER, "demo-app", "secret",
-                       "auto", "session", "http://127.0.0.1:8000/", 1000.0)
+from tests.unit.sample_records import SESSION, TXN
 
 
 class CountingStorage(MemoryStorage):

@@ -20,17 +20,11 @@ from pyapp.stores import (
     SESSION_KEY,
     TRANSACTION_KEY,
     TRANSACTION_MAX_AGE_SECONDS,
-    LoginTransaction,
-    Session,
     SessionStore,
     TransactionStore,
 )
 from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
-
-SERVER = "http://127.0.0.1:8001"
-SESSION = Session(SERVER, "demo-app", "t" * 42, "r" * 42, None, "auto", "session", 1.0)
-TXN = LoginTransaction("v" * 43, "c&code_challenge_method=S256", SERVER, "demo-app", "secret",
-                       "auto", "session", "http://127.0.0.1:8000/", 1000.0)
+from tests.unit.sample_records import SERVER, SESSION, TXN
 
 
 def client(ss: MemoryStorage, settings: Settings | None, now: float = 1000.0,
