@@ -1,31 +1,51 @@
-/* Fast start: Pyodide for PyScript, restored from a snapshot of a ready interpreter.
+/* Pyodide for PyScript, downloaded compressed and restored from a snapshot when it can be.
  *
  * A page's PyScript config names this module as its `interpreter` instead of
  * runtime/pyodide/pyodide.mjs. PyScript imports it, reads `version` and calls
- * `loadPyodide(options)`; this module adds two things to that call:
+ * `loadPyodide(options)`; this module changes how that call gets its files:
  *
- * - the real runtime folder (`indexURL`): PyScript would take the folder of this file;
- * - `_loadSnapshot`: fast-start.snapshot.gz next to this file, a memory snapshot of the
+ * - Compressed runtime. Pyodide's WebAssembly, its JavaScript half and the standard library
+ *   are downloaded as .xz files (3.5 MB instead of 13.4 MB, whatever the host compresses)
+ *   and decompressed while they arrive (xz-stream.mjs). The standard library is trimmed to
+ *   what the pages import (python_stdlib.core.zip, built by `./dev setup`); a page whose own
+ *   Python needs the rest loads this module as `fast-start.mjs?stdlib=full`, which also
+ *   mounts python_stdlib.more.zip. Each download reports its bytes as a `speckle:download`
+ *   event ({loaded, total} in bytes) for the loading screen. When the decoder cannot run,
+ *   the uncompressed files are used.
+ * - Fast start on later visits. fast-start.snapshot.gz is a memory snapshot of the
  *   interpreter after start-up with the modules the pages need already imported (built by
- *   `./dev setup`). It is fetched while the runtime downloads, decompressed here
- *   (DecompressionStream), so a host that does not compress binary files still sends a few
- *   MB, and Pyodide copies it into its memory instead of booting Python.
+ *   `./dev setup`). It is not needed to log in, so a first visit never waits for it: Python
+ *   starts the normal way, and the snapshot is downloaded once the runtime's files have
+ *   arrived, into the browser's cache. A later visit restores it from that cache instead of
+ *   booting, if it was built with the pyapp.zip the page loads (a digest of it is in the
+ *   snapshot's gzip header): a snapshot of another release never runs.
  *
- * Turned off with `"fastStart": false` in config.json next to this file, read as soon as
- * PyScript imports this module and before the snapshot is asked for. Whenever the snapshot
- * is turned off, missing, from another Pyodide build, corrupt, or the browser cannot
+ * Turned off with `"fastStart": false` in config.json next to this file. Whenever the snapshot
+ * is turned off, not cached yet, from another release, corrupt, or the browser cannot
  * decompress it, Python starts the normal way: the page works the same, only slower. What
- * happened is left as a performance mark, `fast-start:restored`, `fast-start:off` or
- * `fast-start:fallback` (its detail says why).
+ * happened is left as a performance mark: `fast-start:restored`, `fast-start:off`,
+ * `fast-start:deferred` (not cached yet: fetched for the next visit) or `fast-start:fallback`
+ * (its detail says why).
  *
  * After a restore, what must differ per visit is re-seeded: `random` from the browser's
- * entropy. The snapshot bytes are not kept: Pyodide gets them through a one-shot hand-over.
- * Pyodide's snapshot options are private (`@private` in pyodide.d.ts) and tied to the exact
- * build: rebuild the snapshot with the runtime (`./dev setup` does).
+ * entropy. Pyodide's snapshot options are private (`@private` in pyodide.d.ts) and tied to
+ * the exact build: rebuild the snapshot with the runtime (`./dev setup` does).
  */
+import { loadXz } from "./xz-stream.mjs";
+
 const INDEX_URL = new URL("./runtime/pyodide/", import.meta.url).href;
+const XZ_WASM_URL = new URL("./runtime/xz/xz-decompress.wasm", import.meta.url).href;
 const SNAPSHOT_URL = new URL("./fast-start.snapshot.gz", import.meta.url).href;
 const CONFIG_URL = new URL("./config.json", import.meta.url).href;
+const PYAPP_URL = new URL("./pyapp.zip", import.meta.url).href;
+const WASM_URL = INDEX_URL + "pyodide.asm.wasm";
+const STDLIB_URL = INDEX_URL + "python_stdlib.core.zip";
+const LOCK_URL = INDEX_URL + "pyodide-lock.min.json";
+const MORE_STDLIB_PATH = "/lib/python_stdlib.more.zip";
+const FULL_STDLIB = new URL(import.meta.url).searchParams.get("stdlib") === "full";
+const SAME_ORIGIN = { credentials: "same-origin" };
+// The Cache Storage cache that keeps the snapshot between visits.
+const CACHE_NAME = "speckle-fast-start";
 
 function mark(name, detail) {
   try {
@@ -33,9 +53,88 @@ function mark(name, detail) {
   } catch (e) { /* marks are for measuring only */ }
 }
 
+// -- downloads, counted for the loading screen ------------------------------------------
+
+const bytes = { loaded: 0, total: 0 };
+
+function report() {
+  try {
+    dispatchEvent(new CustomEvent("speckle:download", { detail: { ...bytes } }));
+  } catch (e) { /* no window (tests in Node) */ }
+}
+
+/* The response's body, counting every chunk as it arrives. */
+function counted(response) {
+  bytes.total += Number(response.headers.get("Content-Length")) || 0;
+  report();
+  return response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      bytes.loaded += chunk.length;
+      report();
+      controller.enqueue(chunk);
+    },
+  }));
+}
+
+async function fetchOk(url) {
+  const response = await fetch(url, SAME_ORIGIN);
+  if (!response.ok || !response.body) {
+    throw new Error(url.slice(url.lastIndexOf("/") + 1) + " answered " + response.status);
+  }
+  return response;
+}
+
+// The decoder, or null when it cannot run here (then the uncompressed files are used).
+const decoder = fetchOk(XZ_WASM_URL)
+  .then((response) => response.arrayBuffer())
+  .then((wasm) => loadXz(wasm))
+  .catch((error) => {
+    console.warn("Couldn't start the xz decoder; downloading the runtime uncompressed.", error);
+    return null;
+  });
+
+/* The file `name` of the runtime folder as a stream of its bytes, downloaded compressed. */
+async function download(name) {
+  const xz = await decoder;
+  if (!xz) return counted(await fetchOk(INDEX_URL + name));
+  return counted(await fetchOk(INDEX_URL + name + ".xz")).pipeThrough(xz.stream());
+}
+
+/* Pyodide fetches its WebAssembly and its standard library itself, with the page's `fetch`
+ * and fixed URLs (pyodide.mjs: browser_getBinaryResponse); no option hands it the bytes.
+ * While it starts, those two URLs are answered from the decompressed downloads; every other
+ * request goes through untouched. */
+function answering(answers, start) {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = function (input, init) {
+    const url = String(input instanceof Request ? input.url : input);
+    const answer = answers.get(url);
+    if (!answer) return realFetch.call(this, input, init);
+    answers.delete(url);  // once: a second request would be a new one
+    return answer();
+  };
+  return start().finally(() => {
+    globalThis.fetch = realFetch;
+  });
+}
+
+/* Pyodide's JavaScript half from its decompressed text: imported from a blob: URL (the page's
+ * Content-Security-Policy must allow `script-src blob:`). */
+async function importAsmModule() {
+  const text = await new Response(await download("pyodide.asm.mjs")).text();
+  const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+  try {
+    return (await import(url)).default;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+// -- the snapshot ------------------------------------------------------------------------
+
 async function wanted() {
   try {
-    const response = await fetch(CONFIG_URL, { credentials: "same-origin" });
+    const response = await fetch(CONFIG_URL, SAME_ORIGIN);
     if (!response.ok) return true;
     const config = await response.json();
     return !(config && config.fastStart === false);
@@ -44,50 +143,37 @@ async function wanted() {
   }
 }
 
-/* {bytes: the decompressed snapshot, handed over once}, or null when there is none to use.
- * The snapshot is asked for only once config.json says fast start is on. */
-async function openSnapshot() {
-  if (typeof DecompressionStream !== "function") {
-    mark("fallback", "this browser cannot decompress a stream");
-    return null;
-  }
-  if (!(await wanted())) {
-    mark("off");
-    return null;
-  }
-  let response, stream;
-  try {
-    response = await fetch(SNAPSHOT_URL, { credentials: "same-origin" });
-    if (response.ok && response.body) stream = await inflate(response.body);
-  } catch (e) {
-    mark("fallback", "the snapshot could not be fetched");
-    return null;
-  }
-  if (!stream) {
-    mark("fallback", "the snapshot answered " + response.status);
-    return null;
-  }
-  const bytes = new Response(stream).arrayBuffer().then(checked);
-  bytes.catch(() => {});  // a corrupt file fails the restore, which falls back
-  return { bytes: handOver(bytes) };  // wrapped: an async function would wait for a promise
-}
-
 /* Pyodide sizes its memory by the snapshot before reading it, and a wasm instance that
  * cannot be made never settles: anything that is not a snapshot is refused here, before
  * Pyodide sees it (its own check of the build id follows). */
 const SNAPSHOT_MAGIC = 0x706e7300;  // "\0snp", little-endian, as in Pyodide's snapshot.ts
+const HEADER_SIZE = 128;
 
 function checked(buffer) {
-  if (buffer.byteLength < 64 || new DataView(buffer).getUint32(0, true) !== SNAPSHOT_MAGIC) {
+  const view = new Uint8Array(buffer, HEADER_SIZE);
+  if (view.length < 64 || new DataView(buffer, HEADER_SIZE).getUint32(0, true) !== SNAPSHOT_MAGIC) {
     throw new Error("not a Pyodide snapshot");
   }
-  return buffer;
+  return view;
 }
 
-/* The snapshot as a stream of raw bytes. The file is gzip and is meant to be served as is;
- * a host that labels it `Content-Encoding: gzip` has the browser decompress it already, so
- * the first bytes decide: gzip's magic number, or not. */
-async function inflate(body) {
+/* The sha256 (hex) of the pyapp.zip a snapshot was built with, from the 128-byte header
+ * that precedes Pyodide's snapshot in the decompressed file (devtools/fast_start.py), or
+ * null when `head` does not start with one. */
+export function snapshotPyapp(head) {
+  if (head.length < HEADER_SIZE) return null;
+  const line = new TextDecoder().decode(head.subarray(0, HEADER_SIZE));
+  const found = /^speckle-fast-start 1 pyapp=([0-9a-f]{64})\n */.exec(line);
+  return found && found[0].length === HEADER_SIZE ? found[1] : null;
+}
+
+async function sha256Hex(buffer) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/* The body as a stream whose first chunk is already read (to look at the header). */
+async function peek(body) {
   const reader = body.getReader();
   const first = await reader.read();
   const head = first.done ? new Uint8Array(0) : first.value;
@@ -105,21 +191,91 @@ async function inflate(body) {
       return reader.cancel(reason);
     },
   });
-  const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  return gzipped ? stream.pipeThrough(new DecompressionStream("gzip")) : stream;
+  return { head, stream };
+}
+
+/* The site's cache of snapshots (Cache Storage), or null where there is none (a page that
+ * is not a secure context has no Cache Storage, and so no fast start). */
+async function snapshotCache() {
+  try {
+    return typeof caches === "object" && caches ? await caches.open(CACHE_NAME) : null;
+  } catch (e) {
+    return null;  // storage blocked (some private modes)
+  }
+}
+
+/* {bytes} of the snapshot to restore, or {later} when the snapshot should be fetched for the
+ * next visit. Only a snapshot already in the cache is used: a first visit never waits. */
+async function openSnapshot() {
+  if (typeof DecompressionStream !== "function") {
+    mark("fallback", "this browser cannot decompress a stream");
+    return {};
+  }
+  if (!(await wanted())) {
+    mark("off");
+    return {};
+  }
+  const cache = await snapshotCache();
+  if (!cache) {
+    mark("fallback", "no Cache Storage on this page");
+    return {};
+  }
+  const response = await cache.match(SNAPSHOT_URL).catch(() => null);
+  if (!response || !response.body) {
+    mark("deferred", "not in the cache yet");
+    return { later: cache };
+  }
+  // Stored as the host sent it: gzip as built, or already decompressed by the browser
+  // when the host labels it `Content-Encoding: gzip`.
+  const body = await peek(response.body);
+  const gzipped = body.head.length >= 2 && body.head[0] === 0x1f && body.head[1] === 0x8b;
+  const plain = gzipped ? body.stream.pipeThrough(new DecompressionStream("gzip")) : body.stream;
+  const [{ head, stream }, pyapp] = await Promise.all([
+    peek(plain).catch(() => ({ head: new Uint8Array(0), stream: null })),
+    fetch(PYAPP_URL, SAME_ORIGIN).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null),
+  ]);
+  const builtFor = snapshotPyapp(head);
+  if (!builtFor || !pyapp || builtFor !== (await sha256Hex(pyapp))) {
+    if (stream) stream.cancel().catch(() => {});
+    const why = !builtFor ? "not a fast-start snapshot" : "built with another pyapp.zip";
+    mark("fallback", why);
+    console.info("Fast start skipped: " + why + "; starting Python the normal way.");
+    await cache.delete(SNAPSHOT_URL).catch(() => {});
+    return { later: cache };
+  }
+  const buffer = new Response(stream).arrayBuffer().then(checked);
+  buffer.catch(() => {});  // a corrupt file fails the restore, which falls back
+  return { bytes: handOver(buffer), cache };  // wrapped: an async function would wait
 }
 
 /* A thenable that gives the bytes to the first taker and forgets them, so that nothing here
  * (Pyodide keeps its options object) holds 31 MB once they are in Python's memory. */
-function handOver(bytes) {
+function handOver(buffer) {
   return {
     then(resolve, reject) {
-      const promise = bytes;
-      bytes = null;
+      const promise = buffer;
+      buffer = null;
       return promise.then(resolve, reject);
     },
   };
 }
+
+/* Download the snapshot into the cache for the next visit, at low priority, once the
+ * runtime's own files have arrived (its bytes then compete with nothing the page needs).
+ * It is checked when a visit opens it. */
+async function fetchForNextVisit(cache) {
+  try {
+    const response = await fetch(SNAPSHOT_URL, { priority: "low", cache: "no-cache",
+                                                 ...SAME_ORIGIN });
+    if (!response.ok) return;
+    const data = await response.arrayBuffer();  // whole, or not stored
+    await cache.put(SNAPSHOT_URL, new Response(data, {
+      headers: { "Content-Type": "application/gzip" },
+    }));
+  } catch (e) { /* only the next visit's speed depends on it */ }
+}
+
+// -- start -------------------------------------------------------------------------------
 
 // Started as soon as PyScript imports this module, while Pyodide's own module loads and
 // PyScript prepares: by the time it calls loadPyodide the answers are usually here.
@@ -128,22 +284,81 @@ const { loadPyodide: loadRuntime, version } = await import("./runtime/pyodide/py
 
 export { version };
 
+/* The runtime's files, downloading: the WebAssembly (answered to Pyodide's request), the
+ * standard library (the same), Pyodide's JavaScript half and, when asked, the rest of the
+ * standard library. Settles when every byte has arrived. */
+function startDownloads() {
+  const wasm = download("pyodide.asm.wasm").then((stream) => new Response(stream, {
+    headers: { "Content-Type": "application/wasm" },  // for instantiateStreaming
+  }));
+  const stdlib = download("python_stdlib.core.zip").then((stream) => new Response(stream));
+  const more = FULL_STDLIB
+    ? download("python_stdlib.more.zip").then((s) => new Response(s).arrayBuffer())
+    : null;
+  const asm = importAsmModule();
+  [wasm, stdlib, asm, more].forEach((p) => p && p.catch(() => {}));  // reported where awaited
+  return {
+    answers: new Map([[WASM_URL, () => wasm], [STDLIB_URL, () => stdlib]]),
+    asm,
+    more,
+  };
+}
+
+// Every visit restores the same heap: give `random` this visit's entropy, and have the
+// import system look again at the folders PyScript is about to write files into.
+// (importlib.invalidate_caches() would import importlib.metadata, which the trimmed standard
+// library leaves out: the path finders' own method is all that is needed.)
+const AFTER_RESTORE = `
+def _fast_start_after_restore():
+    import random, sys
+    random.seed()
+    for finder in list(sys.path_importer_cache.values()):
+        if hasattr(finder, "invalidate_caches"):
+            finder.invalidate_caches()
+_fast_start_after_restore()
+del _fast_start_after_restore
+`;
+
+async function mountMoreStdlib(pyodide, more) {
+  pyodide.FS.writeFile(MORE_STDLIB_PATH, new Uint8Array(await more));
+  pyodide.runPython(`__import__('sys').path.append(${JSON.stringify(MORE_STDLIB_PATH)})`);
+}
+
+async function boot(options, downloads, snapshotBytes) {
+  const settings = {
+    ...options,
+    indexURL: INDEX_URL,
+    stdLibURL: STDLIB_URL,
+    lockFileURL: LOCK_URL,
+    createPyodideModule: await downloads.asm,
+  };
+  if (snapshotBytes) settings._loadSnapshot = snapshotBytes;
+  const pyodide = await answering(downloads.answers, () => loadRuntime(settings));
+  if (downloads.more) await mountMoreStdlib(pyodide, downloads.more);
+  return pyodide;
+}
+
 export async function loadPyodide(options = {}) {
-  const base = { ...options, indexURL: INDEX_URL };
   const opened = await snapshot;
   snapshot = null;  // one page, one interpreter: a second call starts the normal way
-  if (opened) {
+  const downloads = startDownloads();
+  if (opened.later) {
+    // Once the runtime's own files are in, the snapshot is fetched for the next visit.
+    Promise.allSettled([...downloads.answers.values()].map((answer) => answer())
+      .concat([downloads.asm]))
+      .then(() => fetchForNextVisit(opened.later));
+  }
+  if (opened.bytes) {
     try {
-      const pyodide = await loadRuntime({ ...base, _loadSnapshot: opened.bytes });
-      // Every visit restores the same heap: give `random` this visit's entropy, and have
-      // the import system look at the files PyScript is about to write.
-      pyodide.runPython("__import__('random').seed(); __import__('importlib').invalidate_caches()");
+      const pyodide = await boot(options, downloads, opened.bytes);
+      pyodide.runPython(AFTER_RESTORE);
       mark("restored");
       return pyodide;
     } catch (error) {
       mark("fallback", String((error && error.message) || error));
       console.warn("Fast start failed; starting Python the normal way.", error);
+      return boot(options, startDownloads(), null);
     }
   }
-  return loadRuntime(base);
+  return boot(options, downloads, null);
 }

@@ -1,13 +1,21 @@
 /* The start-up indicator of the pages that run Python, in plain JavaScript so that it works
  * before (and without) Python.
  *
- * It follows the runtime's real stages in #loading - downloading the runtime, starting Python,
- * starting the app - from PyScript's `py:progress` / `py:ready` events and the browser's
- * resource timings, and hides itself once Python sets <body data-state> to anything but
- * "loading". When the runtime cannot load (a file missing or refused, a script error, a
- * browser without WebAssembly, no progress at all for STALL_MS) it says so in #loading - a
- * heading (its data-error-title), what failed in words, and a Reload button - and sets
- * <body data-state="runtime-error"> instead of leaving the page waiting forever.
+ * It follows the runtime's real stages in #loading - downloading the runtime (in bytes, as
+ * fast-start.mjs reports them: "Downloading Python: 1.2 of 3.6 MB", with a progress bar that
+ * moves as they arrive), starting Python, starting the app - from PyScript's `py:progress` /
+ * `py:ready` events, fast-start.mjs's `speckle:download` events and the browser's resource
+ * timings, and hides itself once Python sets <body data-state> to anything but "loading".
+ * When the runtime cannot load (one of its own files missing or refused, a script error, a
+ * browser without WebAssembly, nothing arriving and nothing happening for the stall time) it
+ * says so in #loading - a heading (its data-error-title), what failed in words, and a Reload
+ * button - and sets <body data-state="runtime-error"> instead of leaving the page waiting
+ * forever. A slow connection is not a failure: every byte that arrives restarts the wait.
+ * Only the runtime's own files count: a missing favicon, image or analytics script of the
+ * host page is none of its business.
+ *
+ * The stall time is STALL_SECONDS, or the data-stall-seconds attribute of #loading (or of the
+ * widget's host).
  *
  * On a page with the drop-in login widget instead (no #loading, an element #speckle-login with
  * data-state="loading"), the widget's host is watched: a failure sets its data-state="error"
@@ -19,14 +27,18 @@
  */
 (function () {
   "use strict";
-  var STALL_MS = 90000;
+  var STALL_SECONDS = 60;
   var STAGES = {
-    download: [1, "Downloading Python runtime…"],
+    download: [1, "Downloading Python…"],
     start: [2, "Starting Python…"],
     app: [3, "Starting the app…"]
   };
   var ORDER = ["download", "start", "app", "ready"];
   var BIG_FILES = ["pyodide.asm.wasm", "python_stdlib.zip"];
+  // The runtime's own files, by path: PyScript's and Pyodide's (runtime/), the interpreter
+  // module and its decoder, the pyapp zips and the PyScript config with the files it lists
+  // (config.json). Any other file of the page (favicon, images, analytics) may fail quietly.
+  var RUNTIME_FILE = /\/runtime\/|\/(fast-start\.mjs|xz-stream\.mjs|pyapp(-widget)?\.zip|[^\/]*\.toml|config\.json)$/;
   // Files the runtime can do without: fast-start.mjs starts Python the normal way without it.
   var OPTIONAL_FILES = ["fast-start.snapshot.gz"];
 
@@ -43,6 +55,8 @@
   var failed = false;
   var running = false;  // the page's Python has started: its own errors are its to show
   var timer = 0;
+  var stallAttr = (box || host) && Number((box || host).getAttribute("data-stall-seconds"));
+  var STALL_MS = (stallAttr > 0 ? stallAttr : STALL_SECONDS) * 1000;
 
   function loading() {
     return !failed && !running && watched.getAttribute("data-state") === "loading";
@@ -57,7 +71,10 @@
       box.hidden = true;
       return;
     }
-    if (bar) bar.value = STAGES[next][0];
+    if (bar) {
+      bar.max = 3;
+      bar.value = STAGES[next][0];
+    }
     if (label) label.textContent = STAGES[next][1];
   }
 
@@ -134,8 +151,26 @@
     clearTimeout(timer);
     if (running || failed) return;
     timer = setTimeout(function () {
-      fail("no progress for " + STALL_MS / 1000 + " s", "stalled");
+      fail("nothing arrived for " + STALL_MS / 1000 + " s", "stalled");
     }, STALL_MS);
+  }
+
+  function megabytes(n) {
+    return (n / 1e6).toFixed(1);
+  }
+
+  // Bytes of the runtime as they arrive (fast-start.mjs): the label and the bar follow them.
+  function downloading(loaded, total) {
+    progressed();
+    if (!box || stage !== "download" || failed) return;
+    if (label) {
+      label.textContent = "Downloading Python: " + megabytes(loaded) +
+        (total > loaded ? " of " + megabytes(total) : "") + " MB";
+    }
+    if (bar && total > 0) {
+      bar.max = total;
+      bar.value = Math.min(loaded, total);
+    }
   }
 
   if (typeof WebAssembly !== "object" || !("noModule" in document.createElement("script"))) {
@@ -154,6 +189,10 @@
     }).observe(watched, { attributes: true, attributeFilter: ["data-state"] });
   }
 
+  addEventListener("speckle:download", function (event) {
+    var detail = event.detail || {};
+    downloading(Number(detail.loaded) || 0, Number(detail.total) || 0);
+  });
   addEventListener("py:progress", function (event) {
     progressed();
     var what = String(event.detail);
@@ -190,7 +229,8 @@
     event.preventDefault();  // reported above, once, in words a person can read
   });
 
-  // Runtime files that arrived (or not): a 4xx/5xx on our own origin while loading is fatal.
+  // Runtime files that arrived (or not): a 4xx/5xx for one of the runtime's own files while
+  // loading is fatal; any other file's failure is the host page's own business.
   if (window.PerformanceObserver) {
     try {
       new PerformanceObserver(function (list) {
@@ -201,12 +241,14 @@
           var file = name.slice(name.lastIndexOf("/") + 1);
           progressed();
           if (entry.responseStatus >= 400 && name.indexOf(location.origin + "/") === 0 &&
-              OPTIONAL_FILES.indexOf(file) < 0) {
+              RUNTIME_FILE.test(name) && OPTIONAL_FILES.indexOf(file) < 0) {
             fail(file + " answered " + entry.responseStatus,
                  entry.responseStatus === 404 || entry.responseStatus === 410 ? "missing"
                    : "network");
           }
-          if (BIG_FILES.indexOf(file) >= 0) downloaded[file] = true;
+          // Downloaded compressed (.xz) and, for the standard library, trimmed (.core.zip).
+          var plain = file.replace(/\.xz$/, "").replace(/\.core\.zip$/, ".zip");
+          if (BIG_FILES.indexOf(plain) >= 0) downloaded[plain] = true;
         }
         if (downloaded[BIG_FILES[0]] && downloaded[BIG_FILES[1]] && loading()) show("start");
       }).observe({ type: "resource", buffered: true });

@@ -29,19 +29,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devtools.pyapp_zip import ZIP_NAME, pyapp_zip_bytes, zip_members
+from devtools.stdlib_zip import CORE_ZIP
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOT_NAME = "fast-start.snapshot.gz"
 BUILDER = Path("tools") / "make_snapshot.mjs"
-RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
-                 "pyodide-lock.json")
+# The files the pages boot with: the snapshot is made with the same standard library zip.
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", CORE_ZIP,
+                 "pyodide-lock.min.json")
 # Standard-library modules the pages import at start or on login (PyScript itself imports
 # html), imported before the snapshot is taken. pyapp's modules are added to these.
 STDLIB_PRELOAD = ("asyncio", "base64", "dataclasses", "html", "ipaddress", "json", "random",
                   "re", "urllib.parse")
 _COMMENT_PREFIX = b"speckle-fast-start:"
+HEADER_MAGIC = "speckle-fast-start 1"
+HEADER_SIZE = 128
 # The version of this file's recipe: bump it when the way a snapshot is made changes.
-_RECIPE = b"fast-start 1\n"
+_RECIPE = b"fast-start 4\n"
 
 
 class SnapshotError(Exception):
@@ -123,6 +127,15 @@ def read_comment(head: bytes) -> bytes | None:
     return head[pos:end] if end >= 0 else None
 
 
+def snapshot_header(pyapp_zip: bytes) -> bytes:
+    """The 128 bytes before Pyodide's snapshot in the file: the sha256 of the pyapp.zip the
+    snapshot holds. ``fast-start.mjs`` restores it only next to that pyapp.zip, and reads it
+    after decompression, so it holds whether the page or the browser decompressed the file
+    (a host that sends it with ``Content-Encoding: gzip``)."""
+    line = f"{HEADER_MAGIC} pyapp={hashlib.sha256(pyapp_zip).hexdigest()}\n".encode()
+    return line.ljust(HEADER_SIZE, b" ")
+
+
 def snapshot_digest(path: Path) -> str | None:
     """The inputs digest a snapshot file was built from, or None if it has none."""
     try:
@@ -153,13 +166,16 @@ def make_snapshot(repo: Path, zip_bytes: bytes) -> tuple[bytes, dict[str, list[s
             "archives": [str(archive)],
             "modules": preload_modules(repo),
             "out": str(raw),
+            "stdlib": str(repo / "runtime" / "pyodide" / CORE_ZIP),
+            "lockFileURL": str(repo / "runtime" / "pyodide" / "pyodide-lock.min.json"),
         }), "utf-8")
         done = subprocess.run([node, str(repo / BUILDER), str(request)], capture_output=True,
                               text=True, check=False)
         if done.returncode != 0 or not raw.is_file():
             raise SnapshotError(f"{BUILDER} failed:\n{done.stderr[-3000:]}")
         summary: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
-        data = gzip_with_comment(raw.read_bytes(), _COMMENT_PREFIX + digest.encode())
+        body = snapshot_header(zip_bytes) + raw.read_bytes()
+        data = gzip_with_comment(body, _COMMENT_PREFIX + digest.encode())
     return data, summary
 
 

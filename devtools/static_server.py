@@ -66,6 +66,7 @@ MIME_TYPES: dict[str, str] = {
     ".whl": "application/zip",
     ".zip": "application/zip",
     ".gz": "application/gzip",
+    ".xz": "application/x-xz",
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".jpg": "image/jpeg",

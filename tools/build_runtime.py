@@ -37,6 +37,9 @@ sys.path.insert(0, str(REPO))  # run as a script: make devtools importable
 
 from devtools.fast_start import SnapshotError, ensure_snapshot  # noqa: E402
 from devtools.pyapp_zip import write_pyapp_zips  # noqa: E402
+from devtools.runtime_pack import OUTPUTS as PACK_OUTPUTS  # noqa: E402
+from devtools.runtime_pack import pack_runtime  # noqa: E402
+from devtools.stdlib_zip import StdlibError  # noqa: E402
 
 PYODIDE_FILES = (
     "pyodide.mjs",
@@ -68,8 +71,10 @@ def _up_to_date(src: Path, dst: Path) -> bool:
     return s.st_size == d.st_size and int(s.st_mtime) == int(d.st_mtime)
 
 
-def _sync(files: list[Path], dest: Path, *, prune: bool) -> int:
-    """Copy ``files`` into ``dest``; with ``prune``, delete files in ``dest`` not among them."""
+def _sync(files: list[Path], dest: Path, *, prune: bool, keep: frozenset[str] = frozenset()
+          ) -> int:
+    """Copy ``files`` into ``dest``; with ``prune``, delete files in ``dest`` not among them
+    or in ``keep``."""
     dest.mkdir(parents=True, exist_ok=True)
     copied = 0
     for src in files:
@@ -78,7 +83,7 @@ def _sync(files: list[Path], dest: Path, *, prune: bool) -> int:
             shutil.copy2(src, dst)
             copied += 1
     if prune:
-        wanted = {f.name for f in files}
+        wanted = {f.name for f in files} | keep
         for existing in dest.iterdir():
             if existing.is_file() and existing.name not in wanted:
                 existing.unlink()
@@ -138,11 +143,14 @@ def build(repo: Path = REPO) -> dict[str, int]:
     stats = {
         # Pruned: PyScript's chunk names carry content hashes, so an upgrade leaves orphans.
         "pyscript": _sync(pyscript_files, runtime / "pyscript", prune=True),
-        "pyodide": _sync([pyodide_dir / n for n in PYODIDE_FILES], runtime / "pyodide", prune=True),
+        "pyodide": _sync([pyodide_dir / n for n in PYODIDE_FILES], runtime / "pyodide",
+                         prune=True, keep=PACK_OUTPUTS),
         "wheels": int(_ensure_wheel(runtime / "wheels")),
         "pyapp zips": write_pyapp_zips(repo),
     }
-    # After the zips: the snapshot is made from the runtime and pyapp.zip.
+    # After the zips: the trimmed standard library is what pyapp's modules import.
+    stats["compressed runtime"] = pack_runtime(repo)
+    # Last: the snapshot is made from the runtime, the trimmed standard library and pyapp.zip.
     stats["fast-start snapshot"] = int(ensure_snapshot(repo))
 
     versions = {
@@ -165,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         stats = build(args.repo.resolve())
-    except (BuildError, SnapshotError, subprocess.CalledProcessError) as exc:
+    except (BuildError, SnapshotError, StdlibError, subprocess.CalledProcessError) as exc:
         print(f"build_runtime: {exc}", file=sys.stderr)
         return 1
     written = sum(stats.values())

@@ -3,7 +3,13 @@
 //   node tools/make_snapshot.mjs REQUEST.json
 //
 // REQUEST.json: {"indexURL": ".../runtime/pyodide/", "archives": ["pyapp.zip"],
-//                "modules": ["json", "pyapp", ...], "out": "snapshot.bin"}
+//                "modules": ["json", "pyapp", ...], "out": "snapshot.bin",
+//                "stdlib": ".../python_stdlib.core.zip", "lockFileURL": "...", "trace": false}
+//
+// "stdlib" (optional) is the standard library zip to boot with instead of the runtime's
+// python_stdlib.zip: the snapshot must be made with the zip the pages load. With
+// "trace": true no snapshot is written: the summary also lists, as "files", every file of
+// the standard library zip that the imports loaded (how the trimmed zip is chosen).
 //
 // Boots Pyodide from the pinned runtime (offline: indexURL is a local folder), unpacks each
 // zip archive into the home directory as PyScript does for `"./x.zip" = "./*"`, imports the
@@ -45,7 +51,10 @@ let tick = 0;
 performance.now = () => (tick += 1);  // a monotonic clock that counts calls
 
 const { loadPyodide } = await import(pathToFileURL(request.indexURL + "pyodide.mjs").href);
-const pyodide = await loadPyodide({ indexURL: request.indexURL, _makeSnapshot: true });
+const options = { indexURL: request.indexURL, _makeSnapshot: !request.trace };
+if (request.stdlib) options.stdLibURL = request.stdlib;
+if (request.lockFileURL) options.lockFileURL = request.lockFileURL;
+const pyodide = await loadPyodide(options);
 for (const archive of request.archives) {
   // Copied into a plain Uint8Array: Pyodide does not convert Node's Buffer subclass.
   pyodide.unpackArchive(new Uint8Array(readFileSync(archive)), "zip");
@@ -66,13 +75,16 @@ def _fast_start_import(names):
             skipped.append(name)
         else:
             imported.append(name)
-    return json.dumps({"imported": imported, "skipped": skipped})
+    import sys
+    prefix = "/lib/python%d%d.zip/" % sys.version_info[:2]
+    files = sorted({getattr(module, "__file__", None) or "" for module in list(sys.modules.values())})
+    files = [name[len(prefix):] for name in files if name.startswith(prefix)]
+    return json.dumps({"imported": imported, "skipped": skipped, "files": files})
 
 _fast_start_summary = _fast_start_import(${JSON.stringify(request.modules)})
 del _fast_start_import
 _fast_start_summary
 `);
 pyodide.runPython("del _fast_start_summary");
-const snapshot = pyodide.makeMemorySnapshot();
-writeFileSync(request.out, snapshot);
+if (!request.trace) writeFileSync(request.out, pyodide.makeMemorySnapshot());
 process.stdout.write(summary + "\n");
