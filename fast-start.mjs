@@ -8,10 +8,9 @@
  *   are downloaded as .xz files (3.5 MB instead of 13.4 MB, whatever the host compresses)
  *   and decompressed while they arrive (xz-stream.mjs). The standard library is trimmed to
  *   what the pages import (python_stdlib.core.zip, built by `./dev setup`); a page whose own
- *   Python needs the rest loads this module as `fast-start.mjs?stdlib=full`, which also
- *   mounts python_stdlib.more.zip. Each download reports its bytes as a `speckle:download`
- *   event ({loaded, total} in bytes) for the loading screen. When the decoder cannot run,
- *   the uncompressed files are used.
+ *   Python needs more loads this module as `fast-start.mjs?stdlib=full`, which downloads
+ *   the whole library (python_stdlib.full.zip) instead. Each download reports its bytes as a `speckle:download`
+ *   event ({loaded, total} in bytes) for the loading screen.
  * - Fast start on later visits. fast-start.snapshot.gz is a memory snapshot of the
  *   interpreter after start-up with the modules the pages need already imported (built by
  *   `./dev setup`). It is not needed to log in, so a first visit never waits for it: Python
@@ -39,10 +38,10 @@ const SNAPSHOT_URL = new URL("./fast-start.snapshot.gz", import.meta.url).href;
 const CONFIG_URL = new URL("./config.json", import.meta.url).href;
 const PYAPP_URL = new URL("./pyapp.zip", import.meta.url).href;
 const WASM_URL = INDEX_URL + "pyodide.asm.wasm";
-const STDLIB_URL = INDEX_URL + "python_stdlib.core.zip";
-const LOCK_URL = INDEX_URL + "pyodide-lock.min.json";
-const MORE_STDLIB_PATH = "/lib/python_stdlib.more.zip";
 const FULL_STDLIB = new URL(import.meta.url).searchParams.get("stdlib") === "full";
+const STDLIB_NAME = FULL_STDLIB ? "python_stdlib.full.zip" : "python_stdlib.core.zip";
+const STDLIB_URL = INDEX_URL + STDLIB_NAME;
+const LOCK_URL = INDEX_URL + "pyodide-lock.min.json";
 const SAME_ORIGIN = { credentials: "same-origin" };
 // The Cache Storage cache that keeps the snapshot between visits.
 const CACHE_NAME = "speckle-fast-start";
@@ -84,20 +83,15 @@ async function fetchOk(url) {
   return response;
 }
 
-// The decoder, or null when it cannot run here (then the uncompressed files are used).
-const decoder = fetchOk(XZ_WASM_URL)
-  .then((response) => response.arrayBuffer())
-  .then((wasm) => loadXz(wasm))
-  .catch((error) => {
-    console.warn("Couldn't start the xz decoder; downloading the runtime uncompressed.", error);
-    return null;
-  });
+// The decoder, compiled once for all downloads. Whatever runs Pyodide runs it too (both are
+// WebAssembly, allowed by the same 'wasm-unsafe-eval'); its failure is the runtime's failure.
+let decoder = null;
 
 /* The file `name` of the runtime folder as a stream of its bytes, downloaded compressed. */
 async function download(name) {
-  const xz = await decoder;
-  if (!xz) return counted(await fetchOk(INDEX_URL + name));
-  return counted(await fetchOk(INDEX_URL + name + ".xz")).pipeThrough(xz.stream());
+  decoder ??= fetchOk(XZ_WASM_URL).then((response) => response.arrayBuffer()).then(loadXz);
+  const [xz, response] = await Promise.all([decoder, fetchOk(INDEX_URL + name + ".xz")]);
+  return counted(response).pipeThrough(xz.stream());
 }
 
 /* Pyodide fetches its WebAssembly and its standard library itself, with the page's `fetch`
@@ -285,27 +279,21 @@ const { loadPyodide: loadRuntime, version } = await import("./runtime/pyodide/py
 export { version };
 
 /* The runtime's files, downloading: the WebAssembly (answered to Pyodide's request), the
- * standard library (the same), Pyodide's JavaScript half and, when asked, the rest of the
- * standard library. Settles when every byte has arrived. */
+ * standard library (the same) and Pyodide's JavaScript half. */
 function startDownloads() {
   const wasm = download("pyodide.asm.wasm").then((stream) => new Response(stream, {
     headers: { "Content-Type": "application/wasm" },  // for instantiateStreaming
   }));
-  const stdlib = download("python_stdlib.core.zip").then((stream) => new Response(stream));
-  const more = FULL_STDLIB
-    ? download("python_stdlib.more.zip").then((s) => new Response(s).arrayBuffer())
-    : null;
+  const stdlib = download(STDLIB_NAME).then((stream) => new Response(stream));
   const asm = importAsmModule();
-  [wasm, stdlib, asm, more].forEach((p) => p && p.catch(() => {}));  // reported where awaited
-  return {
-    answers: new Map([[WASM_URL, () => wasm], [STDLIB_URL, () => stdlib]]),
-    asm,
-    more,
-  };
+  [wasm, stdlib, asm].forEach((p) => p.catch(() => {}));  // reported where awaited
+  return { answers: new Map([[WASM_URL, () => wasm], [STDLIB_URL, () => stdlib]]), asm };
 }
 
 // Every visit restores the same heap: give `random` this visit's entropy, and have the
-// import system look again at the folders PyScript is about to write files into.
+// import system look again at the folders PyScript is about to write files into, and at
+// the standard library's zip (the whole library, for a page that asked for it, has another
+// table of contents than the core the snapshot was made with).
 // (importlib.invalidate_caches() would import importlib.metadata, which the trimmed standard
 // library leaves out: the path finders' own method is all that is needed.)
 const AFTER_RESTORE = `
@@ -319,11 +307,6 @@ _fast_start_after_restore()
 del _fast_start_after_restore
 `;
 
-async function mountMoreStdlib(pyodide, more) {
-  pyodide.FS.writeFile(MORE_STDLIB_PATH, new Uint8Array(await more));
-  pyodide.runPython(`__import__('sys').path.append(${JSON.stringify(MORE_STDLIB_PATH)})`);
-}
-
 async function boot(options, downloads, snapshotBytes) {
   const settings = {
     ...options,
@@ -334,7 +317,6 @@ async function boot(options, downloads, snapshotBytes) {
   };
   if (snapshotBytes) settings._loadSnapshot = snapshotBytes;
   const pyodide = await answering(downloads.answers, () => loadRuntime(settings));
-  if (downloads.more) await mountMoreStdlib(pyodide, downloads.more);
   return pyodide;
 }
 

@@ -165,7 +165,7 @@
     if (!box || stage !== "download" || failed) return;
     if (label) {
       label.textContent = "Downloading Python: " + megabytes(loaded) +
-        (total > loaded ? " of " + megabytes(total) : "") + " MB";
+        (total > 0 ? " of " + megabytes(Math.max(total, loaded)) : "") + " MB";
     }
     if (bar && total > 0) {
       bar.max = total;
@@ -225,7 +225,9 @@
   addEventListener("unhandledrejection", function (event) {
     if (!loading() && !failed) return;
     var reason = event.reason;
-    fail(String((reason && reason.message) || reason || "a failed promise"), "network");
+    var text = String((reason && reason.message) || reason || "a failed promise");
+    // fast-start.mjs names a runtime file the site answered 404 / 410 for: the site lacks it.
+    fail(text, / answered (404|410)$/.test(text) ? "missing" : "network");
     event.preventDefault();  // reported above, once, in words a person can read
   });
 

@@ -4,11 +4,14 @@
 
 * the pages and what they load: ``index.html``, ``callback.html`` (with
   ``popup-callback.js``), ``app.css``, ``loading.js``, ``config.json``, ``pyscript.toml``,
-  ``fast-start.mjs`` and its ``fast-start.snapshot.gz`` (as ``./dev setup`` built it);
+  ``fast-start.mjs`` with ``xz-stream.mjs`` and ``fast-start.snapshot.gz`` (as ``./dev setup``
+  built it);
 * ``pyapp.zip`` (the app pages) and ``pyapp-widget.zip`` (for pages that mount the drop-in
   widget), built from ``pyapp/`` as the dev server builds them;
-* of the runtime, only the files the pages load: Pyodide's module, WebAssembly, standard
-  library and lock file (not ``pyodide.js``, the classic-script variant), and of PyScript's
+* of the runtime, only the files the pages load: Pyodide's module; compressed, its
+  WebAssembly, JavaScript half and standard library (the trimmed core, and the whole
+  library for pages that ask for it); the lock file without packages and the xz decoder (see
+  ``devtools/runtime_pack.py``; not the uncompressed originals nor ``pyodide.js``); of PyScript's
   chunks ``core.js``, ``core.css`` and the chunks its core imports for a Pyodide page (not
   the code editor, terminal or MicroPython chunks, which it loads only when a page uses them).
 
@@ -29,12 +32,14 @@ from pathlib import Path
 
 from devtools.fast_start import SNAPSHOT_NAME
 from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, pyapp_zip_bytes
+from devtools.runtime_pack import LOCK_MIN, XZ_WASM
+from devtools.stdlib_zip import CORE_ZIP, FULL_STORED_ZIP
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = ("index.html", "callback.html", "popup-callback.js", "app.css", "loading.js", "config.json",
-         "pyscript.toml", "fast-start.mjs")
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
-                 "pyodide-lock.json")
+         "pyscript.toml", "fast-start.mjs", "xz-stream.mjs")
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs.xz", "pyodide.asm.wasm.xz",
+                 f"{CORE_ZIP}.xz", f"{FULL_STORED_ZIP}.xz", LOCK_MIN)
 # The chunks PyScript's core imports on a Pyodide page (by name, without the content hash).
 # The same core also imports, only on demand, the editor's CodeMirror, the terminal's xterm,
 # MicroPython's interpreter and a zip reader: none of them is loaded by these pages.
@@ -85,6 +90,8 @@ def build(out: Path, repo: Path = REPO) -> list[Path]:
         (out / "runtime" / folder).mkdir(parents=True)
         for file in files:
             shutil.copy2(runtime / folder / file, out / "runtime" / folder / file)
+    (out / XZ_WASM).parent.mkdir(parents=True)
+    shutil.copy2(repo / XZ_WASM, out / XZ_WASM)
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
 
 

@@ -10,15 +10,16 @@ WebAssembly, 14 KB, from the npm package ``xz-decompress``):
 ``pyodide.asm.wasm.xz``        the interpreter (xz packs it to 2.6 MB; gzip to 3.5 MB)
 ``pyodide.asm.mjs.xz``         its JavaScript half
 ``python_stdlib.core.zip.xz``  the standard library the pages import (devtools/stdlib_zip.py)
-``python_stdlib.more.zip.xz``  the rest of it, for pages that ask (``?stdlib=full``)
+``python_stdlib.full.zip.xz``  all of it, for pages that ask (``?stdlib=full``)
 ``pyodide-lock.min.json``      the lock file without its package list (no package is
                                installed from it; the full one is 119 KB)
 ``../xz/xz-decompress.wasm``   the decoder
 =============================  =========================================================
 
-The originals stay next to them: ``fast-start.mjs`` falls back to them when the decoder cannot
-run, and a page may still point its ``interpreter`` at ``pyodide.mjs``. Everything here is
-rebuilt only when an input changed (``runtime/pyodide/pack.json`` records their digests).
+The originals stay in ``runtime/`` for a page whose ``interpreter`` is ``pyodide.mjs`` itself
+(and for the snapshot builder); ``./dev build`` ships only what ``fast-start.mjs`` loads.
+Everything here is rebuilt only when an input changed (``runtime/pyodide/pack.json`` records
+their digests).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from devtools.stdlib_zip import CORE_ZIP, FULL_ZIP, MORE_ZIP, split_stdlib
+from devtools.stdlib_zip import CORE_ZIP, FULL_STORED_ZIP, FULL_ZIP, split_stdlib
 
 REPO = Path(__file__).resolve().parent.parent
 PYODIDE = Path("runtime") / "pyodide"
@@ -41,7 +42,7 @@ XZ_PACKAGE = Path("node_modules") / "xz-decompress" / "dist" / "package" / "xz-d
 LOCK_MIN = "pyodide-lock.min.json"
 STAMP = "pack.json"
 # Files fast-start.mjs downloads compressed, as ``<name>.xz`` beside the original.
-COMPRESSED = ("pyodide.asm.wasm", "pyodide.asm.mjs", CORE_ZIP, MORE_ZIP)
+COMPRESSED = ("pyodide.asm.wasm", "pyodide.asm.mjs", CORE_ZIP, FULL_STORED_ZIP)
 # What this module writes into runtime/pyodide (which build_runtime otherwise prunes).
 OUTPUTS = frozenset({STAMP, LOCK_MIN, *COMPRESSED, *(f"{name}.xz" for name in COMPRESSED)})
 # The recipe's version: bump it when the way these files are made changes.
@@ -120,9 +121,9 @@ def pack_runtime(repo: Path = REPO, log: Callable[[str], None] = print) -> int:
     stdlib_key = _digest(read[FULL_ZIP], (repo / "devtools" / "stdlib_zip.py").read_bytes(),
                          *sources)
     if any(stamps.get(n) != stdlib_key or not (folder / n).is_file()
-           for n in (CORE_ZIP, MORE_ZIP, CORE_ZIP + ".xz", MORE_ZIP + ".xz")):
-        core, more = split_stdlib(repo)
-        for name, data in ((CORE_ZIP, core), (MORE_ZIP, more)):
+           for n in (CORE_ZIP, FULL_STORED_ZIP, CORE_ZIP + ".xz", FULL_STORED_ZIP + ".xz")):
+        core, whole = split_stdlib(repo)
+        for name, data in ((CORE_ZIP, core), (FULL_STORED_ZIP, whole)):
             ensure(folder / name, stdlib_key, lambda data=data: data)
             ensure(folder / f"{name}.xz", stdlib_key, lambda data=data: xz(data))
     stamp_path.write_text(json.dumps(stamps, indent=1, sort_keys=True) + "\n", "utf-8")

@@ -11,6 +11,9 @@ It behaves like a careful static host so that what works here works on a real on
   at once); the versioned runtime under ``runtime/`` is ``public, max-age=86400``.
 * The site can live under a deep ``prefix`` (``/some/deep/path/``), as on project pages of many
   hosts; anything outside the prefix is 404. That proves the site uses relative URLs only.
+* ``pace`` sends chosen files slowly, as a slow network would (``Pace(rate)``), or stops
+  sending them part way and holds the connection open, as a dead one would
+  (``Pace(rate, stop_after=n)``), for tests of what a page shows meanwhile.
 * ``overrides`` serve given bytes instead of a file (e.g. a ``config.json`` that points the app at
   a server on a random port) without touching the tree.
 * Nothing outside ``root`` is ever served (``..``, encoded separators and symlinks that leave the
@@ -34,6 +37,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,6 +89,17 @@ RUNTIME_DIR = "runtime"
 PerPathHeaders = Callable[[str], Mapping[str, str] | None] | Mapping[str, Mapping[str, str]]
 
 _CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How a paced file is sent: ``rate`` bytes per second, in chunks of ``chunk`` bytes; with
+    ``stop_after``, nothing more after that many bytes (the connection stays open until the
+    client gives up or the server stops)."""
+
+    rate: float
+    stop_after: int | None = None
+    chunk: int = 16 * 1024
 _STARTED = int(time.time())
 
 
@@ -187,7 +202,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not send_body:
             return
         try:
-            if resource.data is not None:
+            pace = owner.pace.get(resource.rel)
+            if pace is not None:
+                self._send_paced(resource, pace)
+            elif resource.data is not None:
                 self.wfile.write(resource.data)
             else:
                 assert resource.path is not None
@@ -195,6 +213,23 @@ class _Handler(BaseHTTPRequestHandler):
                     shutil.copyfileobj(fh, self.wfile, _CHUNK)
         except (BrokenPipeError, ConnectionResetError):
             # The browser dropped the connection (navigation, cancelled fetch): nothing to do.
+            self.close_connection = True
+
+    def _send_paced(self, resource: _Resource, pace: Pace) -> None:
+        if resource.data is not None:
+            data = resource.data
+        else:
+            assert resource.path is not None
+            data = resource.path.read_bytes()
+        stopping = self.server.owner.stopping
+        limit = len(data) if pace.stop_after is None else min(pace.stop_after, len(data))
+        for start in range(0, limit, pace.chunk):
+            self.wfile.write(data[start:min(start + pace.chunk, limit)])
+            self.wfile.flush()
+            if stopping.wait(pace.chunk / pace.rate):
+                return
+        if limit < len(data):  # a dead connection: hold it until the server stops
+            stopping.wait()
             self.close_connection = True
 
     def _not_modified(self, resource: _Resource) -> bool:
@@ -268,6 +303,7 @@ class StaticServer:
         per_path_headers: PerPathHeaders | None = None,
         deny: Iterable[str] = (),
         quiet: bool = True,
+        pace: Mapping[str, Pace] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
@@ -282,6 +318,8 @@ class StaticServer:
         self.per_path_headers = per_path_headers
         self.deny = frozenset(deny)
         self.quiet = quiet
+        self.pace = {_normalize_key(k): v for k, v in (pace or {}).items()}
+        self.stopping = threading.Event()
         self.requests: list[tuple[str, str, int]] = []
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
@@ -310,6 +348,7 @@ class StaticServer:
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
+        self.stopping.set()  # paced answers end at once
         httpd.shutdown()
         httpd.server_close()
         if self._thread is not None:

@@ -6,9 +6,12 @@ downloads only ``python_stdlib.core.zip.xz``: the files that the pages' Python c
 found by importing, in Node, everything that is imported anywhere in ``pyapp/`` (every
 ``import`` statement, lazy ones included), in PyScript's own Python package and in
 :data:`ALWAYS` (what an error report or a common site script needs), and keeping each file
-the interpreter actually loaded. ``python_stdlib.more.zip.xz`` holds every other file of the
-runtime's zip; ``fast-start.mjs`` mounts it next to the core when a page's ``interpreter``
+the interpreter actually loaded. ``python_stdlib.full.zip.xz`` holds every file of the
+runtime's zip; ``fast-start.mjs`` loads it instead of the core when a page's ``interpreter``
 asks for it (``fast-start.mjs?stdlib=full``), for a site author whose own Python needs more.
+(The whole library, not the rest of it: a package split across two zips would not find its
+other half.) The core's files are the same bytes in both, so a snapshot made with the core
+restores with the full zip once the zip importers have re-read their archive.
 
 Both zips store their files uncompressed: the whole zip is compressed with xz, which packs
 many small sources far better than deflate file by file, and zipimport then reads them
@@ -35,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 PYODIDE = Path("runtime") / "pyodide"
 FULL_ZIP = "python_stdlib.zip"
 CORE_ZIP = "python_stdlib.core.zip"
-MORE_ZIP = "python_stdlib.more.zip"
+FULL_STORED_ZIP = "python_stdlib.full.zip"
 BUILDER = Path("tools") / "make_snapshot.mjs"
 # Imported by no page at start, but by the page when something goes wrong or by the small
 # scripts a site author adds next to the login (dates, text, logging, typing helpers).
@@ -142,7 +145,8 @@ def _stored_zip(full: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> bytes:
 
 
 def split_stdlib(repo: Path = REPO, files: list[str] | None = None) -> tuple[bytes, bytes]:
-    """The core zip (the traced files and their packages) and the rest, both stored."""
+    """The core zip (the traced files and their packages) and the whole library, both
+    stored."""
     traced = traced_files(repo) if files is None else files
     with zipfile.ZipFile(repo / PYODIDE / FULL_ZIP) as full:
         infos = full.infolist()
@@ -153,5 +157,4 @@ def split_stdlib(repo: Path = REPO, files: list[str] | None = None) -> tuple[byt
         core = _with_packages(traced, names)
         core_dirs = {n.rsplit("/", 1)[0] + "/" for n in core if "/" in n}
         in_core = [i for i in infos if i.filename in core or i.filename in core_dirs]
-        rest = [i for i in infos if i.filename not in core and not i.is_dir()]
-        return _stored_zip(full, in_core), _stored_zip(full, rest)
+        return _stored_zip(full, in_core), _stored_zip(full, infos)

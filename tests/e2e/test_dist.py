@@ -2,7 +2,8 @@
 (a plain static server, nothing of ours) under a subpath, one login and logout.
 
 The pages must request every file in ``dist/`` (nothing shipped for nothing) and get each
-one (nothing missing); ``pyapp-widget.zip`` is there for pages that mount the widget.
+one (nothing missing); ``pyapp-widget.zip`` is there for pages that mount the widget, and the
+whole standard library for pages that ask for it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
 
 SUBPATH = "team/speckle-login/"
-NOT_LOADED_BY_THE_APP = {"pyapp-widget.zip"}
+# For pages that mount the widget, and for pages whose Python asks for the whole standard
+# library (fast-start.mjs?stdlib=full).
+NOT_LOADED_BY_THE_APP = {"pyapp-widget.zip", "runtime/pyodide/python_stdlib.full.zip.xz"}
 
 
 def free_port() -> int:

@@ -131,7 +131,8 @@ def site_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]
 
 @pytest.mark.parametrize("missing", [
     "runtime/pyodide/pyodide.mjs",       # the import PyScript starts with fails
-    "runtime/pyodide/pyodide.asm.wasm",  # Pyodide only warns and would wait forever
+    "runtime/pyodide/pyodide.asm.wasm.xz",  # the WebAssembly, downloaded compressed
+    "runtime/xz/xz-decompress.wasm",        # its decoder
     "runtime/pyscript/core.js",          # PyScript itself never runs
 ])
 @pytest.mark.parametrize("page_name", ["index.html", "callback.html"])
