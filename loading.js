@@ -159,17 +159,33 @@
     return (n / 1e6).toFixed(1);
   }
 
+  // The widget's host shows the bytes too, in a line of its own after the page's placeholder
+  // (the widget's shadow root hides it once the widget takes over).
+  var hostLine = null;
+  function hostProgress() {
+    if (!hostLine) {
+      hostLine = document.createElement("span");
+      hostLine.className = "speckle-login-progress";
+      hostLine.setAttribute("role", "status");
+      hostLine.appendChild(document.createElement("progress"));
+      hostLine.appendChild(document.createElement("span"));
+      host.appendChild(hostLine);
+    }
+    return { bar: hostLine.firstChild, label: hostLine.lastChild };
+  }
+
   // Bytes of the runtime as they arrive (fast-start.mjs): the label and the bar follow them.
   function downloading(loaded, total) {
     progressed();
-    if (!box || stage !== "download" || failed) return;
-    if (label) {
-      label.textContent = "Downloading Python: " + megabytes(loaded) +
+    if (!loading() || stage !== "download") return;
+    var shown = box ? { bar: bar, label: label } : hostProgress();
+    if (shown.label) {
+      shown.label.textContent = (box ? "" : " ") + "Downloading Python: " + megabytes(loaded) +
         (total > 0 ? " of " + megabytes(Math.max(total, loaded)) : "") + " MB";
     }
-    if (bar && total > 0) {
-      bar.max = total;
-      bar.value = Math.min(loaded, total);
+    if (shown.bar && total > 0) {
+      shown.bar.max = total;
+      shown.bar.value = Math.min(loaded, total);
     }
   }
 

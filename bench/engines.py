@@ -26,6 +26,7 @@ from bench.run import (
     run_index,
     run_popup_round_trip,
     run_round_trip,
+    snapshot_cached,
 )
 from devtools.browsers import firefox_launch_args
 
@@ -77,8 +78,10 @@ def measure_engines(pw: Playwright, servers: Servers, runs: int,
     browsers = {engine: launch(pw, engine) for engine in ENGINES}
     try:
         warm = {engine: browser.new_context() for engine, browser in browsers.items()}
-        for context in warm.values():  # the visit before: caches filled
-            run_index(prepare(context.new_page()), index_url)
+        for context in warm.values():  # the visit before: caches filled, snapshot kept
+            page = prepare(context.new_page())
+            run_index(page, index_url)
+            snapshot_cached(page, servers.site.url)
         for n in range(1, runs + 1):
             for engine, browser in browsers.items():
                 def add(figure: str, visits: dict[str, Visit], engine: str = engine) -> None:

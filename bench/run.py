@@ -330,24 +330,28 @@ def launch_profile(pw: Playwright, profile: str) -> BrowserContext:
         profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-# Network conditions (DevTools network emulation of the tab): name -> latency in ms and
-# download throughput in bytes/s (-1: unlimited). "50 Mbit/s" is a good home connection.
-NETWORKS: dict[str, tuple[int, float]] = {
-    "loopback": (0, -1),
-    "50 Mbit/s": (20, 50e6 / 8),
+# Network conditions (DevTools network emulation of the tab): name -> latency in ms, download
+# and upload throughput in bytes/s (-1: unlimited). "50 Mbit/s" is a good home connection;
+# "phone" a phone network (1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip), measured on
+# first visits only (measure_phone).
+NETWORKS: dict[str, tuple[int, float, float]] = {
+    "loopback": (0, -1, -1),
+    "50 Mbit/s": (20, 50e6 / 8, -1),
 }
+PHONE = "phone"
+PHONE_NETWORK = (150, 1.6e6 / 8, 750e3 / 8)
 
 
 def prepare(page: Page, network: str = "loopback") -> Page:
     page.set_default_timeout(TIMEOUT_MS)
     page.add_init_script(MARKS_SCRIPT)
-    latency, download = NETWORKS[network]
+    latency, download, upload = PHONE_NETWORK if network == PHONE else NETWORKS[network]
     if latency or download > 0:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.emulateNetworkConditions", {
             "offline": False, "latency": latency, "downloadThroughput": download,
-            "uploadThroughput": -1})
+            "uploadThroughput": upload})
     return page
 
 
@@ -406,6 +410,43 @@ def experiment_pages() -> tuple[dict[str, str], dict[str, bytes]]:
     return pages, files
 
 
+# The cases whose site keeps the fast-start snapshot for the next visit: case -> its URL.
+FAST_START_SITES: dict[str, Callable[[Servers], str]] = {
+    "app": lambda s: s.site.url, "popup": lambda s: s.popup_site.url}
+
+
+def snapshot_cached(page: Page, site_url: str) -> None:
+    """Wait until the page has kept the snapshot in its cache for the next visit."""
+    page.wait_for_function(
+        """async (url) => Boolean(await (await caches.open("speckle-fast-start")).match(url))""",
+        arg=site_url + SNAPSHOT_NAME, polling=100, timeout=TIMEOUT_MS)
+
+
+def measure_phone(pw: Playwright, servers: Servers, runs: int,
+                  log: Callable[[str], None]) -> dict[str, list[float]]:
+    """A first visit on the phone network, per page: ms until it is usable ("Log in" enabled;
+    the bare page's line printed)."""
+    pages = {
+        "index: Log in usable": (servers.site.url + "index.html", "signed-out"),
+        "bare PyScript page: ready": (servers.site.url + "bench-bare.html", "ready"),
+        "JS ref index: Log in usable": (servers.js.url + "index.html", "signed-out"),
+    }
+    times: dict[str, list[float]] = {label: [] for label in pages}
+    for n in range(1, runs + 1):
+        for label, (url, state) in pages.items():
+            with first_page(pw, PHONE) as page:
+                page.goto(url, timeout=PHONE_TIMEOUT_MS)
+                page.locator(f"body[data-state={state}]").wait_for(state="attached",
+                                                                   timeout=PHONE_TIMEOUT_MS)
+                visit = read_visits(page)[0]
+                times[label].append(visit.events["state:" + state])
+        log(f"phone run {n}/{runs} done")
+    return times
+
+
+PHONE_TIMEOUT_MS = 300_000
+
+
 def condition(regime: str, network: str) -> str:
     return f"{regime}, {network}"
 
@@ -421,9 +462,11 @@ def measure(pw: Playwright, servers: Servers, runs: int, regimes: tuple[str, ...
         warm = launch_profile(pw, warm_profile)
         try:
             if "warm" in regimes:
-                for run_case in cases.values():  # the visit before: caches filled
+                for case, run_case in cases.items():  # the visit before: caches filled
                     with warm_page(warm) as page:
                         run_case(page)
+                        if case in FAST_START_SITES:  # kept once the runtime has arrived
+                            snapshot_cached(page, FAST_START_SITES[case](servers))
             for n in range(1, runs + 1):
                 for regime in regimes:
                     for network in networks:
@@ -449,6 +492,7 @@ def measure(pw: Playwright, servers: Servers, runs: int, regimes: tuple[str, ...
 @dataclass
 class Traffic:
     label: str
+    files: dict[str, int] = field(default_factory=dict)  # path -> bytes of its 200s
     runtime: list[int] = field(default_factory=lambda: [0, 0, 0])  # 200s, 304s, bytes
     ours: list[int] = field(default_factory=lambda: [0, 0, 0])
     snapshot: list[int] = field(default_factory=lambda: [0, 0, 0])  # fast-start.snapshot.gz
@@ -464,8 +508,10 @@ def traffic_since(server: StaticServer, start: int, label: str) -> Traffic:
             bucket = seen.runtime if rel.startswith("runtime/") else seen.ours
         if status == 200:
             resource, _ = server.resolve(rel)
+            size = resource.size if resource and method == "GET" else 0
             bucket[0] += 1
-            bucket[2] += resource.size if resource and method == "GET" else 0
+            bucket[2] += size
+            seen.files[rel] = seen.files.get(rel, 0) + size
         elif status == 304:
             bucket[1] += 1
         else:
@@ -556,7 +602,7 @@ def own_files() -> dict[str, int]:
     """Our files a page can download (HTML, CSS, JS, config, the Python of [files]), by size
     before compression: a zip in [files] counts as the files it holds."""
     names = ["index.html", "callback.html", "app.css", "loading.js", "fast-start.mjs",
-             "pyscript.toml", "config.json"]
+             "xz-stream.mjs", "pyscript.toml", "config.json"]
     config = tomllib.loads((REPO / "pyscript.toml").read_text(encoding="utf-8"))
     names += [src.removeprefix("./") for src in config.get("files", {})
               if src.removeprefix("./") not in names]
@@ -663,9 +709,48 @@ def ratio(num: list[float] | None, den: list[float] | None) -> str:
     return f"{statistics.median(num) / statistics.median(den):.2f}×"
 
 
+def first_visit_until_ready(traffic: list[Traffic], label: str) -> int:
+    """Bytes a first visit downloaded before the page was usable: everything but the snapshot,
+    which is fetched for the next visit once the runtime has arrived."""
+    row = next(r for r in traffic if r.label == label)
+    return row.runtime[2] + row.ours[2]
+
+
+def print_first_visit(traffic: list[Traffic], phone: dict[str, list[float]], runs: int) -> None:
+    index = first_visit_until_ready(traffic, "index, first visit")
+    bare = first_visit_until_ready(traffic, "bare page, first visit")
+    js = first_visit_until_ready(traffic, "JS ref index, first visit")
+    print("\nFirst visit from a host that compresses nothing, bytes until the page is usable")
+    print("(target for index.html: <= 4.5 MB)\n")
+    print(f"| {'page':30} | {'bytes':>12} | × bare |")
+    print(f"|{'-' * 32}|{'-' * 14}|{'-' * 8}|")
+    for label, size in (("index.html (Log in works)", index), ("bare PyScript page", bare),
+                        ("JS reference", js)):
+        print(f"| {label:30} | {size:12,} | {size / bare:6.3f} |")
+    row = next(r for r in traffic if r.label == "index, first visit")
+    print("\nWhere index.html's first-visit bytes go, file by file (the snapshot: for the next "
+          "visit)\n")
+    print(f"| {'file':44} | {'bytes':>11} |")
+    print(f"|{'-' * 46}|{'-' * 13}|")
+    for name, size in sorted(row.files.items(), key=lambda kv: -kv[1]):
+        print(f"| {name:44} | {size:11,} |")
+    if phone:
+        print(f"\nFirst visit on a phone network (1.6 Mbit/s down, 750 kbit/s up, 150 ms round "
+              f"trip; ms from navigation start until usable, median, min, max of {runs}; "
+              f"target for index.html: <= 30000)\n")
+        print(f"| {'page':30} | median    min    max | × bare |")
+        print(f"|{'-' * 32}|{'-' * 22}|{'-' * 8}|")
+        bare_times = phone.get("bare PyScript page: ready")
+        for label, values in phone.items():
+            if values:
+                print(f"| {label:30} | {fmt(values)} | {ratio(values, bare_times):>6} |")
+
+
 def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
                  profile: dict[str, Any] | None, memory: dict[str, list[dict[str, int]]],
-                 conditions: list[str], runs: int) -> None:
+                 conditions: list[str], runs: int,
+                 phone: dict[str, list[float]] | None = None, phone_runs: int = 0) -> None:
+    print_first_visit(traffic, phone or {}, phone_runs)
     t = results.times
     print(f"\nStart-up, ms from navigation start (median, min, max of {runs} runs)\n")
     print(f"| {'figure':34} | {'visit, network':18} | median    min    max | vs bare "
@@ -762,6 +847,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated subset of cold,first,warm (default first,warm)")
     parser.add_argument("--networks", default=",".join(NETWORKS),
                         help=f"comma-separated subset of {','.join(NETWORKS)} (default: all)")
+    parser.add_argument("--phone-runs", type=int, default=3,
+                        help="first visits per page on the phone network (default 3; 0 skips)")
     parser.add_argument("--no-profile", action="store_true", help="skip the Python profile")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory samples")
     parser.add_argument("--cases", default="bare,app,off,js,popup,jspopup",
@@ -807,6 +894,7 @@ def main(argv: list[str] | None = None) -> int:
             log("timings done")
             traffic = measure_bytes(pw, servers)
             log("bytes done")
+            phone = measure_phone(pw, servers, args.phone_runs, log)
             memory = {} if args.no_memory else measure_memory(pw, servers, args.runs)
             log("memory done")
             profile = None if args.no_profile else profile_our_code(pw, servers, args.runs)
@@ -816,7 +904,8 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         servers.stop()
     conditions = [condition(regime, network) for regime in regimes for network in networks]
-    print_report(results, traffic, own_files(), profile, memory, conditions, args.runs)
+    print_report(results, traffic, own_files(), profile, memory, conditions, args.runs,
+                 phone, args.phone_runs)
     if engines:
         print_engines(engines, args.runs)
     return 0

@@ -15,6 +15,10 @@
 * ``page_guard`` records console errors, uncaught page errors and every request that leaves
   loopback; a test ends with ``page_guard.assert_clean()``.
 * Timeouts suit a Pyodide boot (a few seconds cold): tests wait on conditions, never sleep.
+* A test's context comes as a returning visitor's browser: the app site's fast-start snapshot
+  is already in its cache (``seed_fast_start``), as it is after any earlier visit. How a
+  first visit starts, and keeps the snapshot, is tested on sites of their own and by tests
+  marked ``first_visit``, whose context starts empty.
 """
 
 from __future__ import annotations
@@ -117,10 +121,39 @@ def browser_type_launch_args(
     }
 
 
+# Stores the site's snapshot in the page's cache as fast-start.mjs does after a first visit.
+SEED_PAGE = "seed-fast-start.html"
+SEED_HTML = b"""<!doctype html><meta charset="utf-8"><title>seeding</title>
+<link rel="icon" href="data:,">
+<script type="module">
+const url = new URL("fast-start.snapshot.gz", location.href).href;
+const data = await (await fetch(url)).arrayBuffer();
+const cache = await caches.open("speckle-fast-start");
+await cache.put(url, new Response(data, {headers: {"Content-Type": "application/gzip"}}));
+document.title = "seeded";
+</script>
+"""
+
+
+def seed_fast_start(context: BrowserContext, site_url: str) -> None:
+    """Put the site's fast-start snapshot into ``context``'s cache (the site must serve
+    :data:`SEED_PAGE`)."""
+    page = context.new_page()
+    try:
+        page.goto(site_url + SEED_PAGE)
+        page.wait_for_function("document.title === 'seeded'")
+    finally:
+        page.close()
+
+
 @pytest.fixture
-def context(context: BrowserContext) -> BrowserContext:
+def context(
+    context: BrowserContext, request: pytest.FixtureRequest, app_site: StaticServer
+) -> BrowserContext:
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
+    if not request.node.get_closest_marker("first_visit"):
+        seed_fast_start(context, app_site.url)
     return context
 
 
@@ -294,7 +327,8 @@ def app_config(server_url: str, **extra: Any) -> bytes:
 def app_site(runtime_dir: Path, speckle_server: MockSpeckle) -> Iterator[StaticServer]:
     """The site with its ``config.json`` aimed at the mock, whose app redirects back here."""
     server = StaticServer(REPO_ROOT, deny=SITE_DENY,
-                          overrides={"config.json": app_config(speckle_server.url)}).start()
+                          overrides={"config.json": app_config(speckle_server.url),
+                                     SEED_PAGE: SEED_HTML}).start()
     speckle_server.register_app(App(
         id=APP_ID, secret=APP_SECRET, name="Speckle Login Demo",
         redirect_url=f"{server.url}callback.html",

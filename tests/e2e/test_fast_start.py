@@ -75,6 +75,7 @@ def snapshot_bytes() -> bytes:
 
 
 @pytest.mark.engines
+@pytest.mark.first_visit
 def test_a_first_visit_starts_without_the_snapshot_and_later_visits_restore_it(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -96,6 +97,7 @@ def test_a_first_visit_starts_without_the_snapshot_and_later_visits_restore_it(
 
 
 @pytest.mark.engines
+@pytest.mark.first_visit
 def test_a_login_round_trip_works_from_the_snapshot(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:

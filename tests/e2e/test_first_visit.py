@@ -68,6 +68,7 @@ def requested_bytes(site: StaticServer, start: int) -> dict[str, int]:
 
 
 @pytest.mark.engines
+@pytest.mark.first_visit
 def test_a_first_visit_downloads_the_runtime_compressed_and_under_budget(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:

@@ -29,15 +29,16 @@ DEEP = "/some/deep/path/"
 def content_security_policy(speckle_origin: str) -> str:
     """The policy of the README, for a site whose users sign in to ``speckle_origin``.
 
-    ``'wasm-unsafe-eval'`` lets Pyodide compile its WebAssembly and ``'unsafe-eval'`` lets
+    ``'wasm-unsafe-eval'`` lets Pyodide compile its WebAssembly, ``'unsafe-eval'`` lets
     PyScript build its hook functions with ``Function(...)`` (without it Python never
-    starts). ``img-src data:`` is for the pages' ``data:`` favicon and the ``data:`` avatars
-    Speckle stores, the server for avatars it serves itself; ``connect-src`` names the
-    Speckle server the pages call.
+    starts) and ``blob:`` lets ``fast-start.mjs`` import Pyodide's JavaScript half from the
+    text it decompressed. ``img-src data:`` is for the pages' ``data:`` favicon and the
+    ``data:`` avatars Speckle stores, the server for avatars it serves itself;
+    ``connect-src`` names the Speckle server the pages call.
     """
     return "; ".join([
         "default-src 'none'",
-        "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+        "script-src 'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'",
         "style-src 'self'",
         f"img-src 'self' data: {speckle_origin}",
         f"connect-src 'self' {speckle_origin}",
