@@ -273,7 +273,11 @@ async function fetchForNextVisit(cache) {
 
 // Started as soon as PyScript imports this module, while Pyodide's own module loads and
 // PyScript prepares: by the time it calls loadPyodide the answers are usually here.
-let snapshot = openSnapshot();
+let snapshot = openSnapshot().catch((error) => {
+  // Whatever went wrong (storage, the digest), the normal start needs none of it.
+  mark("fallback", String((error && error.message) || error));
+  return {};
+});
 const { loadPyodide: loadRuntime, version } = await import("./runtime/pyodide/pyodide.mjs");
 
 export { version };

@@ -11,11 +11,20 @@ def test_there_are_examples() -> None:
     assert {p.parent.name for p in EXAMPLES} >= {"embed", "projects"}
 
 
+def test_the_projects_example_asks_for_the_whole_standard_library() -> None:
+    # Its Python uses urllib.request, which the trimmed library leaves out.
+    config = tomllib.loads((ROOT / "examples/projects/pyscript.toml").read_text())
+    assert config["interpreter"].endswith("fast-start.mjs?stdlib=full")
+
+
 @pytest.mark.parametrize("config_path", EXAMPLES, ids=lambda p: p.parent.name)
 def test_example_config_ships_pyapp_and_existing_files(config_path: Path) -> None:
     config = tomllib.loads(config_path.read_text())
-    # The site's fast-start wrapper around the self-hosted Pyodide (see test_pyscript_config).
-    assert (config_path.parent / config["interpreter"]).resolve() == ROOT / "fast-start.mjs"
+    # The site's fast-start wrapper around the self-hosted Pyodide (see test_pyscript_config);
+    # a page whose Python needs the whole standard library asks for it by name.
+    interpreter, _, query = config["interpreter"].partition("?")
+    assert (config_path.parent / interpreter).resolve() == ROOT / "fast-start.mjs"
+    assert query in ("", "stdlib=full")
     assert "packages" not in config  # would make PyScript fetch micropip
     files: dict[str, str] = config["files"]
     page_dir = config_path.parent
