@@ -62,17 +62,24 @@ function report() {
   } catch (e) { /* no window (tests in Node) */ }
 }
 
-/* The response's body, counting every chunk as it arrives. */
+/* The response's body, counting every chunk as it arrives; `arrived` settles once its last
+ * byte has. */
 function counted(response) {
   bytes.total += Number(response.headers.get("Content-Length")) || 0;
   report();
-  return response.body.pipeThrough(new TransformStream({
+  let whole;
+  const arrived = new Promise((resolve) => { whole = resolve; });
+  const body = response.body.pipeThrough(new TransformStream({
     transform(chunk, controller) {
       bytes.loaded += chunk.length;
       report();
       controller.enqueue(chunk);
     },
+    flush() {
+      whole();
+    },
   }));
+  return { body, arrived };
 }
 
 async function fetchOk(url) {
@@ -87,11 +94,13 @@ async function fetchOk(url) {
 // WebAssembly, allowed by the same 'wasm-unsafe-eval'); its failure is the runtime's failure.
 let decoder = null;
 
-/* The file `name` of the runtime folder as a stream of its bytes, downloaded compressed. */
+/* The file `name` of the runtime folder, downloaded compressed: {stream} of its bytes, and
+ * {arrived}, which settles once the download is complete. */
 async function download(name) {
   decoder ??= fetchOk(XZ_WASM_URL).then((response) => response.arrayBuffer()).then(loadXz);
   const [xz, response] = await Promise.all([decoder, fetchOk(INDEX_URL + name + ".xz")]);
-  return counted(response).pipeThrough(xz.stream());
+  const { body, arrived } = counted(response);
+  return { stream: body.pipeThrough(xz.stream()), arrived };
 }
 
 /* Pyodide fetches its WebAssembly and its standard library itself, with the page's `fetch`
@@ -115,7 +124,7 @@ function answering(answers, start) {
 /* Pyodide's JavaScript half from its decompressed text: imported from a blob: URL (the page's
  * Content-Security-Policy must allow `script-src blob:`). */
 async function importAsmModule() {
-  const text = await new Response(await download("pyodide.asm.mjs")).text();
+  const text = await new Response((await download("pyodide.asm.mjs")).stream).text();
   const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
   try {
     return (await import(url)).default;
@@ -279,31 +288,80 @@ let snapshot = openSnapshot().catch((error) => {
   return {};
 });
 const { loadPyodide: loadRuntime, version } = await import("./runtime/pyodide/pyodide.mjs");
+const RUNTIME_CACHE_PREFIX = "speckle-pyodide-";
+const RUNTIME_CACHE = RUNTIME_CACHE_PREFIX + version;
 
 export { version };
 
-/* The runtime's files, downloading: the WebAssembly (answered to Pyodide's request), the
- * standard library (the same) and Pyodide's JavaScript half. */
-function startDownloads() {
-  const wasm = download("pyodide.asm.wasm").then((stream) => new Response(stream, {
-    headers: { "Content-Type": "application/wasm" },  // for instantiateStreaming
-  }));
-  const stdlib = download(STDLIB_NAME).then((stream) => new Response(stream));
-  const asm = importAsmModule();
-  [wasm, stdlib, asm].forEach((p) => p.catch(() => {}));  // reported where awaited
-  return { answers: new Map([[WASM_URL, () => wasm], [STDLIB_URL, () => stdlib]]), asm };
+/* Cache Storage for the decompressed WebAssembly, named after the Pyodide release (which
+ * alone decides its bytes); null where the page has none. */
+async function runtimeCache() {
+  try {
+    return typeof caches === "object" && caches ? await caches.open(RUNTIME_CACHE) : null;
+  } catch (e) {
+    return null;
+  }
 }
 
-// Every visit restores the same heap: give `random` this visit's entropy, and have the
-// import system look again at the folders PyScript is about to write files into, and at
-// the standard library's zip (the whole library, for a page that asked for it, has another
-// table of contents than the core the snapshot was made with).
+const WASM_HEADERS = { "Content-Type": "application/wasm" };  // for instantiateStreaming
+
+/* {response} with Pyodide's WebAssembly, and {arrived}. A repeat visit takes it decompressed
+ * from Cache Storage, where the first visit put it: no download, no decompression, and the
+ * browser may reuse the machine code it compiled from it before. */
+async function keptWasm() {
+  const cache = await runtimeCache();
+  const kept = cache && (await cache.match(WASM_URL).catch(() => null));
+  if (kept) return { response: kept, arrived: Promise.resolve() };
+  const { stream, arrived } = await download("pyodide.asm.wasm");
+  if (!cache) return { response: new Response(stream, { headers: WASM_HEADERS }), arrived };
+  const [mine, copy] = stream.tee();
+  // Stored only when whole: a failed download rejects the put, and the cache stays empty.
+  cache.put(WASM_URL, new Response(copy, { headers: WASM_HEADERS })).catch(() => {});
+  forgetOtherReleases();
+  return { response: new Response(mine, { headers: WASM_HEADERS }), arrived };
+}
+
+/* Caches of earlier Pyodide releases hold 9.6 MB each that no page will use again. */
+function forgetOtherReleases() {
+  caches.keys().then((names) => names.forEach((name) => {
+    if (name.startsWith(RUNTIME_CACHE_PREFIX) && name !== RUNTIME_CACHE) caches.delete(name);
+  })).catch(() => {});
+}
+
+/* The runtime's files, downloading: the WebAssembly (answered to Pyodide's request), the
+ * standard library (the same) and Pyodide's JavaScript half; `arrived` settles once all
+ * their bytes have. */
+function startDownloads() {
+  const wasmFile = keptWasm();
+  const stdlibFile = download(STDLIB_NAME);
+  const wasm = wasmFile.then(({ response }) => response);
+  const stdlib = stdlibFile.then(({ stream }) => new Response(stream));
+  const asm = importAsmModule();
+  const arrived = Promise.all([wasmFile, stdlibFile])
+    .then((files) => Promise.all(files.map((file) => file.arrived)))
+    .then(() => asm);
+  [wasm, stdlib, asm, arrived].forEach((p) => p.catch(() => {}));  // reported where awaited
+  return { answers: new Map([[WASM_URL, () => wasm], [STDLIB_URL, () => stdlib]]), asm,
+           arrived };
+}
+
+// Every visit restores the same heap: give `random` (and tempfile's names) this visit's
+// entropy, LANG this visitor's language, and have the import system look again at the folders PyScript is about to write
+// files into, and at the standard library's zip (the whole library, for a page that asked
+// for it, has another table of contents than the core the snapshot was made with).
 // (importlib.invalidate_caches() would import importlib.metadata, which the trimmed standard
 // library leaves out: the path finders' own method is all that is needed.)
+// The visitor's language as a normal start sets LANG (Emscripten's default environment);
+// the snapshot holds the build machine's.
+const LANG = ((typeof navigator === "object" && navigator.languages && navigator.languages[0])
+  || "C").replace("-", "_") + ".UTF-8";
 const AFTER_RESTORE = `
 def _fast_start_after_restore():
-    import random, sys
+    import os, random, sys
+    os.environ["LANG"] = ${JSON.stringify(LANG)}
     random.seed()
+    if "tempfile" in sys.modules:  # its own Random, made at the build: made anew when needed
+        sys.modules["tempfile"]._name_sequence = None
     for finder in list(sys.path_importer_cache.values()):
         if hasattr(finder, "invalidate_caches"):
             finder.invalidate_caches()
@@ -330,9 +388,7 @@ export async function loadPyodide(options = {}) {
   const downloads = startDownloads();
   if (opened.later) {
     // Once the runtime's own files are in, the snapshot is fetched for the next visit.
-    Promise.allSettled([...downloads.answers.values()].map((answer) => answer())
-      .concat([downloads.asm]))
-      .then(() => fetchForNextVisit(opened.later));
+    downloads.arrived.then(() => fetchForNextVisit(opened.later), () => {});
   }
   if (opened.bytes) {
     try {

@@ -45,7 +45,7 @@ _COMMENT_PREFIX = b"speckle-fast-start:"
 HEADER_MAGIC = "speckle-fast-start 1"
 HEADER_SIZE = 128
 # The version of this file's recipe: bump it when the way a snapshot is made changes.
-_RECIPE = b"fast-start 4\n"
+_RECIPE = b"fast-start 5\n"
 
 
 class SnapshotError(Exception):

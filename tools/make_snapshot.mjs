@@ -51,7 +51,10 @@ let tick = 0;
 performance.now = () => (tick += 1);  // a monotonic clock that counts calls
 
 const { loadPyodide } = await import(pathToFileURL(request.indexURL + "pyodide.mjs").href);
-const options = { indexURL: request.indexURL, _makeSnapshot: !request.trace };
+// `_sysExecutable` as a page has it ("./this.program"): Node's would put this script's path
+// into the snapshot's os.environ["_"] and sys.executable, the same for every visitor.
+const options = { indexURL: request.indexURL, _makeSnapshot: !request.trace,
+                  _sysExecutable: "./this.program" };
 if (request.stdlib) options.stdLibURL = request.stdlib;
 if (request.lockFileURL) options.lockFileURL = request.lockFileURL;
 const pyodide = await loadPyodide(options);

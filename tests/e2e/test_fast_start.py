@@ -38,6 +38,9 @@ import js
 js.document.body.dataset.preloaded = str("pyapp.client" in sys.modules)
 import random
 js.document.body.dataset.random = repr(random.random())
+import os, tempfile
+js.document.body.dataset.tempname = next(tempfile._get_candidate_names())
+js.document.body.dataset.environ = repr(sorted(os.environ.items()))
 js.document.body.dataset.state = "ready"
 </script>
 </body></html>
@@ -111,21 +114,28 @@ def test_a_login_round_trip_works_from_the_snapshot(
     page_guard.assert_clean()
 
 
-def test_two_visits_restore_the_same_heap_but_draw_different_random_numbers(
+def test_two_visits_restore_the_same_heap_but_draw_different_random_numbers_and_names(
     page: Page, serve_site: Callable[..., StaticServer], page_guard: PageGuard
 ) -> None:
     site = serve_site(overrides={"probe.html": PROBE_PAGE})
     first_visit(page, site.url + "probe.html", state="ready")
     assert page.locator("body").get_attribute("data-preloaded") == "False"  # a normal start
-    draws = []
+    body = page.locator("body")
+    normal_start_environ = body.get_attribute("data-environ")
+    draws, names = [], []
     for _ in range(2):
         page.goto(site.url + "probe.html")
-        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        expect(body).to_have_attribute("data-state", "ready")
         assert fast_start_marks(page) == [["fast-start:restored", None]]
         # pyapp was imported before the snapshot was taken: this is the snapshot's heap.
-        assert page.locator("body").get_attribute("data-preloaded") == "True"
-        draws.append(page.locator("body").get_attribute("data-random"))
+        assert body.get_attribute("data-preloaded") == "True"
+        draws.append(body.get_attribute("data-random"))
+        names.append(body.get_attribute("data-tempname"))
+        # Nothing of the machine that built the snapshot: the environment of a normal start.
+        assert body.get_attribute("data-environ") == normal_start_environ
+        assert "make_snapshot" not in (body.get_attribute("data-environ") or "")
     assert draws[0] != draws[1]
+    assert names[0] != names[1]  # tempfile's own generator is re-seeded too
     page_guard.assert_clean()
 
 

@@ -208,3 +208,32 @@ def test_a_page_asks_for_the_whole_standard_library_by_name(
     whole = [s for _, p, s in site.requests if p.endswith("python_stdlib.full.zip.xz")]
     assert whole[:1] == [200] if found == "yes" else whole == []
     page_guard.assert_clean()
+
+
+@pytest.mark.engines
+@pytest.mark.first_visit
+def test_a_repeat_visit_takes_the_webassembly_decompressed_from_the_cache(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    # The host forbids caching the download: only the page's own cache can spare it.
+    site = serve_site(overrides={"config.json": app_config(mock.url)},
+                      per_path_headers={WASM_XZ: {"Cache-Control": "no-store"}})
+    AppPage(page, site.url).open()
+    size = (REPO_ROOT / "runtime/pyodide/pyodide.asm.wasm").stat().st_size
+    page.evaluate(f"window.__size = {size}")
+    page.wait_for_function(
+        """async (url) => {
+          for (const name of await caches.keys()) {
+            if (!name.startsWith("speckle-pyodide-")) continue;
+            const kept = await (await caches.open(name)).match(url);
+            if (kept) return (await kept.arrayBuffer()).byteLength === window.__size;
+          }
+          return false;
+        }""", arg=site.url + "runtime/pyodide/pyodide.asm.wasm", polling=100)
+    downloads = lambda: [p for _, p, _ in site.requests if p == "/" + WASM_XZ]  # noqa: E731
+    assert len(downloads()) == 1
+    AppPage(page, site.url).open()
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert len(downloads()) == 1  # not downloaded again
+    page_guard.assert_clean()
