@@ -29,7 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devtools.pyapp_zip import ZIP_NAME, pyapp_zip_bytes, zip_members
-from devtools.stdlib_zip import CORE_ZIP
+from devtools.runtime_pack import pack_runtime
+from devtools.stdlib_zip import CORE_ZIP, StdlibError
 
 REPO = Path(__file__).resolve().parent.parent
 SNAPSHOT_NAME = "fast-start.snapshot.gz"
@@ -227,6 +228,11 @@ class LiveSnapshot:
             return None
 
     def _rebuild(self) -> None:
+        try:
+            # pyapp's imports choose the trimmed standard library the snapshot is made with.
+            pack_runtime(self.repo)
+        except (StdlibError, OSError, ValueError) as error:
+            print(f"fast start: could not update the standard library: {error}", flush=True)
         try:
             build_snapshot(self.repo, self.pyapp_zip())
         except (SnapshotError, OSError) as error:

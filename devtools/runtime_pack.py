@@ -4,7 +4,7 @@ Many static hosts (S3, GitHub Pages for binary files) send files exactly as stor
 own files are stored uncompressed, so a first visit used to download 9.6 MB of WebAssembly,
 1.25 MB of JavaScript and a 2.5 MB standard library. ``fast-start.mjs`` downloads these
 instead and decompresses them in the page (``xz-stream.mjs``, with xz-embedded compiled to
-WebAssembly, 14 KB, from the npm package ``xz-decompress``):
+WebAssembly, 13 KB, from the npm package ``xz-decompress``):
 
 =============================  =========================================================
 ``pyodide.asm.wasm.xz``        the interpreter (xz packs it to 2.6 MB; gzip to 3.5 MB)

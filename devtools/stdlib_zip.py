@@ -1,4 +1,4 @@
-"""The standard library as the pages download it: a trimmed core, and the rest on request.
+"""The standard library as the pages download it: a trimmed core, and all of it on request.
 
 Pyodide's ``python_stdlib.zip`` is 2.5 MB of Python sources (9.6 MB unpacked), most of which
 no page of ours imports (email, xml, unittest, multiprocessing, pydoc, ...). A first visit

@@ -114,6 +114,7 @@ def test_a_login_round_trip_works_from_the_snapshot(
     page_guard.assert_clean()
 
 
+@pytest.mark.engines
 def test_two_visits_restore_the_same_heap_but_draw_different_random_numbers_and_names(
     page: Page, serve_site: Callable[..., StaticServer], page_guard: PageGuard
 ) -> None:
@@ -139,6 +140,7 @@ def test_two_visits_restore_the_same_heap_but_draw_different_random_numbers_and_
     page_guard.assert_clean()
 
 
+@pytest.mark.engines
 def test_a_host_that_labels_the_snapshot_gzip_encoded_still_gets_a_fast_start(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -238,6 +240,7 @@ def test_a_browser_without_decompression_streams_starts_the_normal_way(
     page_guard.assert_clean()
 
 
+@pytest.mark.engines
 def test_fast_start_false_in_config_json_turns_it_off_without_asking_for_the_snapshot(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
