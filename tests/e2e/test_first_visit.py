@@ -8,6 +8,7 @@ sent a little at a time, or one that stops part way and never ends.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -236,4 +237,21 @@ def test_a_repeat_visit_takes_the_webassembly_decompressed_from_the_cache(
     AppPage(page, site.url).open()
     expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
     assert len(downloads()) == 1  # not downloaded again
+    page_guard.assert_clean()
+
+
+@pytest.mark.engines
+def test_the_widget_shows_the_bytes_in_its_place_until_it_takes_over(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    site = serve_site(overrides={"config.json": app_config(mock.url)},
+                      pace={WASM_XZ: Pace(rate=1_000_000)})
+    page.goto(site.url + "examples/embed/index.html")
+    line = page.locator("#speckle-login .speckle-login-progress")
+    expect(line).to_contain_text(re.compile(r"Downloading Python: \d+\.\d of \d+\.\d MB"))
+    expect(line.locator("progress")).to_have_count(1)
+    widget = page.locator("#speckle-login")
+    expect(widget.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    expect(line).to_be_hidden()  # the widget's shadow root took the element's place
     page_guard.assert_clean()
