@@ -197,13 +197,13 @@ async function peek(body) {
   return { head, stream };
 }
 
-/* The site's cache of snapshots (Cache Storage), or null where there is none (a page that
- * is not a secure context has no Cache Storage, and so no fast start). */
-async function snapshotCache() {
+/* The Cache Storage cache `name`, or null where there is none (a page that is not a secure
+ * context has no Cache Storage, and so no fast start; some private modes block it). */
+async function openCache(name) {
   try {
-    return typeof caches === "object" && caches ? await caches.open(CACHE_NAME) : null;
+    return typeof caches === "object" && caches ? await caches.open(name) : null;
   } catch (e) {
-    return null;  // storage blocked (some private modes)
+    return null;
   }
 }
 
@@ -218,7 +218,7 @@ async function openSnapshot() {
     mark("off");
     return {};
   }
-  const cache = await snapshotCache();
+  const cache = await openCache(CACHE_NAME);
   if (!cache) {
     mark("fallback", "no Cache Storage on this page");
     return {};
@@ -293,23 +293,14 @@ const RUNTIME_CACHE = RUNTIME_CACHE_PREFIX + version;
 
 export { version };
 
-/* Cache Storage for the decompressed WebAssembly, named after the Pyodide release (which
- * alone decides its bytes); null where the page has none. */
-async function runtimeCache() {
-  try {
-    return typeof caches === "object" && caches ? await caches.open(RUNTIME_CACHE) : null;
-  } catch (e) {
-    return null;
-  }
-}
-
 const WASM_HEADERS = { "Content-Type": "application/wasm" };  // for instantiateStreaming
 
 /* {response} with Pyodide's WebAssembly, and {arrived}. A repeat visit takes it decompressed
  * from Cache Storage, where the first visit put it: no download, no decompression, and the
  * browser may reuse the machine code it compiled from it before. */
 async function keptWasm() {
-  const cache = await runtimeCache();
+  // Named after the Pyodide release, which alone decides the WebAssembly's bytes.
+  const cache = await openCache(RUNTIME_CACHE);
   const kept = cache && (await cache.match(WASM_URL).catch(() => null));
   if (kept) return { response: kept, arrived: Promise.resolve() };
   const { stream, arrived } = await download("pyodide.asm.wasm");
