@@ -3,11 +3,16 @@
  *
  * The opener wrote {"login": id} under "speckle-login:popup" in sessionStorage just for the
  * duration of its window.open call, so only its popup (which starts with a copy of the
- * opener's sessionStorage) holds that marker. The answer goes out twice, to this origin
- * only: on a BroadcastChannel, which still works when the consent page severed
- * window.opener (Cross-Origin-Opener-Policy), and with postMessage when the opener is still
- * reachable. The page that waits checks that the message names its login, then takes its
- * transaction and exchanges the code; any other page ignores it.
+ * opener's sessionStorage) holds that marker. The id is 128 random bits that only the opener
+ * and this popup know, and it names the BroadcastChannel the answer goes out on
+ * ("speckle-login:<id>"): no other page of the origin can listen to a channel it cannot
+ * name, so no other tab, and no other site sharing the origin, hears the access code or can
+ * spend it first. The channel works even though the opener cut this window's `opener` link
+ * (it does, so that no page this popup visits can navigate the opener's tab). When a window
+ * still has an opener, the answer also goes there with postMessage, to this origin only.
+ *
+ * The page that waits checks that the message names its login, then takes its transaction
+ * and exchanges the code; any other page ignores it.
  *
  * Load it with a plain <script src> in <head>, before loading.js and PyScript: it runs
  * before either, and window.stop() keeps PyScript from ever loading here. A page that is not
@@ -20,7 +25,7 @@
   try {
     marker = JSON.parse(sessionStorage.getItem(MARKER_KEY) || "null");
   } catch (e) { /* no storage, or not ours: not a popup */ }
-  if (!marker || typeof marker.login !== "string") return;
+  if (!marker || typeof marker.login !== "string" || !/^[0-9a-f]{32}$/.test(marker.login)) return;
   var params = new URLSearchParams(location.search);
   if (!params.has("access_code") && !params.has("denied")) return;
 
@@ -33,7 +38,7 @@
   history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
 
   try {
-    var channel = new BroadcastChannel("speckle-login");
+    var channel = new BroadcastChannel("speckle-login:" + marker.login);
     channel.postMessage(message);
     channel.close();
   } catch (e) { /* no BroadcastChannel: postMessage below is the only way */ }

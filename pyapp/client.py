@@ -266,7 +266,7 @@ class SpeckleClient:
             if accepted and not answer.done() and self._inbox.answer is not None:
                 answer.set_result(self._inbox.answer)
 
-        stop_listening = self._popups.listen(on_message)
+        stop_listening = self._popups.listen(login_id, on_message)
         try:
             url = await flow.start_login(
                 settings, self._crypto, self._transactions, here, self._clock(), login_id

@@ -12,9 +12,14 @@ on and the checks the waiting page applies:
   keeps the marker: that is how the callback page knows it is a login popup, and which
   login it belongs to. (``window.name`` is not used: cross-site navigations may clear it.)
 * the *message*: ``{"type": MESSAGE_TYPE, "login": id, "url": callback URL}``, sent on a
-  same-origin ``BroadcastChannel`` named :data:`CHANNEL` (which still works when the consent
-  page severed ``window.opener`` with ``Cross-Origin-Opener-Policy``) and, when the opener
-  is still reachable, with ``postMessage`` to the page's own origin.
+  same-origin ``BroadcastChannel`` named after the login (:func:`channel_name`) and, when the
+  popup still has an opener, with ``postMessage`` to the page's own origin. The id is 128
+  random bits only the opener and its popup know: no other page of the origin (another tab,
+  another site on a shared origin) can listen to a channel it cannot name, so none hears
+  the access code or can spend it first. The channel also works when the popup has no
+  ``window.opener``: the opener cuts that link itself as it opens the window, so that no
+  page the popup reaches can navigate the opener's tab (a consent page sent with
+  ``Cross-Origin-Opener-Policy`` cuts it too).
   :func:`callback_from_message` accepts only a message from this origin that names the
   pending login; :class:`PopupInbox` accepts each login's answer once.
 * the *watch*: :class:`PopupWatch` decides from what the opener can observe whether a
@@ -31,8 +36,8 @@ from .stores import NAMESPACE
 
 #: ``sessionStorage`` key of the marker the popup inherits from its opener.
 MARKER_KEY = NAMESPACE + "popup"
-#: The ``BroadcastChannel`` the callback window announces itself on.
-CHANNEL = "speckle-login"
+#: Prefix of the ``BroadcastChannel`` the callback window answers on (see :func:`channel_name`).
+CHANNEL_PREFIX = NAMESPACE
 #: ``type`` of the message carrying a callback URL.
 MESSAGE_TYPE = "speckle-login:callback"
 
@@ -55,6 +60,11 @@ def popup_features(screen_x: float, screen_y: float, outer_width: float,
     top = max(0, int(screen_y + (outer_height - POPUP_HEIGHT) / 2))
     return (f"popup=yes,width={POPUP_WIDTH},height={POPUP_HEIGHT},left={left},top={top},"
             "location=yes,resizable=yes,scrollbars=yes")
+
+
+def channel_name(login_id: str) -> str:
+    """The ``BroadcastChannel`` that carries ``login_id``'s answer, and nothing else."""
+    return CHANNEL_PREFIX + login_id
 
 
 def origin_of(url: str) -> str:
@@ -93,8 +103,9 @@ def callback_from_message(data: Any, origin: str, page_url: str, login_id: str |
 class PopupInbox:
     """The one pending popup login of a page, and the answer that ends it (accepted once).
 
-    The same answer arrives twice (channel and ``postMessage``); another tab's answers
-    arrive on the channel too. Only the first message naming the pending login counts.
+    The same answer may arrive twice (channel and ``postMessage``), and a frame or window of
+    another origin may post anything to the page. Only the first message naming the pending
+    login counts.
     """
 
     def __init__(self) -> None:

@@ -105,9 +105,9 @@ class Popups(Protocol):
         """Open an empty popup marked with ``login_id``, synchronously; None when blocked."""
         ...
 
-    def listen(self, handler: Callable[[Any, str], None]) -> Callable[[], None]:
-        """Call ``handler(data, origin)`` for each message a callback page may send;
-        returns a function that stops listening."""
+    def listen(self, login_id: str, handler: Callable[[Any, str], None]) -> Callable[[], None]:
+        """Call ``handler(data, origin)`` for each message the callback page of ``login_id``'s
+        popup may send; returns a function that stops listening."""
         ...
 
 

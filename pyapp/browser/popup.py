@@ -2,6 +2,10 @@
 
 The popup is opened empty and marked (see :mod:`pyapp.popup`) synchronously, inside the
 click that asked for it; the client sends it to the consent page once the PKCE pair is ready.
+Its ``window.opener`` is cut while it is still our own empty page: every page it shows later
+(the consent page, a single sign-on page, any site a link there leads to) finds no opener, so
+none can send this page's tab elsewhere ("reverse tabnabbing"). This page keeps its own
+handle on the popup, to watch and close it; the answer comes back on the login's channel.
 """
 
 from __future__ import annotations
@@ -36,7 +40,10 @@ class BrowserPopup:
         return "home"
 
     def close(self) -> None:
-        if not self._window.closed:
+        # Only while it shows this origin: the popup is disowned, so a browser may refuse to
+        # let this page close it once it shows another site (Chromium does, with a console
+        # error). There the visitor closes it, or it closes itself at the callback page.
+        if self.state() == "home":
             self._window.close()
 
 
@@ -57,9 +64,12 @@ class BrowserPopups:
         # A blocker makes window.open answer null (JavaScript's, not Python's None).
         if window is None or window is jsnull or window.closed:
             return None
+        # Disowned for good: the browser keeps the popup's opener null across navigations.
+        # (Python's None would reach JavaScript as undefined, which does not disown.)
+        window.opener = jsnull
         return BrowserPopup(window)
 
-    def listen(self, handler: Callable[[Any, str], None]) -> Callable[[], None]:
+    def listen(self, login_id: str, handler: Callable[[Any, str], None]) -> Callable[[], None]:
         def on_message(event: Any) -> None:
             data = event.data
             to_py = getattr(data, "to_py", None)
@@ -70,7 +80,7 @@ class BrowserPopups:
             handler(data, str(event.origin))
 
         proxy = create_proxy(on_message)
-        channel = js.BroadcastChannel.new(popup.CHANNEL)
+        channel = js.BroadcastChannel.new(popup.channel_name(login_id))
         channel.addEventListener("message", proxy)
         js.window.addEventListener("message", proxy)
 

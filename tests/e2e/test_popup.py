@@ -52,7 +52,7 @@ def test_popup_login_signs_in_without_leaving_the_page(
     page.evaluate("window.__same_document = true")  # gone if the page reloads or navigates
     popup = app.open_popup()
     assert "&code_challenge_method=S256" in popup.url and "?" not in popup.url
-    assert popup.evaluate("window.opener === null") is coop
+    assert popup.evaluate("window.opener === null")  # disowned by the page, COOP or not
     app.wait_for("waiting")
     expect(page.get_by_role("button", name="Cancel")).to_be_visible()
     assert app.transaction() is not None and MARKER_KEY not in app.storage()
@@ -270,6 +270,50 @@ def test_forged_and_replayed_messages_are_ignored(
     page_guard.assert_clean()
 
 
+@pytest.mark.engines
+def test_a_neighbour_page_of_the_same_origin_hears_no_code(
+    context: BrowserContext, page: Page, popup_site: StaticServer, mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    mock.consent_coop = True  # the channel alone carries the answer
+    neighbour = context.new_page()
+    neighbour.goto(popup_site.url + "blank.html")  # another site on a shared origin, say
+    # It listens where it can: on the name every release used to share, and as the
+    # login page's own window (whatever postMessage brings).
+    neighbour.evaluate("""() => {
+        window.heard = [];
+        const channel = new BroadcastChannel('speckle-login');
+        channel.onmessage = event => window.heard.push(JSON.stringify(event.data));
+        window.addEventListener('message', event => window.heard.push(JSON.stringify(event.data)));
+    }""")
+    app = AppPage(page, popup_site.url).open()
+    app.authorize_in(app.open_popup())
+    app.wait_for("signed-in")
+    assert neighbour.evaluate("window.heard") == []
+    assert [r.status for r in mock.token_exchanges()] == [200]
+    page_guard.assert_clean()
+
+
+@pytest.mark.engines
+def test_a_page_the_popup_reaches_cannot_send_the_app_tab_elsewhere(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle,
+    serve_site: Callable[..., StaticServer], page_guard: PageGuard,
+) -> None:
+    elsewhere = serve_site(overrides={"nab.html": TABNABBER_PAGE.encode()})
+    app = AppPage(page, popup_site.url).open()
+    popup = app.open_popup()
+    # A link on a consent or sign-on page leads the popup to a hostile site.
+    popup.goto(elsewhere.url + "nab.html")
+    expect(popup.locator("body")).to_have_attribute("data-opener", "none")
+    assert page.url == popup_site.url + "index.html"
+    app.wait_for("waiting")
+    page.get_by_role("button", name="Cancel").click()
+    app.wait_for("signed-out")
+    assert page.url == popup_site.url + "index.html"
+    assert not popup.is_closed()  # on another site: the visitor closes it
+    page_guard.assert_clean()
+
+
 def test_popup_login_under_a_deep_subpath(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -293,12 +337,24 @@ BLANK_PAGE = '<!doctype html><html><head><link rel="icon" href="data:,"></head><
 
 
 def post_on_channel(tab: Page, message: dict[str, str]) -> None:
+    """Post on the channel of the login ``message`` names (a forger that knows the id)."""
     tab.evaluate("""message => {
-        const channel = new BroadcastChannel('speckle-login');
+        const channel = new BroadcastChannel('speckle-login:' + message.login);
         channel.postMessage(message);
         channel.close();
     }""", message)
 
+
+# On another origin, in the popup: tries to send the page that opened it to a phishing page.
+TABNABBER_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="icon" href="data:,"></head><body><script>
+if (window.opener) {
+  window.opener.location = "https://phishing.invalid/speckle-login";
+  document.body.dataset.opener = "navigated";
+} else {
+  document.body.dataset.opener = "none";
+}
+</script></body></html>"""
 
 # On another origin: posts the message in its fragment to the page that framed it.
 FORGER_PAGE = """<!doctype html><html><head><meta charset="utf-8">

@@ -376,6 +376,7 @@ class PopupWindow:
         self.location = PopupLocation()
         self.closed = False
         self.close_calls = 0
+        self.opener: Any = "the opening window"  # what the popup's own pages would see
 
     def close(self) -> None:
         self.close_calls += 1

@@ -130,12 +130,15 @@ class FakePopups:
         self.blocked = blocked
         self.opened: list[str] = []
         self.handlers: list[Callable[[object, str], None]] = []
+        self.listened_for: list[str] = []
 
     def open(self, login_id: str) -> FakeWindow | None:
         self.opened.append(login_id)
         return None if self.blocked else self.window
 
-    def listen(self, handler: Callable[[object, str], None]) -> Callable[[], None]:
+    def listen(self, login_id: str, handler: Callable[[object, str], None]
+               ) -> Callable[[], None]:
+        self.listened_for.append(login_id)
         self.handlers.append(handler)
         return lambda: self.handlers.remove(handler)
 

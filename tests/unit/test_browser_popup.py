@@ -24,6 +24,15 @@ def test_the_popup_is_opened_centred_and_only_it_keeps_the_marker(fake_browser: 
     assert fake_browser.session_storage.items == {"other": "kept"}  # gone from the opener
 
 
+def test_the_popup_is_disowned_so_its_pages_cannot_navigate_this_tab(fake_browser: FakeBrowser
+                                                                     ) -> None:
+    from pyapp.browser.popup import BrowserPopups
+
+    assert BrowserPopups().open("login-1") is not None
+    # JavaScript's null: undefined (Python's None) would not cut the link.
+    assert fake_browser.window.popup.opener is JSNULL
+
+
 def test_a_blocked_popup_is_none(fake_browser: FakeBrowser) -> None:
     from pyapp.browser.popup import BrowserPopups
 
@@ -46,6 +55,9 @@ def test_the_popup_window_is_sent_watched_and_closed(fake_browser: FakeBrowser) 
     assert window.state() == "home"
     fake.location.away = True
     assert window.state() == "away"
+    window.close()  # on another site: a disowned popup may not be closed by this page
+    assert fake.close_calls == 0
+    fake.location.away = False
     window.close()
     window.close()
     assert window.state() == "closed" and fake.close_calls == 1
@@ -62,9 +74,11 @@ def test_messages_from_the_channel_and_the_window_reach_the_handler(fake_browser
     from pyapp.browser.popup import BrowserPopups
 
     heard: list[tuple[object, str]] = []
-    stop = BrowserPopups().listen(lambda data, origin: heard.append((data, origin)))
+    stop = BrowserPopups().listen("0123abcd" * 4,
+                                  lambda data, origin: heard.append((data, origin)))
     channel, = BroadcastChannel.opened
-    assert channel.name == popup.CHANNEL
+    # Named after the login: a page that does not know the id cannot listen in.
+    assert channel.name == "speckle-login:" + "0123abcd" * 4
     channel.dispatch("message", Message({"type": "a"}, "http://127.0.0.1:8000"))
     fake_browser.window.dispatch("message", Message("plain", "http://127.0.0.1:8000", False))
 

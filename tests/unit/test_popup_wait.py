@@ -136,3 +136,12 @@ def test_a_blocked_popup_falls_back_to_a_redirect_that_returns_to_the_asked_page
     (url, _), = page.nav.visited
     assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
     assert json.loads(page.ss.data[TRANSACTION_KEY])["return_to"] == PAGE + "?tab=projects"
+
+
+def test_the_page_listens_only_on_the_channel_of_the_login_it_marked_the_popup_with() -> None:
+    page = page_answering_after(3, "home", "away")
+    asyncio.run(page.client.login())
+    marked, = page.popups.opened
+    assert len(marked) == 32 and int(marked, 16) >= 0  # 128 random bits, in hex
+    assert page.popups.listened_for == [marked]
+    assert popup.channel_name(marked) == "speckle-login:" + marked
