@@ -43,6 +43,7 @@ CONFIG_KEYS = {
     "storage": "storage",
     "allowInsecureHttp": "allow_insecure_http",
     "loginMode": "login_mode",
+    "refreshTokenInLocalStorage": "refresh_token_in_local_storage",
 }
 
 
@@ -132,6 +133,10 @@ class Settings:
     storage: StorageKind = "session"
     allow_insecure_http: bool = False
     login_mode: LoginMode | None = None
+    #: With ``storage="local"``: keep the refresh token (and app secret) in ``localStorage``
+    #: as well, so every tab can refresh. Off by default: any page of the origin can read
+    #: ``localStorage``, and a refresh token read there outlives the visitor's "Log out".
+    refresh_token_in_local_storage: bool = False
 
     def validated(self) -> Settings:
         """A copy with the URL normalised; raises :class:`InvalidConfiguration` on bad values."""
@@ -141,9 +146,10 @@ class Settings:
                 raise InvalidConfiguration("not_text", key, got=_describe(value))
         if self.app_secret is not None and not isinstance(self.app_secret, str):
             raise InvalidConfiguration("not_text", "appSecret", got=_describe(self.app_secret))
-        if not isinstance(self.allow_insecure_http, bool):
-            raise InvalidConfiguration("not_a_flag", "allowInsecureHttp",
-                                       got=_describe(self.allow_insecure_http))
+        for key in _BOOLEAN_KEYS:
+            value = getattr(self, CONFIG_KEYS[key])
+            if not isinstance(value, bool):
+                raise InvalidConfiguration("not_a_flag", key, got=_describe(value))
         if self.dialect not in DIALECTS:
             raise InvalidConfiguration("not_one_of", "dialect", allowed=DIALECTS)
         if self.storage not in STORAGE_KINDS:
@@ -163,6 +169,7 @@ class Settings:
             storage=self.storage,
             allow_insecure_http=self.allow_insecure_http,
             login_mode=self.login_mode,
+            refresh_token_in_local_storage=self.refresh_token_in_local_storage,
         )
 
     @classmethod
@@ -185,6 +192,8 @@ class Settings:
             storage=cast(StorageKind, _text(data, "storage") or "session"),
             allow_insecure_http=parse_flag(data.get("allowInsecureHttp")),
             login_mode=cast("LoginMode | None", _text(data, "loginMode")),
+            refresh_token_in_local_storage=parse_flag(
+                data.get("refreshTokenInLocalStorage"), "refreshTokenInLocalStorage"),
         )
 
     @classmethod
@@ -215,8 +224,9 @@ ATTRIBUTE_KEYS = {
     "storage": "storage",
     "allow-insecure-http": "allowInsecureHttp",
     "login-mode": "loginMode",
+    "refresh-token-in-local-storage": "refreshTokenInLocalStorage",
 }
-_BOOLEAN_KEYS = frozenset({"allowInsecureHttp"})
+_BOOLEAN_KEYS = frozenset({"allowInsecureHttp", "refreshTokenInLocalStorage"})
 
 
 def config_from_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:

@@ -64,6 +64,7 @@ async def start_login(
             return_to=return_to,
             created_at=now,
             login_id=login_id,
+            refresh_token_at_rest=settings.refresh_token_in_local_storage,
         )
     )
     return protocol.authorization_url(settings.server_url, settings.app_id, pair.challenge)
@@ -73,7 +74,8 @@ def settings_of(txn: LoginTransaction) -> Settings:
     """The settings a stored login was started with (a popup login's has a ``login_id``)."""
     return Settings(server_url=txn.server_url, app_id=txn.app_id, app_secret=txn.app_secret,
                     dialect=txn.dialect, storage=txn.storage,
-                    login_mode="popup" if txn.login_id else "redirect")
+                    login_mode="popup" if txn.login_id else "redirect",
+                    refresh_token_in_local_storage=txn.refresh_token_at_rest)
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,7 @@ async def finish_callback(
         dialect=txn.dialect,
         storage=txn.storage,
         created_at=now,
+        refresh_token_at_rest=txn.refresh_token_at_rest,
     )
     try:
         sessions.save(session)

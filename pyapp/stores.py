@@ -4,8 +4,13 @@
   always ``sessionStorage`` — it belongs to the tab that started the login, and it is
   one-time: :meth:`TransactionStore.take` reads **and deletes** it synchronously, so the
   caller has removed it before its first ``await``.
-* the *session* (server, app, tokens): ``sessionStorage`` by default, ``localStorage`` when
-  the site asks to stay signed in.
+* the *session* (server, app, tokens): ``sessionStorage`` by default. When the visitor
+  stays signed in (``storage: "local"``), ``localStorage`` holds the access token only, so
+  that other tabs and later visits are signed in; the refresh token and the app secret stay
+  in this tab's ``sessionStorage``. ``localStorage`` is readable by every page of the
+  origin, and a refresh token read there mints new tokens that the visitor's "Log out"
+  does not revoke, while the access token dies with it. A site owner who wants refreshes in
+  every tab says so by name (``refreshTokenInLocalStorage``).
 
 Every key starts with :data:`NAMESPACE`, so logging out can remove exactly what we wrote.
 """
@@ -13,7 +18,7 @@ Every key starts with :data:`NAMESPACE`, so logging out can remove exactly what 
 from __future__ import annotations
 
 import json
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from . import safe_json
@@ -45,6 +50,7 @@ _CHECKS: dict[str, Any] = {
     "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "Dialect": lambda v: v in DIALECTS,
     "StorageKind": lambda v: v in STORAGE_KINDS,
+    "bool": lambda v: isinstance(v, bool),
 }
 
 
@@ -103,6 +109,8 @@ class LoginTransaction:
     created_at: float
     #: The popup login this belongs to (its callback message must name it); None: redirect.
     login_id: str | None = None
+    #: The site's ``refreshTokenInLocalStorage``, for the session this login makes.
+    refresh_token_at_rest: bool = False
 
     def is_sane(self) -> bool:
         return bool(self.verifier and self.server_url and self.app_id)
@@ -125,6 +133,8 @@ class Session:
     dialect: Dialect
     storage: StorageKind
     created_at: float
+    #: With ``storage="local"``: the site opted in to the refresh token in ``localStorage``.
+    refresh_token_at_rest: bool = False
 
     def is_sane(self) -> bool:
         """Tokens that can travel in a header; a server and app to use them with."""
@@ -181,36 +191,51 @@ class SessionStore:
         #: been stored or cleared since: the person was signed out and should be told.
         self.dropped: SessionDropped | None = None
 
+    def _read(self, kind: str) -> tuple[Session | None, SessionDropped | None]:
+        """The session stored in ``kind``; an unusable one is removed (a notice says why)."""
+        storage = self._by_kind[kind]
+        session, ok, version, why = _decode(Session, storage.get(SESSION_KEY), "session")
+        if not ok:
+            storage.remove(SESSION_KEY)
+            return None, SessionDropped(why, version)
+        if session is not None and version < SCHEMA_VERSION:
+            storage.set(SESSION_KEY, _dump(session))  # migrated to the current schema
+            notice(f"updated the stored session from schema version {version} "
+                   f"to {SCHEMA_VERSION}")
+        return session, None
+
     def load(self) -> Session | None:
         """The current session; the tab's own (sessionStorage) wins over a persisted one.
 
         A record written before schema versions existed is rewritten with its version;
         one that cannot be used is removed (a console notice says why, and :attr:`dropped`
-        says it happened), never left to fail on every page load.
+        says it happened), never left to fail on every page load. This tab's copy of a
+        "stay signed in" session is forgotten once ``localStorage`` no longer holds one:
+        the visitor logged out in another tab.
         """
-        dropped: SessionDropped | None = None
-        for kind in ("session", "local"):
-            storage = self._by_kind[kind]
-            session, ok, version, why = _decode(Session, storage.get(SESSION_KEY), "session")
-            if not ok:
-                storage.remove(SESSION_KEY)
-                dropped = SessionDropped(why, version)
-            elif session is not None:
-                if version < SCHEMA_VERSION:
-                    storage.set(SESSION_KEY, _dump(session))  # migrated to the current schema
-                    notice(f"updated the stored session from schema version {version} "
-                           f"to {SCHEMA_VERSION}")
-                return session
-        if dropped is not None:  # and no other session: the person is signed out
+        own, dropped = self._read("session")
+        if own is not None and own.storage != "local":
+            return own
+        kept, dropped_kept = self._read("local")
+        dropped = dropped or dropped_kept
+        if own is not None and kept is None:
+            self._by_kind["session"].remove(SESSION_KEY)
+            own = None
+        session = own or kept
+        if session is None and dropped is not None:  # the person is signed out
             self.dropped = dropped
-        return None
+        return session
 
     def save(self, session: Session) -> None:
-        # Only one place may hold a session, or logging out in one would leave the other.
-        for kind, storage in self._by_kind.items():
-            if kind != session.storage:
-                storage.remove(SESSION_KEY)
-        self._by_kind[session.storage].set(SESSION_KEY, _dump(session))
+        # One session at a time: logging out must find every copy.
+        ss, ls = self._by_kind["session"], self._by_kind["local"]
+        if session.storage == "local":
+            at_rest = session if session.refresh_token_at_rest else replace(
+                session, refresh_token=None, app_secret=None)
+            ls.set(SESSION_KEY, _dump(at_rest))
+        else:
+            ls.remove(SESSION_KEY)
+        ss.set(SESSION_KEY, _dump(session))
         self.dropped = None
 
     def clear_all(self) -> None:

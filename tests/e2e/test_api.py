@@ -4,17 +4,20 @@
   with a GraphQL query and variables into its own markup, and calls ``/graphql`` from plain
   synchronous ``urllib.request`` (pyodide-http) with ``auth_headers()``.
 * Storage is a choice: ``sessionStorage`` stays in its tab; ``localStorage`` ("stay signed
-  in") is shared, and logging out in one tab signs the others out.
+  in") shares the access token (never the refresh token, unless the site opts in), and
+  logging out in one tab signs the others out.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import BrowserContext, Page, expect
 
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
+from pyapp.stores import SESSION_KEY
 from tests.e2e.app_page import AppPage
 
 if TYPE_CHECKING:
@@ -72,12 +75,19 @@ def test_stay_signed_in_is_shared_and_logging_out_signs_out_every_tab(
     first = AppPage(page, app_site.url).open()
     first.fill(remember=True)
     first.log_in()
-    assert first.storage("sessionStorage").keys().isdisjoint(first.our_keys())  # local only
+    # Every page of the origin can read localStorage: only the access token is kept there,
+    # the refresh token and app secret stay in this tab.
+    at_rest = json.loads(first.storage("localStorage")[SESSION_KEY])
+    own = json.loads(first.storage("sessionStorage")[SESSION_KEY])
+    assert at_rest["token"] == own["token"] and len(own["refresh_token"]) == 42
+    assert at_rest["refresh_token"] is None and at_rest["app_secret"] is None
 
     second = AppPage(context.new_page(), app_site.url).open(state="signed-in")
     expect(second.page.locator("#user-name")).to_have_text("Ada Lovelace")
-    first.log_out()
-    second.wait_for("signed-out")  # told by the storage event, without a reload
-    expect(second.page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
-    assert second.our_keys() == {}
+    second.log_out()  # the tab that holds the token only still ends the session
+    first.wait_for("signed-out")  # told by the storage event, without a reload
+    expect(first.page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    assert first.our_keys() == {}  # its own copy, refresh token and all, is gone too
+    logouts = [r for r in mock.requests if r.path == "/auth/logout" and r.method == "POST"]
+    assert [r.status for r in logouts] == [200]
     page_guard.assert_clean()

@@ -114,6 +114,19 @@ def test_insecure_http_flag_is_read_not_coerced(value: object, expected: bool) -
     assert Settings.from_mapping(data).allow_insecure_http is expected
 
 
+def test_the_refresh_token_stays_out_of_local_storage_unless_named() -> None:
+    base = {"serverUrl": "https://x.example", "appId": "a", "storage": "local"}
+    assert Settings.from_mapping(base).validated().refresh_token_in_local_storage is False
+    named = Settings.from_mapping({**base, "refreshTokenInLocalStorage": "true"})
+    assert named.validated().refresh_token_in_local_storage is True
+    assert Settings.from_attributes(
+        {"data-refresh-token-in-local-storage": ""}, base).refresh_token_in_local_storage
+    with pytest.raises(InvalidConfiguration) as info:
+        Settings(server_url="https://x.example", app_id="a",
+                 refresh_token_in_local_storage="yes").validated()  # type: ignore[arg-type]
+    assert info.value.setting == "refreshTokenInLocalStorage"
+
+
 def test_the_string_false_keeps_plain_http_refused() -> None:
     settings = Settings.from_mapping(
         {"serverUrl": "http://speckle.lan", "appId": "a", "allowInsecureHttp": "false"})
@@ -125,7 +138,7 @@ def test_the_string_false_keeps_plain_http_refused() -> None:
 @pytest.mark.parametrize("key,value", [
     ("allowInsecureHttp", "maybe"), ("allowInsecureHttp", 1), ("allowInsecureHttp", []),
     ("serverUrl", 5), ("appId", ["a"]), ("appSecret", {"s": 1}), ("dialect", True),
-    ("storage", 0.5),
+    ("storage", 0.5), ("refreshTokenInLocalStorage", "maybe"),
 ])
 def test_a_wrong_type_is_an_invalid_configuration(key: str, value: object) -> None:
     data = {"serverUrl": "https://x.example", "appId": "a", key: value}

@@ -360,7 +360,19 @@ def test_local_storage_session_when_asked_for() -> None:
     w.settings = Settings(SERVER, "demo-app", storage="local")
     w.start()
     w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
-    assert SESSION_KEY in w.local_storage.data and SESSION_KEY not in w.session_storage.data
+    at_rest = json.loads(w.local_storage.data[SESSION_KEY])
+    assert at_rest["token"] and at_rest["refresh_token"] is None
+    assert json.loads(w.session_storage.data[SESSION_KEY])["refresh_token"]
+
+
+def test_the_refresh_token_opt_in_travels_from_the_settings_to_the_stored_session() -> None:
+    w = World()
+    w.settings = Settings(SERVER, "demo-app", storage="local",
+                          refresh_token_in_local_storage=True)
+    w.start()
+    w.callback("access_code=c0de", ScriptedHttp({"/oauth/token": json_response(200, TOKENS)}))
+    at_rest = json.loads(w.local_storage.data[SESSION_KEY])
+    assert at_rest["refresh_token"] and at_rest["refresh_token_at_rest"] is True
 
 
 def test_sent_requests_never_carry_secrets_in_urls() -> None:
