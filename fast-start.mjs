@@ -19,6 +19,9 @@
  *   booting, if it was built with the pyapp.zip the page loads (a digest of it is in the
  *   snapshot's gzip header): a snapshot of another release never runs.
  *
+ * It also installs added-python-guard.mjs: Python elements added to the page after it
+ * started are refused (`?added-python=allow` turns that off).
+ *
  * Turned off with `"fastStart": false` in config.json next to this file. Whenever the snapshot
  * is turned off, not cached yet, from another release, corrupt, or the browser cannot
  * decompress it, Python starts the normal way: the page works the same, only slower. What
@@ -31,6 +34,7 @@
  * the exact build: rebuild the snapshot with the runtime (`./dev setup` does).
  */
 import { loadXz } from "./xz-stream.mjs";
+import { guardAddedPython } from "./added-python-guard.mjs";
 
 const INDEX_URL = new URL("./runtime/pyodide/", import.meta.url).href;
 const XZ_WASM_URL = new URL("./runtime/xz/xz-decompress.wasm", import.meta.url).href;
@@ -282,6 +286,26 @@ async function fetchForNextVisit(cache) {
 
 // Started as soon as PyScript imports this module, while Pyodide's own module loads and
 // PyScript prepares: by the time it calls loadPyodide the answers are usually here.
+// -- Python only from the page as written (added-python-guard.mjs) ----------------------
+
+const CORE_URL = new URL("./runtime/pyscript/core.js", import.meta.url).href;
+const ADDED_PYTHON_ALLOWED = new URL(import.meta.url).searchParams.get("added-python") === "allow";
+
+async function installGuard() {
+  if (ADDED_PYTHON_ALLOWED) return mark("guard", "off: added-python=allow");
+  // Only the PyScript this page loaded: importing core.js from another address would start
+  // a second copy of it.
+  const scripts = document.querySelectorAll('script[type="module"][src]');
+  if (![...scripts].some((script) => script.src === CORE_URL)) {
+    return mark("guard", "off: the page loads PyScript from elsewhere than " + CORE_URL);
+  }
+  const { hooks } = await import(CORE_URL);
+  guardAddedPython(hooks, document);
+  mark("guard", "on");
+}
+
+await installGuard();
+
 let snapshot = openSnapshot().catch((error) => {
   // Whatever went wrong (storage, the digest), the normal start needs none of it.
   mark("fallback", String((error && error.message) || error));

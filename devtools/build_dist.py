@@ -1,11 +1,11 @@
 """``dist/``: exactly the files a deployed site needs, ready to upload (``./dev build``).
 
-    python -m devtools.build_dist [--out dist]
+    python -m devtools.build_dist [--out dist] [--config my-site.json]
 
 * the pages and what they load: ``index.html``, ``callback.html`` (with
   ``popup-callback.js``), ``app.css``, ``loading.js``, ``config.json``, ``pyscript.toml``,
-  ``fast-start.mjs`` with ``xz-stream.mjs`` and ``fast-start.snapshot.gz`` (as ``./dev setup``
-  built it);
+  ``fast-start.mjs`` with ``xz-stream.mjs``, ``added-python-guard.mjs`` and
+  ``fast-start.snapshot.gz`` (as ``./dev setup`` built it);
 * ``pyapp.zip`` (the app pages) and ``pyapp-widget.zip`` (for pages that mount the drop-in
   widget), built from ``pyapp/`` as the dev server builds them;
 * of the runtime, only the files the pages load: Pyodide's module; compressed, its
@@ -15,9 +15,13 @@
   chunks ``core.js``, ``core.css`` and the chunks its core imports for a Pyodide page (not
   the code editor, terminal or MicroPython chunks, which it loads only when a page uses them).
 
-The copy of ``config.json`` is the repository's: set ``serverUrl`` and ``appId`` (and
-``appSecret`` for a deployed Speckle server) in ``dist/config.json`` before uploading.
-``editableSettings`` stays as the file says (absent: visitors cannot change the server).
+The site's settings: ``--config`` names the site's config file; without it, a
+``config.json`` already in the output folder is kept, and only a first build takes the
+repository's (the offline mock's). The build checks the settings and prints what it
+shipped (the app secret masked). ``index.html`` and ``callback.html`` get a
+Content-Security-Policy ``<meta>`` for that server (:func:`content_security_policy`): edit
+the config, then build again, or the policy names the old server.
+
 An end-to-end test serves the result with ``python -m http.server`` under a subpath, logs in
 and out, and checks that the pages request every file here and none that is missing.
 """
@@ -25,19 +29,28 @@ and out, and checks that the pages request every file here and none that is miss
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from devtools.fast_start import SNAPSHOT_NAME
 from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, pyapp_zip_bytes
 from devtools.runtime_pack import LOCK_MIN, XZ_WASM
 from devtools.stdlib_zip import CORE_ZIP, FULL_STORED_ZIP
+from pyapp.config import Settings, settings_editable
+from pyapp.errors import InvalidConfiguration
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = ("index.html", "callback.html", "popup-callback.js", "app.css", "loading.js", "config.json",
-         "pyscript.toml", "fast-start.mjs", "xz-stream.mjs")
+PAGES = ("index.html", "callback.html", "popup-callback.js", "app.css", "loading.js",
+         "pyscript.toml", "fast-start.mjs", "xz-stream.mjs", "added-python-guard.mjs")
+CONFIG = "config.json"
+#: The pages that get the policy as a ``<meta>`` (the only pages a visitor opens).
+POLICED_PAGES = ("index.html", "callback.html")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs.xz", "pyodide.asm.wasm.xz",
                  f"{CORE_ZIP}.xz", f"{FULL_STORED_ZIP}.xz", LOCK_MIN)
 # The chunks PyScript's core imports on a Pyodide page (by name, without the content hash).
@@ -71,16 +84,67 @@ def pyscript_files(folder: Path) -> list[str]:
     return sorted(wanted | {"core.css"})
 
 
-def build(out: Path, repo: Path = REPO) -> list[Path]:
-    """Write the site into ``out`` (emptied first); the files written, relative to ``out``."""
+def content_security_policy(config: Mapping[str, Any]) -> str:
+    """The policy the pages ship with, for the server ``config`` names.
+
+    What each source is for is in the README ("Content-Security-Policy"). Requests and
+    images go to the site itself and that server only; a site whose settings form is on
+    (``editableSettings``) lets visitors name any ``https`` server, so it allows them all.
+    ``frame-ancestors`` is left out: browsers ignore it in a ``<meta>`` (send it as a header).
+    """
+    settings = Settings.from_mapping(config).validated()
+    parts = urlsplit(settings.server_url)
+    servers = f"{parts.scheme}://{parts.netloc}"
+    if settings_editable(config):
+        servers += " https:"
+    return ("default-src 'none'; script-src 'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'; "
+            f"style-src 'self'; img-src 'self' data: {servers}; connect-src 'self' {servers}; "
+            "base-uri 'none'; form-action 'none'")
+
+
+_CHARSET = re.compile(r'<meta charset="utf-8">\n', re.IGNORECASE)
+
+
+def with_policy(html: str, policy: str) -> str:
+    """``html`` with the policy in a ``<meta>`` right after its charset, before any script
+    (a policy in a ``<meta>`` governs only what comes after it)."""
+    meta = f'  <meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+    found = _CHARSET.search(html)
+    if found is None:
+        raise ValueError('a page without <meta charset="utf-8"> on a line of its own')
+    return html[:found.end()] + meta + html[found.end():]
+
+
+def site_config(out: Path, repo: Path, config: Path | None) -> bytes:
+    """The ``config.json`` to ship: ``config``, else the one already in ``out``, else the
+    repository's."""
+    for source in (config, out / CONFIG, repo / CONFIG):
+        if source is not None and source.is_file():
+            return source.read_bytes()
+    raise FileNotFoundError(f"{config} does not exist")
+
+
+def build(out: Path, repo: Path = REPO, config: Path | None = None) -> list[Path]:
+    """Write the site into ``out`` (emptied first, its ``config.json`` kept unless ``config``
+    names another); the files written, relative to ``out``. Settings that cannot work raise
+    :class:`~pyapp.errors.InvalidConfiguration` before anything is written."""
     runtime = repo / "runtime"
     if not (runtime / "pyscript" / "core.js").is_file() or not (repo / SNAPSHOT_NAME).is_file():
         raise FileNotFoundError(f"{runtime} or {SNAPSHOT_NAME} is missing: run ./dev setup")
+    if config is not None and not config.is_file():
+        raise FileNotFoundError(f"{config} does not exist")
+    config_bytes = site_config(out, repo, config)
+    policy = content_security_policy(json.loads(config_bytes))
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    (out / CONFIG).write_bytes(config_bytes)
     for page in PAGES:
-        shutil.copy2(repo / page, out / page)
+        if page in POLICED_PAGES:
+            html = (repo / page).read_text(encoding="utf-8")
+            (out / page).write_text(with_policy(html, policy), encoding="utf-8")
+        else:
+            shutil.copy2(repo / page, out / page)
     for name in (ZIP_NAME, WIDGET_ZIP_NAME):
         (out / name).write_bytes(pyapp_zip_bytes(repo, name))
     # Built by ./dev setup from these same pyapp.zip bytes (its digest says so).
@@ -95,20 +159,43 @@ def build(out: Path, repo: Path = REPO) -> list[Path]:
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
 
 
+def shipped(config: Mapping[str, Any]) -> str:
+    """The settings a build shipped, for its closing lines (the app secret masked)."""
+    secret = config.get("appSecret")
+    lines = [f"  serverUrl: {config.get('serverUrl')}", f"  appId:     {config.get('appId')}",
+             f"  appSecret: {'set (' + '*' * 8 + ')' if secret else 'none'}"]
+    lines += [f"  {key}: {json.dumps(value)}" for key, value in config.items()
+              if key not in ("serverUrl", "appId", "appSecret")]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.build_dist", description=__doc__
                                      .split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "dist",
-                        help="folder to write (emptied first; default: %(default)s)")
+                        help="folder to write (emptied first, its config.json kept; "
+                             "default: %(default)s)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="the site's config file to ship as config.json (default: keep "
+                             "the one in --out, or take the repository's on a first build)")
     args = parser.parse_args(argv)
     try:
-        files = build(args.out)
-    except FileNotFoundError as error:
+        files = build(args.out, config=args.config)
+    except (FileNotFoundError, ValueError, InvalidConfiguration) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     size = sum((args.out / f).stat().st_size for f in files)
-    print(f"{args.out}: {len(files)} files, {size / 1e6:.1f} MB. Set serverUrl and appId in "
-          f"{args.out / 'config.json'}, then upload the folder's contents.")
+    config = json.loads((args.out / CONFIG).read_bytes())
+    print(f"{args.out}: {len(files)} files, {size / 1e6:.1f} MB, with these settings "
+          f"({args.out / CONFIG}):\n{shipped(config)}")
+    print(f"Content-Security-Policy in {' and '.join(POLICED_PAGES)}:\n  "
+          f"{content_security_policy(config)}")
+    if (args.out / CONFIG).read_bytes() == (REPO / CONFIG).read_bytes():
+        print("These are the offline mock's settings: build with --config your-site.json "
+              "(or edit the config.json above and build again) before uploading.")
+    else:
+        print("Upload the folder's contents. After editing its config.json, build again: "
+              "the policy names the server.")
     return 0
 
 

@@ -75,11 +75,16 @@ def test_dist_logs_in_under_a_subpath_of_a_plain_static_server(
 ) -> None:
     www, root_url = http_server
     site = www / SUBPATH
-    files = {p.as_posix() for p in build(site, REPO_ROOT)}
-    # What a site owner does: name their server and app in config.json.
-    config = json.loads((site / "config.json").read_text(encoding="utf-8"))
+    # What a site owner does: name their server and app in the site's config, and build.
+    config = json.loads((REPO_ROOT / "config.json").read_text(encoding="utf-8"))
     config.update(serverUrl=mock.url, appId=APP_ID)
-    (site / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    site_config = www.parent / "my-site.json"
+    site_config.write_text(json.dumps(config), encoding="utf-8")
+    files = {p.as_posix() for p in build(site, REPO_ROOT, config=site_config)}
+    # The pages carry a policy naming that server; any violation fails page_guard below.
+    for name in ("index.html", "callback.html"):
+        html = (site / name).read_text(encoding="utf-8")
+        assert f"connect-src 'self' {mock.url.rstrip('/')};" in html
     site_url = root_url + SUBPATH
     mock.apps[APP_ID].redirect_url = site_url + "callback.html"
 

@@ -329,3 +329,33 @@ def test_the_string_false_keeps_plain_http_refused_and_typos_are_reported(
     assert any("Plain http://" in w for w in warnings), warnings
     assert any("unknown config key(s) ignored: appID" in w for w in warnings), warnings
     page_guard.assert_clean()
+
+
+# -- Python added to the page after it started ---------------------------------------------
+
+# What an HTML-injection bug on the site would put into the page: Python that reads the
+# session (a <py-script> custom element is run by PyScript the same way).
+INJECTED = {
+    "script": '<script type="py">from pyscript import document, window\n'
+              'document.body.dataset.stolen = str(window.sessionStorage.length)</script>',
+    "py-script": '<py-script>from pyscript import document\n'
+                 'document.body.dataset.stolen = "yes"</py-script>',
+}
+
+
+@pytest.mark.engines
+@pytest.mark.parametrize("kind", sorted(INJECTED))
+def test_python_injected_after_start_is_refused_and_the_page_goes_on(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard, kind: str,
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    app.log_in()
+    with page.expect_console_message(lambda m: "refused Python added" in m.text) as told:
+        page.evaluate("html => document.body.insertAdjacentHTML('beforeend', html)",
+                      INJECTED[kind])
+    assert "Speckle login" in told.value.text and "added-python=allow" in told.value.text
+    assert page.evaluate("document.body.dataset.stolen") is None
+    # The page's own Python still answers.
+    app.log_out()
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    page_guard.assert_clean(allow_console=(r"refused Python added",))
