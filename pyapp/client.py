@@ -436,8 +436,10 @@ class SpeckleClient:
         Local state is cleared first and unconditionally; the server calls are best effort,
         since a user who clicked "Log out" must be logged out even if the server is down.
         A dead access token does not stop the refresh token from being revoked (see
-        :meth:`_revoke`).
+        :meth:`_revoke`). A popup login still waiting ends too (its ``login()`` raises
+        :class:`~pyapp.errors.LoginCancelled`).
         """
+        self.cancel_login()
         try:
             session = self.session
         except StorageUnavailable:  # storage blocked: nothing can have been kept in it

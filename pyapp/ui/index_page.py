@@ -282,6 +282,7 @@ class AppPage:
         spawn(self.logout())
 
     async def logout(self) -> None:
+        self.form.forget()
         try:
             await self.client.logout()
         except Exception as error:  # the client forgets first: whatever failed, show the form

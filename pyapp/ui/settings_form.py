@@ -80,6 +80,17 @@ class SettingsForm:
                 field.value = str(values.get(key) or ("auto" if key == "dialect" else ""))
         by_id("settings").hidden = False
 
+    def forget(self) -> None:
+        """Log out: what was typed in this tab (an app secret, perhaps) leaves its storage
+        and the form, which shows the site's own values again."""
+        with contextlib.suppress(SpeckleAuthError):
+            self._memory.remove(FORM_KEY)
+        if not self.editable:
+            return
+        for key, field_id in FIELDS.items():
+            field = self.fields[field_id]
+            field.value = str(self._site.get(key) or ("auto" if key == "dialect" else ""))
+
     def settings(self) -> Settings:
         """The settings to log in with: the site's pinned ones, or the form's when editable
         (remembered for this tab first). Raises :class:`InvalidConfiguration` for values of

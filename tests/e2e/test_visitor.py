@@ -21,6 +21,9 @@ from pyapp.stores import SESSION_KEY
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import APP_SECRET, app_config
 
+# The playground form's memory in sessionStorage (pyapp.ui.settings_form.FORM_KEY).
+FORM_KEY = "speckle-login-settings"
+
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
 
@@ -298,4 +301,22 @@ def test_the_callback_says_only_signing_you_in_during_the_exchange(
     expect(page.locator("#status")).to_have_text("Signing you in…")
     expect(page.locator("#loading")).to_be_hidden()  # not "Starting the app…"
     app.wait_for("signed-in")
+    page_guard.assert_clean()
+
+
+def test_log_out_forgets_the_settings_typed_into_the_playground(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    mock.dialect = "deployed"
+    app = AppPage(page, app_site.url).open().fill(secret=APP_SECRET, dialect="deployed")
+    app.log_in()
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    assert APP_SECRET in app.storage().get(FORM_KEY, "")  # the form's memory, for this tab
+    app.log_out()
+    assert FORM_KEY not in app.storage()
+    expect(page.locator("#app-secret")).to_have_value("")  # the site's config has none
+    expect(page.get_by_label("Token endpoint")).to_have_value("auto")
+    page.reload()
+    app.wait_for("signed-out")
+    expect(page.locator("#app-secret")).to_have_value("")
     page_guard.assert_clean()

@@ -145,3 +145,21 @@ def test_the_page_listens_only_on_the_channel_of_the_login_it_marked_the_popup_w
     assert len(marked) == 32 and int(marked, 16) >= 0  # 128 random bits, in hex
     assert page.popups.listened_for == [marked]
     assert popup.channel_name(marked) == "speckle-login:" + marked
+
+
+def test_logging_out_ends_a_popup_login_still_waiting() -> None:
+    page = PopupPage(window=FakeWindow("home", "away"))
+
+    async def run() -> None:
+        login = asyncio.ensure_future(page.client.login())
+        while not page.window.urls:  # on its way to the consent page
+            await asyncio.sleep(0)
+        await page.client.logout()  # say, from the page's API while the popup is open
+        with pytest.raises(LoginCancelled):
+            await asyncio.wait_for(login, 5)  # a wait nobody ended would time out instead
+
+    asyncio.run(run())
+    assert page.window.closed_by_page and not page.client.login_pending
+    assert TRANSACTION_KEY not in page.ss.data and page.http.sent == []
+    page.answer()  # the popup answers after all: no login waits for it any more
+    assert page.http.sent == [] and SESSION_KEY not in page.ss.data

@@ -155,6 +155,21 @@ def test_an_editable_login_uses_and_remembers_what_was_typed(fake_browser: FakeB
         "dialect": "documented", "storage": "local"}
 
 
+def test_log_out_forgets_what_was_typed_in_storage_and_in_the_form(fake_browser: FakeBrowser
+                                                                   ) -> None:
+    form, nodes = make_form(fake_browser, EDITABLE)
+    nodes["server-url"].value, nodes["app-secret"].value = "http://127.0.0.1:9000", "typed!"
+    form.settings()  # remembered for this tab
+    assert "typed!" in fake_browser.session_storage.items[FORM_KEY]
+    fake_browser.session_storage.setItem("other", "kept")
+    form.forget()
+    assert FORM_KEY not in fake_browser.session_storage.items
+    assert fake_browser.session_storage.items["other"] == "kept"
+    assert (nodes["server-url"].value, nodes["app-secret"].value) == (SERVER, "s3cret")
+    form.fill()  # the next page start finds nothing typed before
+    assert nodes["app-id"].value == "demo-app"
+
+
 def test_a_form_memory_storage_refuses_does_not_stop_the_login(fake_browser: FakeBrowser) -> None:
     def refuse(key: str, value: str) -> None:
         raise JsException("QuotaExceededError", "The quota has been exceeded.")
