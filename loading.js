@@ -14,6 +14,9 @@
  * Only the runtime's own files count: a missing favicon, image or analytics script of the
  * host page is none of its business.
  *
+ * Framed by another site, the page does not start Python at all and says so, with a link
+ * that opens it in its own tab.
+ *
  * The stall time is STALL_SECONDS, or the data-stall-seconds attribute of #loading (or of the
  * widget's host).
  *
@@ -89,8 +92,20 @@
     unsupported: "This browser can't run this page. Try a current version of Chrome, Firefox, " +
       "Safari or Edge.",
     crashed: "Reload the page; if it happens again, the site owner can find details in the " +
-      "browser console."
+      "browser console.",
+    framed: "For your security, signing in works only on the site's own page, not inside " +
+      "another site."
   };
+  var TITLES = { framed: "Open this page in its own tab" };
+
+  function framedByAnotherSite() {
+    if (window.top === window.self) return false;
+    try {
+      return window.top.location.origin !== location.origin;
+    } catch (e) {
+      return true;  // another origin's window: reading its address throws
+    }
+  }
 
   function fail(detail, kind) {
     if (!loading()) return;
@@ -99,13 +114,14 @@
     watched.setAttribute("data-state", host ? "error" : "runtime-error");
     var crashed = kind === "crashed";
     if (window.console) {
-      console.error((crashed ? "The app failed to start: " : "Couldn't load Python: ") + detail);
+      console.error((crashed ? "The app failed to start: "
+        : kind === "framed" ? "Not started: " : "Couldn't load Python: ") + detail);
     }
     var status = document.getElementById("status");  // "Signing you in…" would now be untrue
     if (status) status.hidden = true;
-    var title = crashed ? "The app failed to start"
-      : ((box || host) && (box || host).getAttribute("data-error-title")) ||
-        "Couldn't load Python";
+    var title = crashed ? "The app failed to start" : TITLES[kind] ||
+      ((box || host) && (box || host).getAttribute("data-error-title")) ||
+      "Couldn't load Python";
     if (host) {
       showInWidget(title, WORDS[kind] + " (" + detail + ")", kind);
       return;
@@ -123,7 +139,17 @@
     while (box.firstChild) box.removeChild(box.firstChild);
     box.appendChild(heading);
     box.appendChild(text);
-    if (kind !== "unsupported") box.appendChild(reloadButton());
+    if (kind !== "unsupported") box.appendChild(kind === "framed" ? openLink() : reloadButton());
+  }
+
+  function openLink() {
+    var link = document.createElement("a");
+    link.href = location.href;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.className = "button";
+    link.textContent = "Open in a new tab";
+    return link;
   }
 
   function reloadButton() {
@@ -142,7 +168,7 @@
     strong.textContent = title + ".";
     message.appendChild(strong);
     message.appendChild(document.createTextNode(" " + text + " "));
-    if (kind !== "unsupported") message.appendChild(reloadButton());
+    if (kind !== "unsupported") message.appendChild(kind === "framed" ? openLink() : reloadButton());
     while (host.firstChild) host.removeChild(host.firstChild);
     host.appendChild(message);
   }
@@ -191,6 +217,19 @@
 
   if (typeof WebAssembly !== "object" || !("noModule" in document.createElement("script"))) {
     fail("this browser does not run WebAssembly modules", "unsupported");
+    return;
+  }
+  // Inside another site's page (an iframe), a sign-in page could be dressed up to trick the
+  // visitor into clicking, and the browser may withhold its storage: it does not start, and
+  // says where it works. Its Python elements are disarmed before PyScript (which runs after
+  // this script) looks for them, so nothing of the runtime is even downloaded.
+  if (framedByAnotherSite()) {
+    var python = document.querySelectorAll('script[type="py"], py-script');
+    for (var p = 0; p < python.length; p++) {
+      if (python[p].tagName === "SCRIPT") python[p].type = "text/plain";
+      else python[p].parentNode.removeChild(python[p]);
+    }
+    fail("the page is framed by " + (document.referrer || "another site"), "framed");
     return;
   }
   progressed();

@@ -198,3 +198,54 @@ def test_python_that_fails_before_taking_over_is_reported(
     expect(page.locator("body")).to_have_attribute("data-state", "runtime-error")
     expect(page.locator("#loading")).to_contain_text("The app failed to start")
     page_guard.assert_clean(allow_console=(r"broken on purpose", r"^The app failed to start: "))
+
+
+def framer(serve_site: Callable[..., StaticServer], src: str) -> StaticServer:
+    """Another site whose page frames ``src``."""
+    html = (f'<!doctype html><html><head><link rel="icon" href="data:,"></head><body>'
+            f'<iframe src="{src}" width="800" height="600"></iframe></body></html>')
+    return serve_site(overrides={"framer.html": html.encode()})
+
+
+@pytest.mark.engines
+@pytest.mark.parametrize("page_name", ["index.html", "callback.html"])
+def test_a_page_framed_by_another_site_says_where_it_works_and_starts_nothing(
+    page: Page, app_site: StaticServer, serve_site: Callable[..., StaticServer],
+    mock: MockSpeckle, page_guard: PageGuard, page_name: str,
+) -> None:
+    # localhost and 127.0.0.1 are different sites to the browser.
+    framed_url = app_site.url.replace("127.0.0.1", "localhost") + page_name
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(framer(serve_site, framed_url).url + "framer.html")
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("body")).to_have_attribute("data-state", "runtime-error")
+    box = frame.locator("#loading")
+    expect(box).to_contain_text("Open this page in its own tab")
+    expect(box).to_contain_text("only on the site's own page")
+    link = frame.get_by_role("link", name="Open in a new tab")
+    expect(link).to_have_attribute("href", framed_url)
+    expect(link).to_have_attribute("target", "_blank")
+    assert not [u for u in requested if "pyodide" in u or "fast-start" in u]
+    # PyScript's core still runs (a module script cannot be called off), and where the
+    # browser refuses IndexedDB to another site's frame (headless Chromium does) its storage
+    # helper re-dispatches the refusal and throws this, harmlessly: nothing of it is used.
+    page_guard.assert_clean(allow_console=(r"^Not started: the page is framed by ",
+                                           r"The event is already being dispatched",
+                                           r"^Event$"))
+
+
+def test_a_page_framed_by_its_own_site_works(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    page.goto(app_site.url + "index.html")
+    page.evaluate("""src => {
+        document.body.innerHTML = '';
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        document.body.append(frame);
+    }""", app_site.url + "index.html?framed")
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("body")).to_have_attribute("data-state", "signed-out")
+    expect(frame.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    page_guard.assert_clean()
