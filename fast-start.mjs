@@ -35,6 +35,7 @@
  */
 import { loadXz } from "./xz-stream.mjs";
 import { guardAddedPython } from "./added-python-guard.mjs";
+import { pyodideSnapshot, refusal } from "./snapshot-check.mjs";
 
 const INDEX_URL = new URL("./runtime/pyodide/", import.meta.url).href;
 const XZ_WASM_URL = new URL("./runtime/xz/xz-decompress.wasm", import.meta.url).href;
@@ -150,35 +151,6 @@ async function wanted() {
   }
 }
 
-/* Pyodide sizes its memory by the snapshot before reading it, and a wasm instance that
- * cannot be made never settles: anything that is not a snapshot is refused here, before
- * Pyodide sees it (its own check of the build id follows). */
-const SNAPSHOT_MAGIC = 0x706e7300;  // "\0snp", little-endian, as in Pyodide's snapshot.ts
-const HEADER_SIZE = 128;
-
-function checked(buffer) {
-  const view = new Uint8Array(buffer, HEADER_SIZE);
-  if (view.length < 64 || new DataView(buffer, HEADER_SIZE).getUint32(0, true) !== SNAPSHOT_MAGIC) {
-    throw new Error("not a Pyodide snapshot");
-  }
-  return view;
-}
-
-/* The sha256 (hex) of the pyapp.zip a snapshot was built with, from the 128-byte header
- * that precedes Pyodide's snapshot in the decompressed file (devtools/fast_start.py), or
- * null when `head` does not start with one. */
-export function snapshotPyapp(head) {
-  if (head.length < HEADER_SIZE) return null;
-  const line = new TextDecoder().decode(head.subarray(0, HEADER_SIZE));
-  const found = /^speckle-fast-start 1 pyapp=([0-9a-f]{64})\n */.exec(line);
-  return found && found[0].length === HEADER_SIZE ? found[1] : null;
-}
-
-async function sha256Hex(buffer) {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /* The body as a stream whose first chunk is already read (to look at the header). */
 async function peek(body) {
   const reader = body.getReader();
@@ -241,16 +213,15 @@ async function openSnapshot() {
     peek(plain).catch(() => ({ head: new Uint8Array(0), stream: null })),
     fetch(PYAPP_URL, SAME_ORIGIN).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null),
   ]);
-  const builtFor = snapshotPyapp(head);
-  if (!builtFor || !pyapp || builtFor !== (await sha256Hex(pyapp))) {
+  const why = await refusal(head, pyapp);
+  if (why) {
     if (stream) stream.cancel().catch(() => {});
-    const why = !builtFor ? "not a fast-start snapshot" : "built with another pyapp.zip";
     mark("fallback", why);
     console.info("Fast start skipped: " + why + "; starting Python the normal way.");
     await cache.delete(SNAPSHOT_URL).catch(() => {});
     return { later: cache };
   }
-  const buffer = new Response(stream).arrayBuffer().then(checked);
+  const buffer = new Response(stream).arrayBuffer().then(pyodideSnapshot);
   buffer.catch(() => {});  // a corrupt file fails the restore, which falls back
   return { bytes: handOver(buffer), cache };  // wrapped: an async function would wait
 }
@@ -292,16 +263,21 @@ const CORE_URL = new URL("./runtime/pyscript/core.js", import.meta.url).href;
 const ADDED_PYTHON_ALLOWED = new URL(import.meta.url).searchParams.get("added-python") === "allow";
 
 async function installGuard() {
-  if (ADDED_PYTHON_ALLOWED) return mark("guard", "off: added-python=allow");
+  const state = (detail) => {
+    try {
+      performance.mark("added-python-guard", { detail });
+    } catch (e) { /* marks are for measuring only */ }
+  };
+  if (ADDED_PYTHON_ALLOWED) return state("off: added-python=allow");
   // Only the PyScript this page loaded: importing core.js from another address would start
   // a second copy of it.
   const scripts = document.querySelectorAll('script[type="module"][src]');
   if (![...scripts].some((script) => script.src === CORE_URL)) {
-    return mark("guard", "off: the page loads PyScript from elsewhere than " + CORE_URL);
+    return state("off: the page loads PyScript from elsewhere than " + CORE_URL);
   }
   const { hooks } = await import(CORE_URL);
   guardAddedPython(hooks, document);
-  mark("guard", "on");
+  state("on");
 }
 
 await installGuard();

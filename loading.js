@@ -39,9 +39,9 @@
   var ORDER = ["download", "start", "app", "ready"];
   var BIG_FILES = ["pyodide.asm.wasm", "python_stdlib.zip"];
   // The runtime's own files, by path: PyScript's and Pyodide's (runtime/), the interpreter
-  // module and its decoder, the pyapp zips and the PyScript config with the files it lists
+  // module and the modules it imports, the pyapp zips and the PyScript config with the files it lists
   // (config.json). Any other file of the page (favicon, images, analytics) may fail quietly.
-  var RUNTIME_FILE = /\/runtime\/|\/(fast-start\.mjs|xz-stream\.mjs|pyapp(-widget)?\.zip|[^\/]*\.toml|config\.json)$/;
+  var RUNTIME_FILE = /\/runtime\/|\/(fast-start\.mjs|xz-stream\.mjs|added-python-guard\.mjs|snapshot-check\.mjs|pyapp(-widget)?\.zip|[^\/]*\.toml|config\.json)$/;
   // Files the runtime can do without: fast-start.mjs starts Python the normal way without it.
   var OPTIONAL_FILES = ["fast-start.snapshot.gz"];
 

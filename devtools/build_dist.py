@@ -4,8 +4,9 @@
 
 * the pages and what they load: ``index.html``, ``callback.html`` (with
   ``popup-callback.js``), ``app.css``, ``loading.js``, ``config.json``, ``pyscript.toml``,
-  ``fast-start.mjs`` with ``xz-stream.mjs``, ``added-python-guard.mjs`` and
-  ``fast-start.snapshot.gz`` (as ``./dev setup`` built it);
+  ``fast-start.mjs`` with the modules it imports (``xz-stream.mjs``,
+  ``added-python-guard.mjs``, ``snapshot-check.mjs``) and ``fast-start.snapshot.gz`` (as
+  ``./dev setup`` built it);
 * ``pyapp.zip`` (the app pages) and ``pyapp-widget.zip`` (for pages that mount the drop-in
   widget), built from ``pyapp/`` as the dev server builds them;
 * of the runtime, only the files the pages load: Pyodide's module; compressed, its
@@ -47,7 +48,8 @@ from pyapp.errors import InvalidConfiguration
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = ("index.html", "callback.html", "popup-callback.js", "app.css", "loading.js",
-         "pyscript.toml", "fast-start.mjs", "xz-stream.mjs", "added-python-guard.mjs")
+         "pyscript.toml", "fast-start.mjs", "xz-stream.mjs", "added-python-guard.mjs",
+         "snapshot-check.mjs")
 CONFIG = "config.json"
 #: The pages that get the policy as a ``<meta>`` (the only pages a visitor opens).
 POLICED_PAGES = ("index.html", "callback.html")

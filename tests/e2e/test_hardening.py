@@ -350,6 +350,8 @@ def test_python_injected_after_start_is_refused_and_the_page_goes_on(
 ) -> None:
     app = AppPage(page, app_site.url).open()
     app.log_in()
+    assert page.evaluate(
+        "performance.getEntriesByName('added-python-guard').map(m => m.detail)") == ["on"]
     with page.expect_console_message(lambda m: "refused Python added" in m.text) as told:
         page.evaluate("html => document.body.insertAdjacentHTML('beforeend', html)",
                       INJECTED[kind])
