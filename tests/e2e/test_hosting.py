@@ -1,5 +1,6 @@
-"""Hosting anywhere: under a deep subpath, and behind the Content-Security-Policy the README
-recommends (with ``Referrer-Policy: no-referrer`` on the callback pages).
+"""Hosting anywhere: under a deep subpath, and behind the Content-Security-Policy ``./dev build``
+ships and the README recommends (with ``Referrer-Policy: no-referrer`` on the callback pages
+and ``Cross-Origin-Opener-Policy: same-origin-allow-popups``).
 
 The site uses relative URLs only, so a static host that puts it under ``/some/deep/path/``
 must just work; the CSP below is the one documented for site owners, and every page
@@ -15,10 +16,11 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import BrowserContext, Page, Response, expect
 
+from devtools import build_dist
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
-from tests.e2e.conftest import REPO_ROOT, app_config
+from tests.e2e.conftest import APP_ID, REPO_ROOT, app_config
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -26,26 +28,17 @@ if TYPE_CHECKING:
 DEEP = "/some/deep/path/"
 
 
-def content_security_policy(speckle_origin: str) -> str:
-    """The policy of the README, for a site whose users sign in to ``speckle_origin``.
+def content_security_policy(speckle_origin: str, *, header: bool = True) -> str:
+    """The policy ``./dev build`` writes into the pages for a site whose users sign in to
+    ``speckle_origin``, and, as a header, with ``frame-ancestors 'none'`` (which browsers
+    ignore in a ``<meta>``), as the README asks of hosts that can set headers."""
+    policy = build_dist.content_security_policy({"serverUrl": speckle_origin, "appId": APP_ID})
+    return policy + "; frame-ancestors 'none'" if header else policy
 
-    ``'wasm-unsafe-eval'`` lets Pyodide compile its WebAssembly, ``'unsafe-eval'`` lets
-    PyScript build its hook functions with ``Function(...)`` (without it Python never
-    starts) and ``blob:`` lets ``fast-start.mjs`` import Pyodide's JavaScript half from the
-    text it decompressed. ``img-src data:`` is for the pages' ``data:`` favicon and the
-    ``data:`` avatars Speckle stores, the server for avatars it serves itself;
-    ``connect-src`` names the Speckle server the pages call.
-    """
-    return "; ".join([
-        "default-src 'none'",
-        "script-src 'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'",
-        "style-src 'self'",
-        f"img-src 'self' data: {speckle_origin}",
-        f"connect-src 'self' {speckle_origin}",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ])
+
+# What the README asks hosts that can set headers to send with the pages: the popup keeps
+# its link to the page, which cuts it itself.
+OPENER_POLICY = {"Cross-Origin-Opener-Policy": "same-origin-allow-popups"}
 
 
 def callback_headers(rel: str) -> Mapping[str, str] | None:
@@ -79,7 +72,8 @@ def test_every_page_works_under_the_documented_csp(
 ) -> None:
     server = serve_site(
         overrides={"config.json": app_config(mock.url)},
-        extra_headers={"Content-Security-Policy": content_security_policy(mock.url)},
+        extra_headers={"Content-Security-Policy": content_security_policy(mock.url),
+                       **OPENER_POLICY},
         per_path_headers=callback_headers,
     )
     mock.apps["demo-app"].redirect_url = f"{server.url}callback.html"
@@ -113,22 +107,16 @@ def test_every_page_works_under_the_documented_csp(
     page_guard.assert_clean()
 
 
-def with_meta_policy(html: str, policy: str) -> bytes:
-    """``html`` with the policy in a ``<meta http-equiv>``, as on a host without headers."""
-    tag = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-    assert '<meta charset="utf-8">' in html
-    return html.replace('<meta charset="utf-8">', f'<meta charset="utf-8">\n  {tag}', 1).encode()
-
-
 def test_the_app_works_with_the_policy_in_a_meta_tag(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
 ) -> None:
     # GitHub Pages cannot set headers; the README's fallback is the same policy in each
     # page's <meta>, less frame-ancestors (which browsers ignore there).
-    policy = content_security_policy(mock.url).replace("; frame-ancestors 'none'", "")
+    policy = content_security_policy(mock.url, header=False)
     assert "frame-ancestors" not in policy
-    pages = {name: with_meta_policy((REPO_ROOT / name).read_text(encoding="utf-8"), policy)
+    pages = {name: build_dist.with_policy((REPO_ROOT / name).read_text(encoding="utf-8"),
+                                          policy).encode()
              for name in ("index.html", "callback.html")}
     server = serve_site(overrides={"config.json": app_config(mock.url), **pages})
     mock.apps["demo-app"].redirect_url = f"{server.url}callback.html"
