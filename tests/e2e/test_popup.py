@@ -314,6 +314,26 @@ def test_a_page_the_popup_reaches_cannot_send_the_app_tab_elsewhere(
     page_guard.assert_clean()
 
 
+def test_a_code_a_hostile_page_sends_through_the_popup_never_signs_the_visitor_in(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    # The residual risk the README names: a page the popup reached sends it to the callback
+    # with a code of its own. Speckle returns no state, so the popup cannot tell; PKCE
+    # makes the exchange fail, and the visitor is told and can log in again.
+    app = AppPage(page, popup_site.url).open()
+    popup = app.open_popup()
+    with popup.expect_event("close"):
+        popup.evaluate("url => { location.href = url; }",
+                       popup_site.url + "callback.html?access_code=" + "f" * 42)
+    expect(page.locator("#form-error")).to_contain_text("Access code not found")
+    app.wait_for("signed-out")
+    assert app.session() is None and app.transaction() is None
+    app.authorize_in(app.open_popup())
+    app.wait_for("signed-in")
+    assert [r.status for r in mock.token_exchanges()] == [401, 200]
+    page_guard.assert_clean(allow_console=(r"status of 401",))
+
+
 def test_popup_login_under_a_deep_subpath(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
