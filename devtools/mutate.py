@@ -71,15 +71,17 @@ def function_name(key: str) -> str:
     return name[2:]  # "x_" + function name
 
 
-def run_mutmut(children: int, log: Path) -> float:
-    """A fresh mutmut run (earlier results are dropped: tests may have changed since)."""
+def run_mutmut(children: int, log: Path, only: str | None = None) -> float:
+    """A fresh mutmut run (earlier results are dropped: tests may have changed since);
+    ``only`` names one module (``pyapp.pkce``) whose mutants alone are tested."""
     shutil.rmtree(MUTANTS, ignore_errors=True)
     mutmut = Path(sys.executable).parent / "mutmut"
     started = time.monotonic()
     # nice: the machine's cores are shared; the output (a progress spinner) goes to the log.
     with open(os.devnull) as stdin, log.open("w") as out:
+        selection = [f"{only}.*"] if only else []
         rc = subprocess.call(["nice", "-n", "10", str(mutmut), "run", "--max-children",
-                              str(children)], cwd=ROOT, stdin=stdin, stdout=out,
+                              str(children), *selection], cwd=ROOT, stdin=stdin, stdout=out,
                              stderr=subprocess.STDOUT)
     if rc != 0:
         sys.stdout.write(log.read_text(errors="replace")[-4000:])
@@ -159,14 +161,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="mutants tested at once (default 2: the machine's cores are shared)")
     parser.add_argument("--report-only", action="store_true",
                         help="report the last run in mutants/ again without running mutmut")
+    parser.add_argument("--only", metavar="MODULE",
+                        help="test the mutants of one module only, e.g. pyapp.pkce (a quick "
+                             "check that the tool works; ./dev test runs one)")
     args = parser.parse_args(argv)
     log = ROOT / "mutmut-run.log"
     elapsed = None
     if not args.report_only:
-        elapsed = run_mutmut(args.children, log)
+        elapsed = run_mutmut(args.children, log, args.only)
     elif not MUTANTS.exists():
         raise SystemExit("no mutants/ yet: run ./dev mutate first")
-    return report(collect(), load_accepted(), elapsed)
+    mutants = collect()
+    if args.only:
+        mutants = [m for m in mutants if m.key.startswith(args.only + ".")]
+        if not mutants:
+            raise SystemExit(f"no mutants of {args.only}: is it a module of pyapp?")
+    return report(mutants, load_accepted(), elapsed)
 
 
 if __name__ == "__main__":

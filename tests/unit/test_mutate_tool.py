@@ -51,3 +51,20 @@ def test_a_malformed_accepted_line_is_refused(tmp_path: Path) -> None:
 
 def test_the_committed_accepted_file_reads() -> None:
     assert all(reason for reason in load_accepted(ACCEPTED_FILE).values())
+
+
+def test_every_unit_test_of_code_outside_pyapp_is_left_out_of_mutation_runs() -> None:
+    # mutants/ holds a copy of pyapp/ only: a test module importing anything else fails to
+    # collect there, and mutmut then fails before testing a single mutant.
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    ignored = {arg.removeprefix("--ignore=")
+               for arg in config["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
+               if arg.startswith("--ignore=")}
+    outside = re.compile(r"^\s*(from|import) (devtools|mock_speckle|tools|bench)\b", re.M)
+    needing = {f"tests/unit/{p.name}" for p in (root / "tests" / "unit").glob("test_*.py")
+               if outside.search(p.read_text(encoding="utf-8"))}
+    assert needing and needing <= ignored, sorted(needing - ignored)
