@@ -65,12 +65,15 @@ _SETUP_REJECTIONS = ("app secret", "application id", "appsecret")
 @dataclass(frozen=True)
 class Message:
     """What a page shows for an error: ``title``, ``detail`` (plain words) and one
-    ``action``; ``technical`` is for the console (and the page, when settings are editable)."""
+    ``action``; ``technical`` is for the console (and the page, when settings are editable).
+    ``calm`` marks the visitor's own choice (declining, cancelling): shown as a note, not as
+    an alarm."""
 
     title: str
     detail: str
     action: Action
     technical: str = ""
+    calm: bool = False
 
     @property
     def extra_detail(self) -> str:
@@ -101,14 +104,14 @@ def _setup_problem(error: SpeckleError, editable: bool) -> Message:
 def _login_denied(error: LoginDenied, editable: bool) -> Message:
     return Message("You declined access",
                    "You're not signed in, and nothing from your Speckle account was shared. "
-                   "You can log in again whenever you like.", "back")
+                   "You can log in again whenever you like.", "back", calm=True)
 
 
 def _login_cancelled(error: LoginCancelled, editable: bool) -> Message:
     return Message("Sign-in cancelled",
                    "The sign-in ended before Speckle answered (its window was closed or "
                    "the sign-in was cancelled), so you are not signed in. You can log in "
-                   "again whenever you like.", "login")
+                   "again whenever you like.", "login", calm=True)
 
 
 def _popup_blocked(error: PopupBlocked, editable: bool) -> Message:
@@ -146,6 +149,11 @@ def _unusable_response(error: UnusableResponse, editable: bool) -> Message:
 
 
 def _server_unavailable(error: ServerUnavailable, editable: bool) -> Message:
+    # Speckle answered with a failure of its own (5xx): the visitor's connection is fine.
+    if error.reason == "server_error" or (error.status or 0) >= 500:
+        return Message("Speckle is having a problem",
+                       "Speckle answered, but couldn't do this just now. Try again in a "
+                       "moment.", "retry")
     return Message("Couldn't reach Speckle",
                    "Speckle didn't answer. Check your internet connection, then try again.",
                    "retry")

@@ -42,7 +42,8 @@ def show_error(message: Message, back_to: str | None = None) -> None:
     by_id("status").hidden = True
     result = by_id("result")
     # Retrying a callback cannot work (the code is used up): every action restarts at the app.
-    nodes = [el("h2", message.title), el("p", message.detail, class_="error")]
+    nodes = [el("h2", message.title),
+             el("p", message.detail, class_="calm" if message.calm else "error")]
     if editable() and message.extra_detail:
         nodes.append(el("p", message.extra_detail, class_="technical"))
     nodes.append(el("a", ACTION_LABELS[message.action], href=back_to or APP_PAGE,

@@ -180,6 +180,9 @@ class AppPage:
             return
         report_message(message)
         replace_children(self.form_error, *self.message_nodes(message))
+        # A choice the visitor made is a note, announced politely; a failure is an alert.
+        self.form_error.className = "calm" if message.calm else "error"
+        self.form_error.setAttribute("role", "status" if message.calm else "alert")
         self.form_error.hidden = False
 
     def show_login_error(self, error: BaseException) -> None:
@@ -236,6 +239,8 @@ class AppPage:
         if self.client.signed_in:  # a redirect login never gets here: the page has left
             self.popup_wait.hidden = True
             await self.show_signed_in()
+            # The button that had focus is gone: focus goes where the visitor now is.
+            by_id("user-name").focus()
 
     def _on_popup_state(self, state: str) -> None:
         """What the page can tell of the login popup (``data-popup``: ``open``, ``detached``)."""

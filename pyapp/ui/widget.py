@@ -59,6 +59,7 @@ button.logout, button.cancel { background: #fff; color: #0a5bd8; border: 1px sol
 .message { flex-basis: 100%; margin: 0; padding: .5rem .7rem; border-radius: 6px;
            color: #8a1c1c; background: #fdecec; }
 .message a { color: inherit; }
+.message.calm { color: inherit; background: rgba(10, 91, 216, .08); }
 """
 
 
@@ -179,6 +180,8 @@ class LoginWidget:
             return
         report_message(message)
         replace_children(self.message, el("strong", message.title), " ", message.detail)
+        self.message.className = "message calm" if message.calm else "message"
+        self.message.setAttribute("role", "status" if message.calm else "alert")
         if back_to:
             self.message.append(" ", el("a", "Back to where you were", href=back_to))
 

@@ -117,8 +117,8 @@ def test_embed_example(
     expect(widget).to_have_attribute("data-state", "signed-in")
     assert_accessible(page, "embed: signed in")
     page.goto(app_site.url + EMBED + "callback.html?denied=true")
-    expect(widget.get_by_role("alert")).to_be_visible()
-    assert_accessible(page, "embed callback: an error")
+    expect(widget.get_by_role("status").filter(has_text="You declined access")).to_be_visible()
+    assert_accessible(page, "embed callback: declined")
     page_guard.assert_clean()
 
 

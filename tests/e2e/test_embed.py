@@ -179,7 +179,11 @@ def test_a_denied_login_is_explained_on_the_callback_page(
     page.get_by_role("button", name="Deny").click()
     page.wait_for_url(re.compile(re.escape(app_site.url + EMBED + "callback.html")))
     wait_for(page, "signed-out")
-    expect(widget(page).get_by_role("alert")).to_contain_text("You declined access")
+    note = widget(page).locator(".message")
+    expect(note).to_contain_text("You declined access")
+    # The visitor's choice: a calm note, announced politely, not an alert.
+    expect(note).to_have_class("message calm")
+    expect(note).to_have_attribute("role", "status")
     assert "denied" not in page.url
     assert AppPage(page, app_site.url).our_keys() == {}
     page_guard.assert_clean()
@@ -223,9 +227,9 @@ def test_the_callback_page_never_strands_anyone(
     page.wait_for_url(re.compile(re.escape(site.url + EMBED + "callback.html")))
     wait_for(page, "signed-out")
     assert page.evaluate("window.__placeholder") == "Signing you in…"  # never a blank page
-    alert = widget(page).get_by_role("alert")
-    expect(alert).to_contain_text("You declined access")
-    back = alert.get_by_role("link", name="Back to where you were")
+    note = widget(page).locator(".message")
+    expect(note).to_contain_text("You declined access")
+    back = note.get_by_role("link", name="Back to where you were")
     assert back.get_attribute("href") == site.url + EMBED  # where the login started
 
     # "Log in" here uses the settings of the login that brought the user here.

@@ -167,7 +167,11 @@ def test_deny_in_the_popup_is_explained_in_the_page(
     app = AppPage(page, popup_site.url).open()
     popup = app.open_popup()
     app.deny_in(popup)
-    expect(page.locator("#form-error")).to_contain_text("You declined access")
+    note = page.locator("#form-error")
+    expect(note).to_contain_text("You declined access")
+    # A choice, not a failure: a note announced politely, not a red alert.
+    expect(note).to_have_class("calm")
+    expect(note).to_have_attribute("role", "status")
     app.wait_for("signed-out")
     assert app.our_keys() == {} and mock.token_exchanges() == []
     page_guard.assert_clean()
@@ -175,7 +179,7 @@ def test_deny_in_the_popup_is_explained_in_the_page(
 
 @pytest.mark.parametrize("fault,words", [
     (None, "Speckle didn't accept the sign-in"),  # an expired code: the server's 401 {err}
-    ("500", "Couldn't reach Speckle"),
+    ("500", "Speckle is having a problem"),
 ])
 def test_exchange_failures_are_explained_in_the_page(
     page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
@@ -189,6 +193,8 @@ def test_exchange_failures_are_explained_in_the_page(
     popup = app.open_popup()
     app.authorize_in(popup)  # the popup closes whatever the exchange will say
     expect(page.locator("#form-error")).to_contain_text(words)
+    expect(page.locator("#form-error")).to_have_class("error")
+    expect(page.locator("#form-error")).to_have_attribute("role", "alert")
     app.wait_for("signed-out")
     assert app.session() is None and app.transaction() is None
     assert len(mock.token_exchanges()) == 1
@@ -332,6 +338,20 @@ def test_a_code_a_hostile_page_sends_through_the_popup_never_signs_the_visitor_i
     app.wait_for("signed-in")
     assert [r.status for r in mock.token_exchanges()] == [401, 200]
     page_guard.assert_clean(allow_console=(r"status of 401",))
+
+
+def test_after_a_keyboard_login_focus_lands_on_the_signed_in_heading(
+    page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, popup_site.url).open()
+    page.get_by_role("button", name="Log in with Speckle").focus()
+    with page.expect_popup() as opened:
+        page.keyboard.press("Enter")
+    app.authorize_in(opened.value)
+    app.wait_for("signed-in")
+    expect(page.locator("#user-name")).to_be_focused()
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    page_guard.assert_clean()
 
 
 def test_popup_login_under_a_deep_subpath(

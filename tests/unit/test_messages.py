@@ -54,6 +54,10 @@ ALL_ERRORS = [
         (errors.ExchangeRejected(None, 400), "didn't accept", "login"),
         (errors.EndpointNotSupported(SERVER), "isn't available", "back"),
         (errors.ServerUnavailable("request_timed_out"), "Couldn't reach Speckle", "retry"),
+        (errors.ServerUnavailable("request_failed"), "Couldn't reach Speckle", "retry"),
+        # It answered, with a failure of its own: not the visitor's connection.
+        (errors.ServerUnavailable("server_error", 500), "Speckle is having a problem", "retry"),
+        (errors.ServerUnavailable("unavailable", 503), "Speckle is having a problem", "retry"),
         (errors.UnusableResponse("too_deep"), "can't use", "retry"),
         (errors.StorageUnavailable(), "storage is blocked", "retry"),
         (errors.StorageUnavailable(full=True), "storage is full", "retry"),
@@ -71,6 +75,8 @@ ALL_ERRORS = [
 def test_mapping_for_a_visitor(error: BaseException, title_part: str, action: str) -> None:
     message = message_for(error)
     assert title_part in message.title and message.action == action
+    # Only the visitor's own choices are shown calmly; every failure stays an alert.
+    assert message.calm is isinstance(error, errors.LoginDenied | errors.LoginCancelled)
 
 
 @pytest.mark.parametrize("error", ALL_ERRORS, ids=lambda e: type(e).__name__)
