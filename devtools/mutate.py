@@ -171,12 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         elapsed = run_mutmut(args.children, log, args.only)
     elif not MUTANTS.exists():
         raise SystemExit("no mutants/ yet: run ./dev mutate first")
-    mutants = collect()
+    mutants, accepted = collect(), load_accepted()
     if args.only:
         mutants = [m for m in mutants if m.key.startswith(args.only + ".")]
         if not mutants:
             raise SystemExit(f"no mutants of {args.only}: is it a module of pyapp?")
-    return report(mutants, load_accepted(), elapsed)
+        path = args.only.replace(".", "/") + ".py"
+        accepted = {key: why for key, why in accepted.items() if key.startswith(path + " ")}
+    return report(mutants, accepted, elapsed)
 
 
 if __name__ == "__main__":
