@@ -48,6 +48,11 @@ def touched(field: Any) -> bool:
     return bool(field.value != field.defaultValue)
 
 
+def _shown(values: Mapping[str, Any], key: str) -> str:
+    """What the field for config ``key`` shows for ``values`` (the dialect's default: auto)."""
+    return str(values.get(key) or ("auto" if key == "dialect" else ""))
+
+
 class SettingsForm:
     """The ``#login-form``'s settings part: "Stay signed in" and, when editable, the fields."""
 
@@ -77,7 +82,7 @@ class SettingsForm:
         for key, field_id in FIELDS.items():
             field = self.fields[field_id]
             if not touched(field):
-                field.value = str(values.get(key) or ("auto" if key == "dialect" else ""))
+                field.value = _shown(values, key)
         by_id("settings").hidden = False
 
     def forget(self) -> None:
@@ -88,8 +93,7 @@ class SettingsForm:
         if not self.editable:
             return
         for key, field_id in FIELDS.items():
-            field = self.fields[field_id]
-            field.value = str(self._site.get(key) or ("auto" if key == "dialect" else ""))
+            self.fields[field_id].value = _shown(self._site, key)
 
     def settings(self) -> Settings:
         """The settings to log in with: the site's pinned ones, or the form's when editable
