@@ -280,7 +280,9 @@ async function installGuard() {
   state("on");
 }
 
-await installGuard();
+// Not awaited here: the runtime's downloads start at once; loadPyodide waits for it before
+// handing over, long before PyScript runs any element's code.
+const guardInstalled = installGuard();
 
 let snapshot = openSnapshot().catch((error) => {
   // Whatever went wrong (storage, the digest), the normal start needs none of it.
@@ -374,7 +376,7 @@ async function boot(options, downloads, snapshotBytes) {
 }
 
 export async function loadPyodide(options = {}) {
-  const opened = await snapshot;
+  const [opened] = await Promise.all([snapshot, guardInstalled]);
   snapshot = null;  // one page, one interpreter: a second call starts the normal way
   const downloads = startDownloads();
   if (opened.later) {
