@@ -122,8 +122,13 @@
     var title = crashed ? "The app failed to start" : TITLES[kind] ||
       ((box || host) && (box || host).getAttribute("data-error-title")) ||
       "Couldn't load Python";
+    // A framed page's detail (who frames it) is for the console; the visitor reads where
+    // the page works, without the sign-in form it cannot use here.
+    var words = WORDS[kind] + (kind === "framed" ? "" : " (" + detail + ")");
+    var form = kind === "framed" && document.getElementById("login-form");
+    if (form) form.hidden = true;
     if (host) {
-      showInWidget(title, WORDS[kind] + " (" + detail + ")", kind);
+      showInWidget(title, words, kind);
       return;
     }
     document.title = title + " · Speckle";
@@ -135,7 +140,7 @@
     var heading = document.createElement("h2");
     heading.textContent = title;
     var text = document.createElement("p");
-    text.textContent = WORDS[kind] + " (" + detail + ")";
+    text.textContent = words;
     while (box.firstChild) box.removeChild(box.firstChild);
     box.appendChild(heading);
     box.appendChild(text);

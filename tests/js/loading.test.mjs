@@ -32,13 +32,14 @@ class Element {
 
 function pageIn({ top = "self", topOrigin = SITE, wasm = true } = {}) {
   const body = new Element("body", { "data-state": "loading" });
+  const form = body.appendChild(new Element("form", { id: "login-form" }));
   const loading = body.appendChild(new Element("div", { id: "loading" }));
   const script = body.appendChild(new Element("script", { type: "py" }));
   const widget = body.appendChild(new Element("py-script"));
   const errors = [];
   const document = {
     body, referrer: "https://framer.example/page.html", title: "",
-    getElementById: (id) => (id === "loading" ? loading : null),
+    getElementById: (id) => ({ loading, "login-form": form })[id] || null,
     createElement: (tag) => new Element(tag),
     querySelectorAll: () => [script, widget].filter((el) => el.parentNode),
   };
@@ -62,7 +63,7 @@ function pageIn({ top = "self", topOrigin = SITE, wasm = true } = {}) {
     return el;
   };
   vm.runInNewContext(SOURCE, context);
-  return { body, loading, script, widget, errors };
+  return { body, form, loading, script, widget, errors };
 }
 
 test("framed by another site: Python is disarmed and the page says where it works", () => {
@@ -71,6 +72,8 @@ test("framed by another site: Python is disarmed and the page says where it work
   assert.ok(!page.body.children.includes(page.widget));
   assert.equal(page.body.getAttribute("data-state"), "runtime-error");
   assert.match(page.loading.text, /Open this page in its own tab/);
+  assert.doesNotMatch(page.loading.text, /framer\.example/);  // the console's detail only
+  assert.equal(page.form.hidden, true);  // no sign-in form it cannot use here
   const link = page.loading.children.find((c) => c.tagName === "A");
   assert.equal(link.href, `${SITE}/index.html`);
   assert.equal(link.target, "_blank");
@@ -85,6 +88,7 @@ test("framed by a page of its own origin, or not framed, it starts as usual", ()
     assert.equal(page.script.type, "py", top);
     assert.ok(page.body.children.includes(page.widget), top);
     assert.equal(page.body.getAttribute("data-state"), "loading", top);
+    assert.equal(page.form.hidden, false, top);
     assert.deepEqual(page.errors, [], top);
   }
 });
