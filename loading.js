@@ -8,7 +8,8 @@
  * timings, and hides itself once Python sets <body data-state> to anything but "loading".
  * When the runtime cannot load (one of its own files missing or refused, a script error, a
  * browser without WebAssembly, nothing arriving and nothing happening for the stall time) it
- * says so in #loading - a heading (its data-error-title), what failed in words, and a Reload
+ * says so in #loading - a heading (data-error-word names its key, or data-error-title gives
+ * its text), what failed in words, and a Reload
  * button - and sets <body data-state="runtime-error"> instead of leaving the page waiting
  * forever. A slow connection is not a failure: every byte that arrives restarts the wait.
  * Only the runtime's own files count: a missing favicon, image or analytics script of the
@@ -31,11 +32,68 @@
 (function () {
   "use strict";
   var STALL_SECONDS = 60;
-  var STAGES = {
-    download: [1, "Downloading Python…"],
-    start: [2, "Starting Python…"],
-    app: [3, "Starting the app…"]
-  };
+  // The words this script shows before Python runs, in the languages pyapp ships: a copy of
+  // their keys in pyapp.words (a unit test keeps the two equal). Strict JSON between the
+  // marks, so that test can read it.
+  var TABLES = /* words */ {
+    "en": {
+      "login-button": "Log in with Speckle",
+      "cancel-button": "Cancel",
+      "logout-button": "Log out",
+      "stay-signed-in": "Stay signed in on this device",
+      "projects-heading": "Projects",
+      "load-more": "Load more",
+      "completing": "Signing you in…",
+      "loading-download": "Downloading Python…",
+      "loading-bytes": "Downloading Python: {loaded} MB",
+      "loading-bytes-of": "Downloading Python: {loaded} of {total} MB",
+      "loading-start": "Starting Python…",
+      "loading-app": "Starting the app…",
+      "loading-progress": "Loading progress",
+      "load-failed-title": "Couldn't load Python",
+      "load-failed-page-title": "This page couldn't load",
+      "load-failed-callback-title": "Couldn't finish signing you in",
+      "load-crashed-title": "The app failed to start",
+      "load-framed-title": "Open this page in its own tab",
+      "load-missing": "A file this page needs is missing from the site, so reloading won't help; the site owner can fix it.",
+      "load-network": "A file this page needs didn't arrive. Check your connection and reload the page.",
+      "load-stalled": "Loading stopped making progress. Check your connection and reload the page.",
+      "load-unsupported": "This browser can't run this page. Try a current version of Chrome, Firefox, Safari or Edge.",
+      "load-crashed": "Reload the page; if it happens again, the site owner can find details in the browser console.",
+      "load-framed": "For your security, signing in works only on the site's own page, not inside another site.",
+      "reload-button": "Reload",
+      "open-in-tab": "Open in a new tab"
+    },
+    "de": {
+      "login-button": "Mit Speckle anmelden",
+      "cancel-button": "Abbrechen",
+      "logout-button": "Abmelden",
+      "stay-signed-in": "Auf diesem Gerät angemeldet bleiben",
+      "projects-heading": "Projekte",
+      "load-more": "Mehr laden",
+      "completing": "Sie werden angemeldet…",
+      "loading-download": "Python wird heruntergeladen…",
+      "loading-bytes": "Python wird heruntergeladen: {loaded} MB",
+      "loading-bytes-of": "Python wird heruntergeladen: {loaded} von {total} MB",
+      "loading-start": "Python wird gestartet…",
+      "loading-app": "Die App wird gestartet…",
+      "loading-progress": "Ladefortschritt",
+      "load-failed-title": "Python konnte nicht geladen werden",
+      "load-failed-page-title": "Diese Seite konnte nicht geladen werden",
+      "load-failed-callback-title": "Die Anmeldung konnte nicht abgeschlossen werden",
+      "load-crashed-title": "Die App konnte nicht starten",
+      "load-framed-title": "Öffnen Sie diese Seite in einem eigenen Tab",
+      "load-missing": "Eine Datei, die diese Seite braucht, fehlt auf der Website; neu laden hilft daher nicht. Der Betreiber der Website kann das beheben.",
+      "load-network": "Eine Datei, die diese Seite braucht, ist nicht angekommen. Prüfen Sie Ihre Verbindung und laden Sie die Seite neu.",
+      "load-stalled": "Das Laden kommt nicht mehr voran. Prüfen Sie Ihre Verbindung und laden Sie die Seite neu.",
+      "load-unsupported": "Dieser Browser kann diese Seite nicht ausführen. Versuchen Sie eine aktuelle Version von Chrome, Firefox, Safari oder Edge.",
+      "load-crashed": "Laden Sie die Seite neu; passiert es wieder, findet der Betreiber der Website Details in der Browserkonsole.",
+      "load-framed": "Zu Ihrer Sicherheit funktioniert die Anmeldung nur auf der Seite der Website selbst, nicht eingebettet in eine andere Website.",
+      "reload-button": "Neu laden",
+      "open-in-tab": "In neuem Tab öffnen"
+    }
+  } /* end words */;
+  var STAGES = { download: 1, start: 2, app: 3 };
   var ORDER = ["download", "start", "app", "ready"];
   var BIG_FILES = ["pyodide.asm.wasm", "python_stdlib.zip"];
   // The runtime's own files, by path: PyScript's and Pyodide's (runtime/), the interpreter
@@ -61,6 +119,44 @@
   var stallAttr = (box || host) && Number((box || host).getAttribute("data-stall-seconds"));
   var STALL_MS = (stallAttr > 0 ? stallAttr : STALL_SECONDS) * 1000;
 
+  // The language, as pyapp.words chooses it: the widget's data-language, else the page's
+  // lang, else the browser's languages; English when none is shipped. A site's own text for
+  // a key (data-word-<key> on the widget's host or on #loading) wins.
+  function primary(tag) {
+    return String(tag || "").replace("_", "-").split("-")[0].toLowerCase();
+  }
+  function language() {
+    var setting = host && host.getAttribute("data-language");
+    if (setting) return primary(setting);
+    var root = document.documentElement;
+    var browser = typeof navigator === "object" && navigator.languages || [];
+    var tags = [root && root.lang].concat(browser);
+    for (var i = 0; i < tags.length; i++) {
+      if (TABLES[primary(tags[i])]) return primary(tags[i]);
+    }
+    return "en";
+  }
+  var table = TABLES[language()] || TABLES.en;
+  function word(key, values) {
+    var own = (box || host) && (box || host).getAttribute("data-word-" + key);
+    var text = own || table[key] || TABLES.en[key];
+    for (var name in values || {}) text = text.split("{" + name + "}").join(values[name]);
+    return text;
+  }
+  // The page's own texts, in that language before Python starts (Python words the rest).
+  if (table !== TABLES.en) {
+    var worded = document.querySelectorAll("[data-word]");
+    for (var w = 0; w < worded.length; w++) {
+      if (table[worded[w].getAttribute("data-word")]) {
+        worded[w].textContent = word(worded[w].getAttribute("data-word"));
+      }
+    }
+    var labelled = document.querySelectorAll("[data-word-label]");
+    for (var l = 0; l < labelled.length; l++) {
+      labelled[l].setAttribute("aria-label", word(labelled[l].getAttribute("data-word-label")));
+    }
+  }
+
   function loading() {
     return !failed && !running && watched.getAttribute("data-state") === "loading";
   }
@@ -76,27 +172,16 @@
     }
     if (bar) {
       bar.max = 3;
-      bar.value = STAGES[next][0];
+      bar.value = STAGES[next];
     }
-    if (label) label.textContent = STAGES[next][1];
+    if (label) label.textContent = word("loading-" + next);
   }
 
   // What failed, in words: `kind` is "missing" (the site lacks a file), "network" (a file did
-  // not arrive), "stalled", "unsupported" (this browser) or "crashed" (the page's Python
-  // stopped before taking over). `detail` names the file or the error, for the console too.
-  var WORDS = {
-    missing: "A file this page needs is missing from the site, so reloading won't help; " +
-      "the site owner can fix it.",
-    network: "A file this page needs didn't arrive. Check your connection and reload the page.",
-    stalled: "Loading stopped making progress. Check your connection and reload the page.",
-    unsupported: "This browser can't run this page. Try a current version of Chrome, Firefox, " +
-      "Safari or Edge.",
-    crashed: "Reload the page; if it happens again, the site owner can find details in the " +
-      "browser console.",
-    framed: "For your security, signing in works only on the site's own page, not inside " +
-      "another site."
-  };
-  var TITLES = { framed: "Open this page in its own tab" };
+  // not arrive), "stalled", "unsupported" (this browser), "crashed" (the page's Python
+  // stopped before taking over) or "framed". `detail` names the file or the error, for the
+  // console too.
+  var TITLES = { crashed: "load-crashed-title", framed: "load-framed-title" };
 
   function framedByAnotherSite() {
     if (window.top === window.self) return false;
@@ -119,12 +204,13 @@
     }
     var status = document.getElementById("status");  // "Signing you in…" would now be untrue
     if (status) status.hidden = true;
-    var title = crashed ? "The app failed to start" : TITLES[kind] ||
-      ((box || host) && (box || host).getAttribute("data-error-title")) ||
-      "Couldn't load Python";
+    var own = box || host;
+    var title = TITLES[kind] ? word(TITLES[kind])
+      : own && own.getAttribute("data-error-word") ? word(own.getAttribute("data-error-word"))
+      : own && own.getAttribute("data-error-title") || word("load-failed-title");
     // A framed page's detail (who frames it) is for the console; the visitor reads where
     // the page works, without the sign-in form it cannot use here.
-    var words = WORDS[kind] + (kind === "framed" ? "" : " (" + detail + ")");
+    var words = word("load-" + kind) + (kind === "framed" ? "" : " (" + detail + ")");
     var form = kind === "framed" && document.getElementById("login-form");
     if (form) form.hidden = true;
     if (host) {
@@ -153,14 +239,14 @@
     link.target = "_blank";
     link.rel = "noopener";
     link.className = "button";
-    link.textContent = "Open in a new tab";
+    link.textContent = word("open-in-tab");
     return link;
   }
 
   function reloadButton() {
     var reload = document.createElement("button");
     reload.type = "button";
-    reload.textContent = "Reload";
+    reload.textContent = word("reload-button");
     reload.onclick = function () { location.reload(); };
     return reload;
   }
@@ -211,8 +297,10 @@
     if (!loading() || stage !== "download") return;
     var shown = box ? { bar: bar, label: label } : hostProgress();
     if (shown.label) {
-      shown.label.textContent = (box ? "" : " ") + "Downloading Python: " + megabytes(loaded) +
-        (total > 0 ? " of " + megabytes(Math.max(total, loaded)) : "") + " MB";
+      shown.label.textContent = (box ? "" : " ") + (total > 0
+        ? word("loading-bytes-of", { loaded: megabytes(loaded),
+                                     total: megabytes(Math.max(total, loaded)) })
+        : word("loading-bytes", { loaded: megabytes(loaded) }));
     }
     if (shown.bar && total > 0) {
       shown.bar.max = total;

@@ -88,6 +88,8 @@ async def mount(
     *,
     config_file: str | None = None,
     return_to: str | None = None,
+    language: str | None = None,
+    words: Mapping[str, str] | None = None,
 ) -> LoginWidget:
     """Render the drop-in login widget into ``target`` (an element or a CSS selector).
 
@@ -101,7 +103,8 @@ async def mount(
             raise
         raise InvalidConfiguration("widget_not_loaded") from None
 
-    return await mount_widget(target, settings, config_file=config_file, return_to=return_to)
+    return await mount_widget(target, settings, config_file=config_file, return_to=return_to,
+                              language=language, words=words)
 
 
 __all__ = [

@@ -49,8 +49,9 @@ CONFIG_KEYS = {
 
 #: Keys of the site's config.json that other parts of the site read, not Settings.
 # fastStart: read by fast-start.mjs (false turns the snapshot off); editableSettings: read by
-# the app page (true shows the settings form, see settings_editable).
-SITE_KEYS = frozenset({"fastStart", "editableSettings"})
+# the app page (true shows the settings form, see settings_editable); language and words: the
+# visitor's language and the site's own texts (pyapp.words).
+SITE_KEYS = frozenset({"fastStart", "editableSettings", "language", "words"})
 
 
 def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:

@@ -6,9 +6,10 @@ whoever set the site up: pages write it to the browser console and, when the set
 editable on the page, show it there too. None of the three ever holds a token, code or
 verifier (every text is composed here from an error's facts, or is Speckle's own message).
 
-Errors carry codes and facts, not prose (see :mod:`pyapp.errors`): this module holds all the
-wording, for people (:func:`message_for`) and for developers (:func:`describe`, which is
-also ``str(error)``).
+Errors carry codes and facts, not prose (see :mod:`pyapp.errors`): this module chooses the
+words, for people (:func:`message_for`, whose texts come from the page's word table,
+:mod:`pyapp.words`, so a site can replace or translate them) and for developers
+(:func:`describe`, which is also ``str(error)``, in English).
 
 With ``editable=False`` (a site whose server and app are pinned by its owner) a
 configuration problem is the owner's, not the visitor's: the visitor is told the site is not
@@ -44,20 +45,12 @@ from .errors import (
     TokenEndpointUnreachable,
     UnusableResponse,
 )
+from .words import ENGLISH, Words, active
 
 #: ``retry`` repeats what failed, ``login`` starts a fresh login, ``back`` returns to the app,
 #: ``fix`` asks the user to correct the settings.
 Action = Literal["retry", "login", "back", "fix"]
 
-SITE_NOT_SET_UP = ("This site's Speckle sign-in isn't set up correctly; the site owner can find "
-                   "details in the browser console.")
-# What a person is asked to share, by scope, in words.
-SCOPE_WORDS = {
-    "profile:read": "your name and picture",
-    "profile:email": "your e-mail address",
-    "streams:read": "your projects",
-    "streams:write": "changes to your projects",
-}
 # Speckle's rejections that mean the site's app ID or secret is wrong, not the visitor's login.
 _SETUP_REJECTIONS = ("app secret", "application id", "appsecret")
 
@@ -91,160 +84,98 @@ def is_setup_problem(error: BaseException) -> bool:
     return False
 
 
-def _setup_problem(error: SpeckleError, editable: bool) -> Message:
-    # The person who chose the settings is asked to fix them; a visitor of a pinned site is
-    # told the site is not set up (the owner finds the detail in the console).
+def _setup_problem(error: SpeckleError, editable: bool, w: Words) -> Message:
+    # The person who chose the settings is asked to fix them (in the site owner's words,
+    # English, as the console's); a visitor of a pinned site is told the site is not set
+    # up (the owner finds the detail in the console).
     if editable:
         title = ("Check the settings" if isinstance(error, InvalidConfiguration)
                  else "The settings don't match this server")
         return Message(title, describe(error), "fix")
-    return Message("Sign-in isn't available", SITE_NOT_SET_UP, "back")
+    return _worded("setup", "back", w)
 
 
-def _login_denied(error: LoginDenied, editable: bool) -> Message:
-    return Message("You declined access",
-                   "You're not signed in, and nothing from your Speckle account was shared. "
-                   "You can log in again whenever you like.", "back", calm=True)
+def _worded(name: str, action: Action, w: Words, calm: bool = False, **values: str) -> Message:
+    """The message whose words are ``<name>-title`` and ``<name>-detail``."""
+    return Message(w(f"{name}-title"), w(f"{name}-detail", **values), action, calm=calm)
 
 
-def _login_cancelled(error: LoginCancelled, editable: bool) -> Message:
-    return Message("Sign-in cancelled",
-                   "The sign-in ended before Speckle answered (its window was closed or "
-                   "the sign-in was cancelled), so you are not signed in. You can log in "
-                   "again whenever you like.", "login", calm=True)
+def _plain(name: str, action: Action, calm: bool = False) -> Callable[[Any, bool, Words], Message]:
+    """A wording that needs nothing of the error: a title, a detail and an action."""
+    return lambda error, editable, w: _worded(name, action, w, calm)
 
 
-def _popup_blocked(error: PopupBlocked, editable: bool) -> Message:
-    return Message("The sign-in window was blocked",
-                   "Your browser blocked the window Speckle's sign-in opens in. Allow "
-                   "pop-ups for this site and log in again.", "login")
-
-
-def _missing_access_code(error: MissingAccessCode, editable: bool) -> Message:
-    return Message("Nothing to sign in with",
-                   "This page is where Speckle sends you after you log in, but it was opened "
-                   "without an access code. Start from the Log in button.", "back")
-
-
-def _missing_transaction(error: MissingTransaction, editable: bool) -> Message:
-    return Message("This sign-in can't be finished here",
-                   "The login was started in another tab or window, or too long ago, so this "
-                   "tab has no record of it. Please log in again.", "login")
-
-
-def _exchange_rejected(error: ExchangeRejected, editable: bool) -> Message:
+def _exchange_rejected(error: ExchangeRejected, editable: bool, w: Words) -> Message:
     if is_setup_problem(error):  # Speckle says the site's app ID or secret is wrong
-        return _setup_problem(error, editable)
+        return _setup_problem(error, editable, w)
     if not error.server_message:
-        return Message("Speckle didn't accept the sign-in", "Please log in again.", "login")
-    return Message("Speckle didn't accept the sign-in",
-                   f"Speckle said: “{_sentence(error.server_message)}” Please log in again.",
+        return _worded("rejected", "login", w)
+    return Message(w("rejected-title"), w("rejected-said", said=_sentence(error.server_message)),
                    "login")
 
 
-def _unusable_response(error: UnusableResponse, editable: bool) -> Message:
-    return Message("Speckle sent an answer this page can't use",
-                   "Nothing from it was kept. Try again; if it keeps happening, the site "
-                   "owner can find details in the browser console.", "retry")
-
-
-def _server_unavailable(error: ServerUnavailable, editable: bool) -> Message:
+def _server_unavailable(error: ServerUnavailable, editable: bool, w: Words) -> Message:
     # Speckle answered with a failure of its own (5xx): the visitor's connection is fine.
     if error.reason == "server_error" or (error.status or 0) >= 500:
-        return Message("Speckle is having a problem",
-                       "Speckle answered, but couldn't do this just now. Try again in a "
-                       "moment.", "retry")
-    return Message("Couldn't reach Speckle",
-                   "Speckle didn't answer. Check your internet connection, then try again.",
-                   "retry")
+        return _worded("server-failed", "retry", w)
+    return _worded("unreachable", "retry", w)
 
 
-def _session_expired(error: SessionExpired, editable: bool) -> Message:
-    return Message("Your session has ended",
-                   "Your Speckle session expired or access was revoked. Please log in again.",
-                   "login")
+def _missing_scope(error: MissingScope, editable: bool, w: Words) -> Message:
+    what = w(f"scope-{error.scope}") if f"scope-{error.scope}" in ENGLISH else w("scope-other")
+    return _worded("scope", "login", w, what=what)
 
 
-def _session_dropped(error: SessionDropped, editable: bool) -> Message:
-    return Message("You were signed out",
-                   "Your saved sign-in can't be used any more, so it was removed. Please "
-                   "log in again.", "login")
+def _storage_unavailable(error: StorageUnavailable, editable: bool, w: Words) -> Message:
+    return _worded("storage-full" if error.full else "storage-blocked", "retry", w)
 
 
-def _missing_scope(error: MissingScope, editable: bool) -> Message:
-    what = SCOPE_WORDS.get(error.scope, "some of your account's details")
-    return Message("Some details can't be shown",
-                   f"This site wasn't allowed to see {what}. Log in again to re-authorize "
-                   "it, or ask the site owner to ask for that permission.", "login")
-
-
-def _storage_unavailable(error: StorageUnavailable, editable: bool) -> Message:
-    if error.full:
-        return Message("The browser's storage is full",
-                       "The browser's storage for this site is full, and signing in needs "
-                       "a little of it. Nothing was saved. Free some space (clear this "
-                       "site's data), then try again.", "retry")
-    return Message("Site storage is blocked",
-                   "This browser is blocking site storage, which signing in needs. Allow "
-                   "this site to store data (cookies and site data in the browser's "
-                   "settings), then try again.", "retry")
-
-
-def _insecure_context(error: InsecureContext, editable: bool) -> Message:
-    detail = ("This page isn't served over a secure (https) connection, so it can't sign you "
-              "in safely.")
+def _insecure_context(error: InsecureContext, editable: bool, w: Words) -> Message:
+    detail = w("insecure-detail")
     if not editable:
-        detail += " The site owner can find details in the browser console."
-    return Message("This page can't sign you in securely", detail,
-                   "fix" if editable else "back")
-
-
-def _not_signed_in(error: NotSignedIn, editable: bool) -> Message:
-    return Message("You are signed out", "Log in to continue.", "login")
-
-
-def _graphql_error(error: GraphQLError, editable: bool) -> Message:
-    return Message("Speckle couldn't answer",
-                   "Something went wrong while loading your data from Speckle. Try again.",
-                   "retry")
+        detail += " " + w("insecure-owner")
+    return Message(w("insecure-title"), detail, "fix" if editable else "back")
 
 
 # One wording per error class, given the error and whether the person on the page chose
 # the settings. A class without its own entry is worded like its nearest ancestor that has
 # one (a new ServerUnavailable subclass reads as ServerUnavailable), so the order of this
 # table does not matter.
-_WORDING: dict[type[BaseException], Callable[[Any, bool], Message]] = {
-    LoginDenied: _login_denied,
-    LoginCancelled: _login_cancelled,
-    PopupBlocked: _popup_blocked,
-    MissingAccessCode: _missing_access_code,
-    MissingTransaction: _missing_transaction,
+_WORDING: dict[type[BaseException], Callable[[Any, bool, Words], Message]] = {
+    LoginDenied: _plain("declined", "back", calm=True),
+    LoginCancelled: _plain("cancelled", "login", calm=True),
+    PopupBlocked: _plain("blocked", "login"),
+    MissingAccessCode: _plain("no-code", "back"),
+    MissingTransaction: _plain("no-record", "login"),
     ExchangeRejected: _exchange_rejected,
     EndpointNotSupported: _setup_problem,
     TokenEndpointUnreachable: _setup_problem,
-    UnusableResponse: _unusable_response,
+    UnusableResponse: _plain("unusable", "retry"),
     ServerUnavailable: _server_unavailable,
-    SessionExpired: _session_expired,
-    SessionDropped: _session_dropped,
+    SessionExpired: _plain("expired", "login"),
+    SessionDropped: _plain("dropped", "login"),
     MissingScope: _missing_scope,
     StorageUnavailable: _storage_unavailable,
     InsecureContext: _insecure_context,
     InvalidConfiguration: _setup_problem,
-    NotSignedIn: _not_signed_in,
-    GraphQLError: _graphql_error,
+    NotSignedIn: _plain("signed-out", "login"),
+    GraphQLError: _plain("graphql", "retry"),
 }
 
 
-def message_for(error: BaseException, editable: bool = False) -> Message:
+def message_for(error: BaseException, editable: bool = False,
+                words: Words | None = None) -> Message:
     """The message a person sees for ``error``: the wording of its class, or of the nearest
-    base class that has one; ``editable``: they chose the settings. ``technical`` is added
-    here, the same way for every class."""
+    base class that has one; ``editable``: they chose the settings; ``words``: the page's
+    (by default :func:`pyapp.words.active`). ``technical`` is added here, the same way for
+    every class, in English: it is for the site owner."""
+    w = words or active()
     technical = _technical(error)
     for cls in type(error).__mro__:
         wording = _WORDING.get(cls)
         if wording is not None:
-            return replace(wording(error, editable), technical=technical)
-    return Message("Something went wrong", "Please try again.", "retry", technical)
+            return replace(wording(error, editable, w), technical=technical)
+    return replace(_worded("unexpected", "retry", w), technical=technical)
 
 
 def _technical(error: BaseException) -> str:

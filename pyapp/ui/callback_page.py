@@ -9,31 +9,34 @@ exchanged and ends as ``done`` or ``error``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pyscript import document
 
 from ..config import load_config_file, settings_editable
 from ..embed import finish_login
 from ..errors import InvalidConfiguration, SpeckleAuthError
 from ..messages import Message, message_for
+from ..words import active
 from . import report
 from .dom import by_id, el, replace_children, report_message
+from .page_words import choose_words, reword
 
 APP_PAGE = "./"
 CONFIG_FILE = "config.json"
-ACTION_LABELS = {
-    "back": "Back to the app",
-    "login": "Log in again",
-    "retry": "Try again",
-    "fix": "Back to the settings",
-}
+
+
+def site_config() -> dict[str, Any]:
+    """The site's config.json, or nothing when it cannot be read (the login says why)."""
+    try:
+        return load_config_file(CONFIG_FILE)
+    except InvalidConfiguration:
+        return {}
 
 
 def editable() -> bool:
     """Whether the app page lets the person change the settings (then they see the detail)."""
-    try:
-        return settings_editable(load_config_file(CONFIG_FILE))
-    except InvalidConfiguration:
-        return False
+    return settings_editable(site_config())
 
 
 def show_error(message: Message, back_to: str | None = None) -> None:
@@ -46,7 +49,7 @@ def show_error(message: Message, back_to: str | None = None) -> None:
              el("p", message.detail, class_="calm" if message.calm else "error")]
     if editable() and message.extra_detail:
         nodes.append(el("p", message.extra_detail, class_="technical"))
-    nodes.append(el("a", ACTION_LABELS[message.action], href=back_to or APP_PAGE,
+    nodes.append(el("a", active()(f"action-{message.action}"), href=back_to or APP_PAGE,
                     class_="button", id="next-action"))
     replace_children(result, *nodes)
     result.hidden = False
@@ -56,6 +59,9 @@ def show_error(message: Message, back_to: str | None = None) -> None:
 
 async def main() -> None:
     # Python runs: the start-up line gives way to "Signing you in…" while the code is exchanged.
+    words = choose_words(site_config())
+    document.documentElement.lang = words.language
+    reword(document, words)
     document.body.dataset.state = "completing"
     try:
         await finish_login()
@@ -66,5 +72,5 @@ async def main() -> None:
         report(error, "finishing the login")
         show_error(message_for(error))
         return
-    by_id("status").textContent = "Signed in. Taking you back…"
+    by_id("status").textContent = words("returning")
     document.body.dataset.state = "done"

@@ -28,17 +28,14 @@ from ..errors import InvalidConfiguration, MissingScope, SessionExpired, Speckle
 from ..messages import Message, message_for
 from . import report, spawn
 from .dom import by_id, el, on_restored, replace_children, report_message, show_message
+from .page_words import choose_words, reword
 from .settings_form import SettingsForm
 from .signed_in_view import SignedInView
 
 CONFIG_FILE = "config.json"
 
-POPUP_WAIT_TEXT = {
-    "": "Finish signing in in the Speckle window.",
-    "open": "Finish signing in in the Speckle window.",
-    "detached": "The Speckle window no longer reports to this page, so closing it does not "
-                "end the wait: finish signing in there, or cancel.",
-}
+# What the wait says, by what the page can tell of the login popup (``data-popup``).
+POPUP_WAIT_WORDS = {"": "popup-wait", "open": "popup-wait", "detached": "popup-detached"}
 
 
 def load_config() -> tuple[dict[str, Any], InvalidConfiguration | None]:
@@ -56,8 +53,12 @@ class AppPage:
 
     def __init__(self, config: dict[str, Any],
                  problem: InvalidConfiguration | None = None) -> None:
+        # The page's language and the site's own texts, before anything is shown.
+        self.words = choose_words(config)
+        document.documentElement.lang = self.words.language
+        reword(document, self.words)
         self.form = SettingsForm(config)
-        self.view = SignedInView()
+        self.view = SignedInView(self.words)
         self.problem = None if self.form.editable else problem
         settings: Settings | None = None
         if self.problem is None:
@@ -245,7 +246,7 @@ class AppPage:
     def _on_popup_state(self, state: str) -> None:
         """What the page can tell of the login popup (``data-popup``: ``open``, ``detached``)."""
         self.popup_wait.dataset.popup = state
-        self.popup_wait_text.textContent = POPUP_WAIT_TEXT.get(state, POPUP_WAIT_TEXT[""])
+        self.popup_wait_text.textContent = self.words(POPUP_WAIT_WORDS.get(state, "popup-wait"))
 
     def _on_cancel_click(self, event: Any) -> None:
         self.client.cancel_login()
@@ -268,8 +269,8 @@ class AppPage:
             page = await self.client.projects(view.next_cursor)
             first_new = view.shown
             added = view.append(page)
-            view.announce(f"{added} more projects loaded, {view.shown} of {page.total_count} "
-                          "shown.")
+            view.announce(self.words("more-loaded", added=added, shown=view.shown,
+                                     total=page.total_count))
             if view.load_more.hidden and added:  # nothing left to load: focus what arrived
                 view.focus_item(first_new)
         except SessionExpired as error:
@@ -302,7 +303,7 @@ class AppPage:
         if session is None:
             self.show_banner(None)
             self.show_signed_out()
-            self.announce("You are signed out.")
+            self.announce(self.words("signed-out-notice"))
 
     def _on_restored(self) -> None:
         # Back from the consent page, a page restored as it was left has "Log in" disabled.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..speckle_api import Project, ProjectPage, Viewer
+from ..words import ENGLISH, Words, active
 from .dom import by_id, el, replace_children, safe_url
 
 
@@ -22,10 +23,19 @@ def avatar_node(viewer: Viewer) -> Any:
     return user.initials if user else "?"
 
 
-def project_item(project: Project) -> Any:
+def _known(words: Words, key: str, value: str) -> str:
+    """``value`` in ``words`` when the table knows it (``role-owner``), else as the server
+    said it."""
+    return words(f"{key}-{value}") if f"{key}-{value}" in ENGLISH else value
+
+
+def project_item(project: Project, words: Words | None = None) -> Any:
+    words = words or active()
     role = (project.role or "").removeprefix("stream:")
+    updated = words("project-updated", date=project.updated_at[:10]) if project.updated_at else ""
     meta = " · ".join(
-        p for p in (role, project.visibility.lower(), f"updated {project.updated_at[:10]}") if p
+        p for p in (_known(words, "role", role) if role else "",
+                    _known(words, "visibility", project.visibility.lower()), updated) if p
     )
     return el(
         "li",
@@ -39,7 +49,8 @@ def project_item(project: Project) -> Any:
 class SignedInView:
     """The ``#signed-in`` section, and where the project list goes on from."""
 
-    def __init__(self) -> None:
+    def __init__(self, words: Words | None = None) -> None:
+        self.words = words or active()
         self.section = by_id("signed-in")
         self.avatar = by_id("avatar")
         self.name = by_id("user-name")
@@ -61,10 +72,10 @@ class SignedInView:
         """Show ``viewer``: the profile, the server, and the first page of projects."""
         user = viewer.user
         replace_children(self.avatar, avatar_node(viewer))
-        self.name.textContent = (user.name if user else "") or "Signed in"
+        self.name.textContent = (user.name if user else "") or self.words("signed-in-name")
         self.email.textContent = (user.email if user else None) or ""
         server = viewer.server
-        self.server.textContent = f"on {server.name}" if server else ""
+        self.server.textContent = self.words("server-name", server=server.name) if server else ""
         replace_children(self.projects)
         self.append(viewer.projects)
 
@@ -72,12 +83,13 @@ class SignedInView:
         """Add ``page``'s projects to the list; how many were added. "Load more" stays only
         while fewer are shown than the server counts (its last page still has a cursor)."""
         items = page.items if page else []
-        self.projects.append(*[project_item(p) for p in items])
+        self.projects.append(*[project_item(p, self.words) for p in items])
         shown = self.shown
         self.next_cursor = page.cursor if page is not None and page.has_more(shown) else None
         self.load_more.hidden = self.next_cursor is None
         if page is not None:
-            self.count.textContent = f"({shown} of {page.total_count})"
+            self.count.textContent = self.words("project-count", shown=shown,
+                                                total=page.total_count)
         return len(items)
 
     def focus_item(self, index: int) -> None:

@@ -1,11 +1,15 @@
 """The drop-in login widget: a "Log in with Speckle" button, then the user's name and
 "Log out", rendered into an element the site author chooses.
 
-It lives in a Shadow DOM root of that element, so its styles apply only inside it and the
-host page's styles do not reach in (``:host { all: initial }`` also stops inherited ones);
-authors can still restyle it through ``::part(box|login-button|logout-button|name|avatar)``.
-The stylesheet is a constructed ``CSSStyleSheet``, which a ``style-src 'self'``
-Content-Security-Policy allows, unlike a ``<style>`` element.
+It lives in a Shadow DOM root of that element, so the host page's rules do not reach in
+and its own stay inside; it inherits the host's font and text colour, and takes its colours,
+radius and spacing from ``--speckle-login-*`` custom properties the host may set (see
+``STYLE``). Authors can still restyle it through
+``::part(box|login-button|logout-button|cancel-button|name|avatar)``; a mark of the site's
+(an ``<img>`` or ``<svg>`` with ``slot="mark"``, inside the host element, styled by the page
+like its own) shows in the button. The stylesheet is a constructed ``CSSStyleSheet``, which a ``style-src 'self'``
+Content-Security-Policy allows, unlike a ``<style>`` element. Every text comes from the
+page's words (:mod:`pyapp.words`).
 
 The host element reports the widget's state in ``data-state``: ``loading`` (set in the
 page's HTML; ``loading.js`` turns it into ``error`` with a message if the runtime cannot
@@ -30,36 +34,63 @@ from pyodide.ffi import create_proxy, to_js
 from ..browser import make_client
 from ..browser.page import data_attributes, find_element
 from ..client import SpeckleClient
-from ..config import Settings
-from ..embed import is_callback_url, resolve_settings
+from ..config import Settings, load_config_file
+from ..embed import CONFIG_ATTRIBUTE, is_callback_url, resolve_settings
 from ..errors import SessionExpired, SpeckleAuthError
 from ..messages import Message, message_for
 from ..page_urls import same_page
 from ..speckle_api import UserProfile
+from ..words import Words, active
 from . import report, spawn
 from .dom import el, on_restored, replace_children, report_message
+from .page_words import choose_words
 
 CHANGE_EVENT = "speckle-login:change"
 RETURN_TO_ATTRIBUTE = "data-return-to"
 
+# Only the boxes the widget draws have colours of their own; its text takes the host's font
+# and colour, so it reads well on a light header and a dark one alike. Each colour, the
+# radius and the spacing can be set by the host page through --speckle-login-* properties
+# (on the host element or any ancestor: custom properties inherit into the shadow root).
 STYLE = """
-:host { all: initial; display: block; font: 15px/1.4 system-ui, sans-serif; color: #1b1f24; }
+:host { display: block; line-height: 1.4;
+        --_accent: var(--speckle-login-accent, #0a5bd8);
+        --_on-accent: var(--speckle-login-on-accent, #fff);
+        --_radius: var(--speckle-login-radius, 6px);
+        --_gap: var(--speckle-login-gap, .6rem);
+        --_error-text: var(--speckle-login-error-text, #8a1c1c);
+        --_error-background: var(--speckle-login-error-background, #fdecec);
+        --_note-background: var(--speckle-login-note-background, rgb(128 128 128 / 14%));
+        --_message-width: var(--speckle-login-message-width, 22rem); }
+@media (prefers-color-scheme: dark) {
+  :host { --_error-text: var(--speckle-login-error-text, #ffd7d5);
+          --_error-background: var(--speckle-login-error-background, #5c1515); }
+}
 [hidden] { display: none !important; }
-.box { display: flex; flex-wrap: wrap; align-items: center; gap: .6rem; }
-button { padding: .5rem 1rem; border: 0; border-radius: 6px; background: #0a5bd8;
-         color: #fff; font: inherit; cursor: pointer; }
-button:disabled { background: #7d9ccc; cursor: progress; }
-button.logout, button.cancel { background: #fff; color: #0a5bd8; border: 1px solid #0a5bd8;
-                               white-space: nowrap; }
-.wait { margin: 0; color: #51606f; }
-.user { display: flex; align-items: center; gap: .6rem; min-width: 0; }
+.box { display: flex; flex-wrap: wrap; align-items: center; gap: var(--_gap); }
+button { display: inline-flex; align-items: center; gap: .5em; padding: .5rem 1rem;
+         border: 1px solid var(--_accent); border-radius: var(--_radius);
+         background: var(--_accent); color: var(--_on-accent); font: inherit; cursor: pointer; }
+button:disabled { opacity: .6; cursor: progress; }
+button.logout, button.cancel { background: transparent; color: inherit;
+                               border-color: currentColor; white-space: nowrap; }
+button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+::slotted([slot=mark]) { display: block; width: 1.25em; height: 1.25em; flex: none; }
+.wait { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: var(--_gap); }
+.user { display: flex; align-items: center; gap: var(--_gap); min-width: 0; }
 .name { min-width: 0; overflow-wrap: anywhere; }
-.avatar { flex: none; width: 2rem; height: 2rem; border-radius: 50%; background: #0a5bd8;
-          color: #fff; display: grid; place-items: center; font-weight: 700; font-size: .8rem; }
-.message { flex-basis: 100%; margin: 0; padding: .5rem .7rem; border-radius: 6px;
-           color: #8a1c1c; background: #fdecec; }
+.avatar { flex: none; width: 2rem; height: 2rem; border-radius: 50%; background: var(--_accent);
+          color: var(--_on-accent); display: grid; place-items: center; font-weight: 700;
+          font-size: .8rem; }
+.message { flex-basis: 100%; max-width: var(--_message-width); margin: 0; padding: .5rem .7rem;
+           border-radius: var(--_radius); color: var(--_error-text);
+           background: var(--_error-background); }
 .message a { color: inherit; }
-.message.calm { color: inherit; background: rgba(10, 91, 216, .08); }
+.message.calm { color: inherit; background: var(--_note-background); }
+/* Fingers need room: every target at least 44 px on a touch screen. */
+@media (pointer: coarse) {
+  button { min-height: 44px; min-width: 44px; }
+}
 """
 
 
@@ -70,10 +101,12 @@ def _js_object(value: Mapping[str, Any]) -> Any:
 class LoginWidget:
     """One mounted widget; ``client`` is the :class:`SpeckleClient` it signs in with."""
 
-    def __init__(self, host: Any, client: SpeckleClient, return_to: str | None = None) -> None:
+    def __init__(self, host: Any, client: SpeckleClient, return_to: str | None = None,
+                 words: Words | None = None) -> None:
         self.host = host
         self.client = client
         self.return_to = return_to
+        self.words = w = words or active()
         # On a bare callback page (a widget with no settings of its own), the settings of the
         # login that failed there: "Log in" starts that login over.
         self._retry_settings: Settings | None = None
@@ -85,20 +118,23 @@ class LoginWidget:
         sheet.replaceSync(STYLE)
         root.adoptedStyleSheets = js.Array.of(sheet)
         self.message = el("p", class_="message", role="alert", hidden=True)
-        self.login_button = el("button", "Log in with Speckle", type="button", class_="login",
-                               part="login-button", disabled=True)
+        # A mark the site supplies (<img slot="mark" alt=""> or <svg slot="mark">) shows in
+        # the button; the label keeps the button's name whatever the mark says.
+        self.login_button = el("button", el("slot", name="mark"),
+                               el("span", w("login-button")), type="button", class_="login",
+                               part="login-button", aria_label=w("login-button"), disabled=True)
         self.avatar = el("span", class_="avatar", part="avatar", aria_hidden="true")
         self.name = el("span", class_="name", part="name")
-        self.logout_button = el("button", "Log out", type="button", class_="logout",
+        self.logout_button = el("button", w("logout-button"), type="button", class_="logout",
                                 part="logout-button")
         self.user_box = el("div", self.avatar, self.name, self.logout_button, class_="user",
                            hidden=True)
-        self.cancel_button = el("button", "Cancel", type="button", class_="cancel",
+        self.cancel_button = el("button", w("cancel-button"), type="button", class_="cancel",
                                 part="cancel-button")
-        self.wait_box = el("p", "Finish signing in in the Speckle window. ", self.cancel_button,
+        self.wait_box = el("p", el("span", w("popup-wait")), self.cancel_button,
                            class_="wait", role="status", hidden=True)
         replace_children(root, el("div", self.login_button, self.wait_box, self.user_box,
-                                  self.message, class_="box", part="box"))
+                                  self.message, class_="box", part="box", lang=w.language))
         self.login_button.addEventListener("click", self._proxies[0])
         self.logout_button.addEventListener("click", self._proxies[1])
         self.cancel_button.addEventListener("click", self._proxies[2])
@@ -163,7 +199,7 @@ class LoginWidget:
         self._set_state("signed-out", None)
 
     def show_signed_in(self, user: UserProfile | None) -> None:
-        name = (user.name if user else "") or "Signed in"
+        name = (user.name if user else "") or self.words("signed-in-name")
         self.avatar.textContent = user.initials if user else "?"
         self.name.textContent = name
         self.login_button.hidden = True
@@ -183,7 +219,7 @@ class LoginWidget:
         self.message.className = "message calm" if message.calm else "message"
         self.message.setAttribute("role", "status" if message.calm else "alert")
         if back_to:
-            self.message.append(" ", el("a", "Back to where you were", href=back_to))
+            self.message.append(" ", el("a", self.words("back-link"), href=back_to))
 
     def fail(self, error: BaseException, where: str) -> None:
         """Show ``error``'s message; report it to the console too unless it is a typed one."""
@@ -268,6 +304,8 @@ async def mount(
     *,
     config_file: str | None = None,
     return_to: str | None = None,
+    language: str | None = None,
+    words: Mapping[str, str] | None = None,
 ) -> LoginWidget:
     """Render the login widget into ``target`` (an element or a CSS selector).
 
@@ -276,6 +314,11 @@ async def mount(
     ``return_to`` (or ``data-return-to``) is where a finished login lands; by default the
     page the login started from. A bad configuration is shown in the widget, not raised, so
     the host page keeps working.
+
+    The widget speaks ``language`` (or ``data-language``, or the config file's
+    ``"language"``; else the page's ``lang`` or the browser's, see :mod:`pyapp.words`), with
+    single texts replaced by ``words`` (key -> text), ``data-word-<key>`` attributes or the
+    config file's ``"words"``.
     """
     host = find_element(target)
     attributes = data_attributes(host)
@@ -284,8 +327,14 @@ async def mount(
         resolved = resolve_settings(settings, config_file=config_file, attributes=attributes)
     except Exception as error:  # shown in the widget below, whatever it is
         resolved, problem = None, error
+    config_file = config_file or attributes.get(CONFIG_ATTRIBUTE) or None
+    try:
+        site_config = load_config_file(config_file) if config_file else {}
+    except Exception:  # an unreadable file is already the problem shown above
+        site_config = {}
+    page_words = choose_words(site_config, attributes, language, words)
     widget = LoginWidget(host, make_client(resolved),
-                         return_to or attributes.get(RETURN_TO_ATTRIBUTE) or None)
+                         return_to or attributes.get(RETURN_TO_ATTRIBUTE) or None, page_words)
     await widget.start()
     if problem is not None:
         widget.fail(problem, "reading the settings")

@@ -1,8 +1,8 @@
 """The drop-in widget (``examples/embed/``) on a page it does not own.
 
 The host page has broad styles of its own (every ``button`` crimson, every ``span`` bold) and
-a script of its own. The widget must log in and out, keep its look inside its Shadow DOM,
-leave the host's look and behaviour alone, and finish logins on whatever page the app's
+a script of its own. The widget must log in and out, take the host's font and text colour but
+none of its rules, leave the host's look and behaviour alone, and finish logins on whatever page the app's
 redirect URL names. It logs in through a popup by default (the host page keeps its state);
 ``"loginMode": "redirect"`` makes it leave the page instead.
 """
@@ -67,7 +67,9 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
     login_button = page.get_by_role("button", name="Log in with Speckle")
     assert style_of(page.locator("#likes"), "backgroundColor") == HOST_CRIMSON
     assert style_of(login_button, "backgroundColor") != HOST_CRIMSON
-    assert "Georgia" not in style_of(login_button, "fontFamily")
+    # It takes the host's font and text colour, as the site's own text does.
+    assert "Georgia" in style_of(login_button, "fontFamily")
+    assert style_of(widget(page), "color") == "rgb(34, 34, 34)"
     assert page.evaluate("document.querySelectorAll('style').length") == 0
 
     with page.expect_popup() as opened:  # the widget's default: a popup
@@ -80,6 +82,7 @@ def test_embed_logs_in_and_out_and_leaves_the_host_page_alone(
     name = widget(page).locator(".name")
     expect(name).to_have_text("Ada Lovelace")
     assert style_of(name, "fontWeight") == "400"  # the host's `span { bold }` stays out
+    assert style_of(name, "color") == "rgb(34, 34, 34)"
     expect(page.locator("body")).to_have_attribute("data-speckle-user", "Ada Lovelace")
     page.locator("#likes").click()  # the same page all along: its state is still there
     expect(page.locator("#like-count")).to_have_text("2")

@@ -78,14 +78,14 @@ def test_index_is_usable_while_python_loads_and_shows_real_stages(
 
     first = seen(page)[0]
     assert first["why"] == "parsed" and first["state"] == "loading"
-    assert first["stage"] == "download" and first["text"] == "Downloading Python runtime…"
+    assert first["stage"] == "download" and first["text"] == "Downloading Python…"
     assert first["button"] == {"disabled": True, "visible": True}  # the form is up, not usable
     assert stages(page) == ["download", "start", "app", "ready"]
     before_ready = [s for s in seen(page) if s["stage"] != "ready"]
     assert [s["progress"] for s in before_ready] == sorted(s["progress"] for s in before_ready)
     assert all(s["button"]["disabled"] for s in before_ready)
     texts = {s["stage"]: s["text"] for s in before_ready}
-    assert texts == {"download": "Downloading Python runtime…", "start": "Starting Python…",
+    assert texts == {"download": "Downloading Python…", "start": "Starting Python…",
                      "app": "Starting the app…"}
     page_guard.assert_clean()
 

@@ -30,10 +30,13 @@ class Element {
   get text() { return [this.textContent, ...this.children.map((c) => c.text)].join(" "); }
 }
 
-function pageIn({ top = "self", topOrigin = SITE, wasm = true } = {}) {
+function pageIn({ top = "self", topOrigin = SITE, wasm = true, lang = "en", languages = [],
+                  words = {} } = {}) {
   const body = new Element("body", { "data-state": "loading" });
   const form = body.appendChild(new Element("form", { id: "login-form" }));
-  const loading = body.appendChild(new Element("div", { id: "loading" }));
+  const button = form.appendChild(new Element("button", { "data-word": "login-button" }));
+  button.textContent = "Log in with Speckle";
+  const loading = body.appendChild(new Element("div", { id: "loading", ...words }));
   const script = body.appendChild(new Element("script", { type: "py" }));
   const widget = body.appendChild(new Element("py-script"));
   const errors = [];
@@ -41,7 +44,10 @@ function pageIn({ top = "self", topOrigin = SITE, wasm = true } = {}) {
     body, referrer: "https://framer.example/page.html", title: "",
     getElementById: (id) => ({ loading, "login-form": form })[id] || null,
     createElement: (tag) => new Element(tag),
-    querySelectorAll: () => [script, widget].filter((el) => el.parentNode),
+    documentElement: { lang },
+    querySelectorAll: (selector) => selector === "[data-word]" ? [button]
+      : selector === "[data-word-label]" ? []
+        : [script, widget].filter((el) => el.parentNode),
   };
   const console = { error: (line) => errors.push(line) };
   const window = { console };
@@ -53,7 +59,7 @@ function pageIn({ top = "self", topOrigin = SITE, wasm = true } = {}) {
     window, document, console,
     location: { origin: SITE, href: `${SITE}/index.html` },
     addEventListener() {}, setTimeout: () => 1, clearTimeout() {},
-    Number, String,
+    Number, String, navigator: { languages },
   };
   // A fresh context has its own WebAssembly global: hide it to play an old browser.
   if (!wasm) context.WebAssembly = undefined;
@@ -63,7 +69,7 @@ function pageIn({ top = "self", topOrigin = SITE, wasm = true } = {}) {
     return el;
   };
   vm.runInNewContext(SOURCE, context);
-  return { body, form, loading, script, widget, errors };
+  return { body, form, button, loading, script, widget, errors };
 }
 
 test("framed by another site: Python is disarmed and the page says where it works", () => {
@@ -102,4 +108,27 @@ test("a browser without WebAssembly is told so, not left waiting", () => {
   const page = pageIn({ wasm: false });
   assert.equal(page.body.getAttribute("data-state"), "runtime-error");
   assert.match(page.loading.text, /This browser can't run this page/);
+});
+
+test("a German page is worded in German before Python starts, and so are its failures", () => {
+  const page = pageIn({ lang: "de-CH", top: "cross-origin" });
+  assert.equal(page.button.textContent, "Mit Speckle anmelden");
+  assert.match(page.loading.text, /Öffnen Sie diese Seite in einem eigenen Tab/);
+  assert.match(page.loading.text, /In neuem Tab öffnen/);
+  assert.doesNotMatch(page.loading.text, /Open/);
+});
+
+test("the page's lang wins over the browser's; a language not shipped falls through", () => {
+  assert.equal(pageIn({ lang: "en", languages: ["de-DE"] }).button.textContent,
+               "Log in with Speckle");
+  assert.equal(pageIn({ lang: "fr", languages: ["fr-FR", "de"] }).button.textContent,
+               "Mit Speckle anmelden");
+  assert.equal(pageIn({ lang: "", languages: ["ja"] }).button.textContent,
+               "Log in with Speckle");
+});
+
+test("a site's own words (data-word-<key>) replace the shipped ones", () => {
+  const page = pageIn({ wasm: false, words: { "data-word-load-unsupported": "Too old." } });
+  assert.match(page.loading.text, /Too old\./);
+  assert.doesNotMatch(page.loading.text, /Try a current version/);
 });

@@ -83,6 +83,15 @@ class Element:
     def textContent(self, text: str) -> None:  # noqa: N802
         self.children = [TextNode(text)]
 
+    def descendants(self) -> list[Element]:
+        """Every descendant element, in document order."""
+        found = []
+        for child in self.children:
+            if isinstance(child, Element):
+                found.append(child)
+                found.extend(child.descendants())
+        return found
+
     def find(self, tag: str) -> list[Element]:
         """Every descendant element with this tag, in document order."""
         found = []
@@ -98,9 +107,16 @@ class FakeDocument:
     def __init__(self) -> None:
         self.by_id: dict[str, Element] = {}
         self.selectors: dict[str, Element] = {}
+        self.documentElement = types.SimpleNamespace(lang="en")
         self.body = Element("body", self)
         self.title = ""
         self.activeElement: Element | None = None
+
+    def querySelectorAll(self, selector: str) -> list[Element]:  # noqa: N802
+        """Only ``[attribute]`` selectors, which is all the pages ask for."""
+        assert selector.startswith("[") and selector.endswith("]"), selector
+        name = selector[1:-1]
+        return [node for node in self.body.descendants() if node.getAttribute(name) is not None]
 
     def createElement(self, tag: str) -> Element:  # noqa: N802
         return Element(tag, self)
@@ -466,6 +482,7 @@ class FakeBrowser:
         self.window = Window(self.session_storage, self.local_storage)
         self.console: list[tuple[str, str]] = []
         self.secure: bool | None = True
+        self.navigator = types.SimpleNamespace(languages=["en-GB"])
         self.timeouts: list[int] = []
         self.proxied: list[Proxy] = []
 
@@ -493,6 +510,7 @@ class FakeBrowser:
 
         js.__class__ = LiveModule
         js.document = self.document  # type: ignore[attr-defined]
+        js.navigator = self.navigator  # type: ignore[attr-defined]
         js.history = self.history  # type: ignore[attr-defined]
         js.sessionStorage = self.session_storage  # type: ignore[attr-defined]
         js.localStorage = self.local_storage  # type: ignore[attr-defined]

@@ -299,17 +299,19 @@ def test_mount_hands_everything_to_the_widget(fake_browser: FakeBrowser,
     calls: list[tuple[object, ...]] = []
 
     async def fake_mount(target: object, settings: object, *, config_file: object,
-                         return_to: object) -> str:
-        calls.append((target, settings, config_file, return_to))
+                         return_to: object, language: object, words: object) -> str:
+        calls.append((target, settings, config_file, return_to, language, words))
         return "widget"
 
     widget = types.ModuleType("pyapp.ui.widget")
     widget.mount = fake_mount  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pyapp.ui.widget", widget)
     settings = {"appId": "a"}
-    assert asyncio.run(mount("#login", settings, config_file="c.json", return_to="/x")) == "widget"
+    assert asyncio.run(mount("#login", settings, config_file="c.json", return_to="/x",
+                             language="de", words={"load-more": "Mehr"})) == "widget"
     asyncio.run(mount())
-    assert calls == [("#login", settings, "c.json", "/x"), ("#speckle-login", None, None, None)]
+    assert calls == [("#login", settings, "c.json", "/x", "de", {"load-more": "Mehr"}),
+                     ("#speckle-login", None, None, None, None, None)]
 
 
 def test_enable_sync_http_patches_or_says_how_to_ship_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -128,3 +128,28 @@ def test_a_bug_still_ends_in_a_message(fake_browser: FakeBrowser,
     assert result.hidden is False and result.find("a")[0].attributes["href"] == "./"
     assert result.find("p")[0].textContent == "Please try again."  # the type goes to the console
     assert fake_browser.document.body.dataset.state == "error"
+
+
+def test_a_german_page_finishes_the_login_in_german(fake_browser: FakeBrowser) -> None:
+    fake_browser.document.documentElement.lang = "de"
+    arrive(fake_browser, "denied=true")
+    status = fake_browser.document.by_id["status"]
+    status.setAttribute("data-word", "completing")
+    assert run_page() is None
+    result = fake_browser.document.by_id["result"]
+    assert [h.textContent for h in result.find("h2")] == ["Sie haben den Zugriff abgelehnt"]
+    assert [a.textContent for a in result.find("a")] == ["Zurück zur App"]
+    assert status.textContent == "Sie werden angemeldet…"  # its HTML text, re-worded
+    assert fake_browser.document.title == "Sie haben den Zugriff abgelehnt · Speckle"
+
+
+def test_a_sites_own_words_from_config_json_reach_the_callback_page(
+        fake_browser: FakeBrowser, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(
+        {"words": {"action-back": "Home", "no-such-key": "x"}}), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    arrive(fake_browser, "denied=true")
+    assert run_page() is None
+    result = fake_browser.document.by_id["result"]
+    assert [a.textContent for a in result.find("a")] == ["Home"]
+    assert any("“no-such-key” is not a word key" in text for _, text in fake_browser.console)

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from pyapp import errors
-from pyapp.messages import CONFIGURATION_REASONS, SITE_NOT_SET_UP, describe, message_for
+from pyapp.messages import CONFIGURATION_REASONS, describe, message_for
+from pyapp.words import ENGLISH
 
 # What a visitor must never have to read: protocol words, paths, statuses.
 JARGON = re.compile(r"/oauth|/auth/|token endpoint|HTTP \d|OAuth|dialect|App ID|secret|scope\b"
@@ -102,7 +103,7 @@ def test_a_site_set_up_wrongly_says_so_to_visitors_and_in_detail_to_its_owner(
     error: BaseException,
 ) -> None:
     visitor = message_for(error)
-    assert visitor.detail == SITE_NOT_SET_UP and visitor.action == "back"
+    assert visitor.detail == ENGLISH["setup-detail"] and visitor.action == "back"
     owner = message_for(error, editable=True)
     assert owner.action == "fix" and str(error) in owner.detail
 

@@ -105,3 +105,16 @@ def test_the_list_status_speaks_to_screen_readers(fake_browser: FakeBrowser) -> 
     view = make_view(fake_browser)
     view.announce("25 more projects loaded, 50 of 60 shown.")
     assert view.status.textContent == "25 more projects loaded, 50 of 60 shown."
+
+
+def test_a_project_in_german_and_a_role_the_table_does_not_know(
+        fake_browser: FakeBrowser) -> None:
+    from pyapp.ui.signed_in_view import project_item
+    from pyapp.words import build_words
+
+    german, _ = build_words("de")
+    item = project_item(Project("p1", "Pläne", "stream:owner", "2026-01-02T00:00:00Z",
+                                "PRIVATE"), german)
+    assert item.children[1].textContent == "Eigentümer · privat · aktualisiert am 2026-01-02"
+    item = project_item(Project("p2", "X", "stream:auditor", "", "SECRET"), german)
+    assert item.children[1].textContent == "auditor · secret"

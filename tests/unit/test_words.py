@@ -1,0 +1,147 @@
+"""The word tables: German complete and faithful to English's placeholders, loading.js's copy
+equal to them, the language choice, and a site's replacements checked before use."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pyapp import words
+from pyapp.errors import (
+    ExchangeRejected,
+    LoginDenied,
+    MissingScope,
+    ServerUnavailable,
+)
+from pyapp.messages import message_for
+from pyapp.words import (
+    ENGLISH,
+    build_words,
+    check_overrides,
+    choose,
+    choose_language,
+    placeholders,
+    site_word_settings,
+)
+from pyapp.words_de import GERMAN
+from tests.unit.test_messages import ALL_ERRORS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def loading_js_tables() -> dict[str, dict[str, str]]:
+    source = (REPO / "loading.js").read_text(encoding="utf-8")
+    found = re.search(r"/\* words \*/(.*?)/\* end words \*/", source, re.S)
+    assert found, "loading.js has no /* words */ table"
+    tables: dict[str, dict[str, str]] = json.loads(found.group(1))
+    return tables
+
+
+def test_german_has_every_key_and_the_same_placeholders() -> None:
+    assert set(GERMAN) == set(ENGLISH)
+    for key, text in ENGLISH.items():
+        assert placeholders(GERMAN[key]) == placeholders(text), key
+        assert GERMAN[key] != text, key
+
+
+def test_loading_js_holds_the_same_words_as_pyapp() -> None:
+    tables = loading_js_tables()
+    assert set(tables) == set(words.SHIPPED)
+    assert set(tables["en"]) == set(tables["de"])
+    for key in tables["en"]:
+        assert tables["en"][key] == ENGLISH[key], key
+        assert tables["de"][key] == GERMAN[key], key
+
+
+def test_every_word_the_html_pages_name_exists() -> None:
+    names = set()
+    for page in ("index.html", "callback.html", "examples/embed/callback.html"):
+        html = (REPO / page).read_text(encoding="utf-8")
+        names |= set(re.findall(r'data-word(?:-label)?="([^"]+)"', html))
+        names |= set(re.findall(r'data-error-word="([^"]+)"', html))
+    assert names and names <= set(ENGLISH)
+    assert names <= set(loading_js_tables()["en"])  # worded before Python runs, too
+
+
+@pytest.mark.parametrize(
+    ("setting", "page", "browser", "want"),
+    [
+        (None, "en", ["de-DE"], "en"),     # the page says what it is written in
+        (None, "de-CH", [], "de"),
+        (None, "", ["fr-FR", "de"], "de"),  # the first shipped of the browser's languages
+        (None, "fr", ["ja"], "en"),
+        ("de", "en", [], "de"),            # the site's setting wins
+        ("fr", "de", [], "fr"),            # a language of the site's own (its words)
+        ("  ", "de", [], "de"),
+    ],
+)
+def test_the_language_choice(setting, page, browser, want) -> None:
+    assert choose_language(setting, page, browser) == want
+
+
+def test_a_sites_replacements_are_checked_key_by_key() -> None:
+    accepted, problems = check_overrides({
+        "login-button": "Sign in",
+        "log-in-button": "typo",
+        "project-count": "{shown}/{total}",
+        "more-loaded": "{added} more",       # a placeholder missing
+        "load-more": "More {please}",        # one too many
+        "cancel-button": 3,
+        "back-link": "Back {",               # a brace that is no placeholder
+    })
+    assert accepted == {"login-button": "Sign in", "project-count": "{shown}/{total}"}
+    assert len(problems) == 5
+    assert any("“log-in-button” is not a word key" in p for p in problems)
+    assert any("“more-loaded” must hold {added}, {shown}, {total}" in p for p in problems)
+
+
+def test_a_language_of_the_sites_own_falls_back_to_english_key_by_key() -> None:
+    french, problems = build_words("fr", {"login-button": "Se connecter avec Speckle"})
+    assert problems == []
+    assert french("login-button") == "Se connecter avec Speckle"
+    assert french("logout-button") == "Log out"
+    assert french("project-count", shown=2, total=5) == "(2 of 5)"
+
+
+def test_site_settings_layer_config_then_attributes_then_code() -> None:
+    config = {"language": "en", "words": {"login-button": "A", "logout-button": "B"}}
+    attributes = {"data-language": "de", "data-word-login-button": "C", "data-config": "x"}
+    language, merged, problems = site_word_settings(config, attributes, None,
+                                                    {"logout-button": "D"})
+    assert (language, merged, problems) == ("de", {"login-button": "C", "logout-button": "D"},
+                                            [])
+    language, merged, problems = site_word_settings({"words": ["no"], "language": 7})
+    assert (language, merged) == (None, {})
+    assert len(problems) == 2
+
+
+def test_messages_speak_the_chosen_language_and_the_console_stays_english() -> None:
+    choose("de")
+    denied = message_for(LoginDenied())
+    assert denied.title == "Sie haben den Zugriff abgelehnt" and denied.calm
+    assert denied.technical.startswith("LoginDenied: The user declined")
+    scope = message_for(MissingScope("profile:email"))
+    assert "Ihre E-Mail-Adresse" in scope.detail
+    said = message_for(ExchangeRejected("Invalid code", 400))
+    assert said.detail == "Speckle meldet: „Invalid code.“ Bitte melden Sie sich erneut an."
+    assert message_for(ServerUnavailable("server_error", status=502)).title == \
+        "Speckle hat ein Problem"
+
+
+@pytest.mark.parametrize("error", ALL_ERRORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("editable", [False, True])
+def test_every_message_is_worded_in_german_when_german_is_chosen(error, editable) -> None:
+    # A visitor of a pinned site reads nothing English; the settings' own checks, shown when
+    # the person on the page typed the settings, are the site owner's (English, as in the
+    # console).
+    choose("de")
+    message = message_for(error, editable)
+    if editable and message.action == "fix":
+        return
+    english = message_for(error, editable, words.Words())
+    assert message.title != english.title
+    assert message.detail != english.detail
+    assert message.title in GERMAN.values()
