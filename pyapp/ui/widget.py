@@ -7,9 +7,9 @@ radius and spacing from ``--speckle-login-*`` custom properties the host may set
 ``STYLE``). Authors can still restyle it through
 ``::part(box|login-button|logout-button|cancel-button|name|avatar)``; a mark of the site's
 (an ``<img>`` or ``<svg>`` with ``slot="mark"``, inside the host element, styled by the page
-like its own) shows in the button. The stylesheet is a constructed ``CSSStyleSheet``, which a ``style-src 'self'``
-Content-Security-Policy allows, unlike a ``<style>`` element. Every text comes from the
-page's words (:mod:`pyapp.words`).
+like its own) shows in the button. The stylesheet is a constructed ``CSSStyleSheet``, which
+a ``style-src 'self'`` Content-Security-Policy allows, unlike a ``<style>`` element. Every
+text comes from the page's words (:mod:`pyapp.words`).
 
 The host element reports the widget's state in ``data-state``: ``loading`` (set in the
 page's HTML; ``loading.js`` turns it into ``error`` with a message if the runtime cannot

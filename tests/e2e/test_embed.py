@@ -2,9 +2,9 @@
 
 The host page has broad styles of its own (every ``button`` crimson, every ``span`` bold) and
 a script of its own. The widget must log in and out, take the host's font and text colour but
-none of its rules, leave the host's look and behaviour alone, and finish logins on whatever page the app's
-redirect URL names. It logs in through a popup by default (the host page keeps its state);
-``"loginMode": "redirect"`` makes it leave the page instead.
+none of its rules, leave the host's look and behaviour alone, and finish logins on whatever
+page the app's redirect URL names. It logs in through a popup by default (the host page keeps
+its state); ``"loginMode": "redirect"`` makes it leave the page instead.
 """
 
 from __future__ import annotations
