@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -131,3 +133,54 @@ def test_hash_colon_comments_become_attribute_docstrings() -> None:
              "    # not a doc comment", "    y: int = 2"]
     assert comment_above(lines, 4) == "first line second line"
     assert comment_above(lines, 6) is None
+
+
+# -- ./dev test's documentation build ------------------------------------------------------
+
+
+def _build_docs_as_dev_test_does(folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``./dev``'s own ``build_docs`` function, in ``folder``."""
+    dev = (REPO_ROOT / "dev").read_text(encoding="utf-8")
+    function = re.search(r"^build_docs\(\) \{\n.*?^\}\n", dev, re.MULTILINE | re.DOTALL)
+    assert function, "./dev has no build_docs function"
+    script = f'set -euo pipefail\nVENV="{REPO_ROOT / ".venv"}"\n{function.group(0)}build_docs\n'
+    return subprocess.run(["bash", "-c", script], cwd=folder, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def docs_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the documentation build reads, copied: the pages, mkdocs.yml, pyapp/."""
+    folder = tmp_path_factory.mktemp("docs-build")
+    shutil.copytree(DOCS, folder / "docs")
+    shutil.copytree(REPO_ROOT / "pyapp", folder / "pyapp",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "devtools").mkdir()
+    shutil.copy(REPO_ROOT / "devtools" / "griffe_pyapp.py", folder / "devtools")
+    shutil.copy(REPO_ROOT / "mkdocs.yml", folder)
+    return folder
+
+
+def test_dev_test_fails_on_a_broken_link(docs_copy: Path) -> None:
+    # (The clean build is ./dev test's own step; here: that a broken one fails it.)
+    page = docs_copy / "docs" / "visitors.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n[Somewhere](no-such-page.md)\n", encoding="utf-8")
+    try:
+        broken = _build_docs_as_dev_test_does(docs_copy)
+    finally:
+        page.write_text(text, encoding="utf-8")
+    assert broken.returncode != 0
+    assert "no-such-page.md" in broken.stderr
+
+
+def test_dev_test_fails_on_a_reference_to_a_name_that_does_not_exist(docs_copy: Path) -> None:
+    page = docs_copy / "docs" / "authors" / "reference.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n::: pyapp.NoSuchName\n", encoding="utf-8")
+    try:
+        broken = _build_docs_as_dev_test_does(docs_copy)
+    finally:
+        page.write_text(text, encoding="utf-8")
+    assert broken.returncode != 0
+    assert "pyapp.NoSuchName" in broken.stderr
