@@ -89,7 +89,7 @@ def pyscript_files(folder: Path) -> list[str]:
 def content_security_policy(config: Mapping[str, Any]) -> str:
     """The policy the pages ship with, for the server ``config`` names.
 
-    What each source is for is in the README ("Content-Security-Policy"). Requests and
+    What each source is for is in docs/owners/headers.md. Requests and
     images go to the site itself and that server only; a site whose settings form is on
     (``editableSettings``) lets visitors name any ``https`` server, so it allows them all.
     ``frame-ancestors`` is left out: browsers ignore it in a ``<meta>`` (send it as a header).

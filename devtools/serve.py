@@ -1,7 +1,7 @@
 """Run the site and a mock Speckle server on this machine, ready to log in.
 
     python -m devtools.serve [--port 8000] [--mock-port 8001] [--dialect documented|deployed]
-                             [--popup] [--coop]
+                             [--popup] [--coop] [--fault ROUTE=NAME ...] [--slow-seconds S]
 
 The site (the repository root) is served on ``127.0.0.1:PORT``; the mock Speckle server on
 ``127.0.0.1:MOCK_PORT`` has one app registered whose redirect URL is the site's
@@ -9,7 +9,8 @@ The site (the repository root) is served on ``127.0.0.1:PORT``; the mock Speckle
 filled in and ``editableSettings`` on (an override: the file is not changed), so the settings
 form is shown and ready to use. ``--dialect deployed`` makes the mock behave like
 a deployed Speckle server (no ``/oauth/token``; ``/auth/token`` with the app secret), and the
-served config then carries the secret that dialect needs.
+served config then carries the secret that dialect needs. ``--fault`` makes the mock fail
+as ``python -m mock_speckle --fault`` does (``--fault /graphql=500``, ``--fault drop``).
 
 ``pyapp.zip`` is rebuilt when a module of ``pyapp/`` changed, and ``fast-start.snapshot.gz``
 is served only while it was made from that zip: after an edit it answers 404 (the page
@@ -27,6 +28,7 @@ from typing import Any
 from devtools.fast_start import SNAPSHOT_NAME, LiveSnapshot
 from devtools.pyapp_zip import WIDGET_ZIP_NAME, ZIP_NAME, LiveZip
 from devtools.static_server import REPO_PRIVATE, StaticServer
+from mock_speckle.__main__ import add_fault_options, apply_faults
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -68,7 +70,8 @@ def site_config(
     return (json.dumps(config, indent=2) + "\n").encode()
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line options of ``python -m devtools.serve`` (``./dev serve``)."""
     parser = argparse.ArgumentParser(
         prog="python -m devtools.serve",
         description="Serve the site with a mock Speckle server, ready to log in.",
@@ -93,8 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the mock sends Cross-Origin-Opener-Policy: same-origin on its consent pages "
         "(a login popup then loses window.opener)",
     )
+    add_fault_options(parser)
     parser.add_argument("--verbose", action="store_true", help="log every site request")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     missing = runtime_missing(REPO)
     if missing:
@@ -122,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mock.dialect = args.dialect
         mock.consent_coop = args.coop
+        apply_faults(mock, args)
         server_url = str(mock.url).rstrip("/")
         pyapp_zip = LiveZip(ZIP_NAME, REPO)
         try:
@@ -162,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  App ID          {DEMO_APP_ID}   (pre-filled, editable here)\n"
             f"  Mock dialect    {args.dialect}{'  (COOP on consent pages)' if args.coop else ''}\n"
             f"  Login mode      {'popup' if args.popup else 'redirect'}\n"
-            "\n"
+            + "".join(f"  Fault           {route} answers {name}\n"
+                      for route, name in sorted(mock.faults.items()))
+            + "\n"
             '  Click "Log in with Speckle", then "Authorize" on the mock consent page.\n'
             "  Press Ctrl-C to stop.\n",
             flush=True,

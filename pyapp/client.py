@@ -122,6 +122,8 @@ class SpeckleClient:
 
     @property
     def signed_in(self) -> bool:
+        """Whether someone is signed in (to this client's server and app, when it has
+        settings)."""
         return self.session is not None
 
     @property
@@ -161,28 +163,30 @@ class SpeckleClient:
     ) -> Coroutine[Any, Any, None]:
         """Log in: ``await client.login()``.
 
-        Redirect (the default, or ``popup=False``): the page leaves for Speckle's consent
-        page and the callback page brings the user back to ``return_to`` (same origin only;
-        by default the current page). Popup (``popup=True``, or ``loginMode: "popup"`` in the
-        settings when ``popup`` is None): the consent page opens in a popup window and the
-        returned awaitable ends once the session is stored (``on_change`` listeners have
-        fired), or raises :class:`~pyapp.errors.LoginDenied`,
-        :class:`~pyapp.errors.LoginCancelled`, an exchange error, or
-        :class:`~pyapp.errors.PopupBlocked` when the browser blocked the popup and
-        ``fallback`` is False (with ``fallback``, a blocked popup becomes a redirect).
+        **Redirect** (the default, or ``popup=False``): the page leaves for Speckle's consent
+        page. The callback page brings the user back to ``return_to`` (same origin only; by
+        default the current page).
 
-        ``settings`` are this login's (by default the client's own); they do not replace the
-        client's, so they never change which session it sees. A client made without settings
-        sees whichever session is stored: a login through it, to any server, shows as signed
-        in (the app page's editable settings form works this way). A client made for a
-        server and app keeps seeing only sessions for them, so ``settings`` must name that
-        server and app (:class:`~pyapp.errors.InvalidConfiguration` otherwise, raised before
-        anything is stored or opened) and may differ in the rest: secret, dialect, storage,
-        login mode.
+        **Popup** (``popup=True``, or ``loginMode: "popup"`` in the settings when ``popup``
+        is None): the consent page opens in a popup window. The returned awaitable ends once
+        the session is stored and ``on_change`` listeners have fired.
 
-        Not a coroutine function on purpose: the popup window is opened *during this call*,
-        before anything is awaited, so a call from a click handler opens it inside the
-        click, as popup blockers require.
+        A popup login raises :class:`~pyapp.errors.LoginDenied`,
+        :class:`~pyapp.errors.LoginCancelled` or an exchange error. When the browser blocks
+        the popup, it becomes a redirect; with ``fallback=False`` it raises
+        :class:`~pyapp.errors.PopupBlocked` instead.
+
+        ``settings`` are this login's (by default the client's own). They never change which
+        session the client sees. A client made for a server and app sees only sessions for
+        them, so ``settings`` must name that server and app (else
+        :class:`~pyapp.errors.InvalidConfiguration`, before anything is stored or opened);
+        the rest may differ: secret, dialect, storage, login mode. A client made without
+        settings sees whichever session is stored, so a login to any server shows as
+        signed in (the app page's editable settings form works this way).
+
+        Not a coroutine function on purpose: the popup opens *during this call*, before
+        anything is awaited. Call it from the click handler itself (a plain ``def`` is the
+        surest) so that it opens inside the click, as popup blockers require.
         """
         settings = self._login_settings(settings)
         use_popup = settings.login_mode == "popup" if popup is None else popup

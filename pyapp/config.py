@@ -127,12 +127,19 @@ class Settings:
     ``popup``; None leaves the choice to the page (the app: redirect; the widget: popup).
     """
 
+    #: The Speckle server, ``https://…`` (plain ``http://`` only to this machine).
     server_url: str
+    #: The App ID of the app registered on that server.
     app_id: str
+    #: The app's secret, which deployed servers' ``/auth/token`` requires.
     app_secret: str | None = None
+    #: Which token endpoint: ``"auto"``, ``"documented"`` or ``"deployed"``.
     dialect: Dialect = "auto"
+    #: Where the session is kept: ``"session"`` (this tab) or ``"local"`` (stay signed in).
     storage: StorageKind = "session"
+    #: Allow plain ``http://`` to any server; for a closed test network only.
     allow_insecure_http: bool = False
+    #: ``"redirect"`` or ``"popup"``; None leaves the choice to the page.
     login_mode: LoginMode | None = None
     #: With ``storage="local"``: keep the refresh token (and app secret) in ``localStorage``
     #: as well, so every tab can refresh. Off by default: any page of the origin can read

@@ -86,10 +86,15 @@ class InvalidConfiguration(SpeckleError):
 
     code = "invalid_configuration"
 
+    #: What is wrong: a key of :data:`pyapp.messages.CONFIGURATION_REASONS`.
     reason: str
+    #: The config key at fault (``"serverUrl"``, ``"appId"``, …), when one is.
     setting: str | None = None
+    #: The text in question (a URL, a file path, a selector); never a secret.
     value: str | None = None
+    #: The kind of value given where the type was wrong (``"a number"``).
     got: str | None = None
+    #: The values that would do, where there is a list.
     allowed: tuple[str, ...] = ()
 
 
@@ -136,7 +141,9 @@ class ExchangeRejected(SpeckleError):
 
     code = "exchange_rejected"
 
+    #: What the server said (Speckle's ``err``), or None.
     server_message: str | None
+    #: The HTTP status of the refusal.
     status: int
     #: The path of the endpoint that refused (``/oauth/token``, ``/auth/token``), when known.
     endpoint: str | None = None
@@ -154,7 +161,9 @@ class EndpointNotSupported(SpeckleError):
 
     code = "endpoint_not_supported"
 
+    #: The server without a usable token endpoint.
     server_url: str
+    #: ``"no_app_secret"``, ``"documented_chosen"`` or ``"secret_missing"``.
     reason: str = "no_app_secret"
 
 
@@ -171,9 +180,14 @@ class ServerUnavailable(SpeckleError):
 
     code = "server_unavailable"
 
+    #: ``"request_failed"``, ``"request_timed_out"``, ``"unexpected"``, ``"server_error"``
+    #: or ``"unavailable"``.
     reason: str = "unavailable"
+    #: The HTTP status, when there was an answer.
     status: int | None = None
+    #: The path asked (``/graphql``, ``/oauth/token``, …), when known.
     endpoint: str | None = field(default=None, kw_only=True)
+    #: What the server said, if anything.
     server_message: str | None = field(default=None, kw_only=True)
 
 
@@ -189,6 +203,7 @@ class UnusableResponse(ServerUnavailable):
 
     code = "unusable_response"
 
+    #: With ``reason="too_large"``: the most this kind of answer may be, in bytes.
     limit_bytes: int | None = field(default=None, kw_only=True)
 
 
@@ -203,8 +218,11 @@ class TokenEndpointUnreachable(ServerUnavailable):
 
     code = "token_endpoint_unreachable"
 
+    #: ``"request_failed"`` or ``"request_timed_out"``.
     reason: str = "request_failed"
+    #: The endpoint that could not be reached.
     endpoint: str | None = field(default="/oauth/token", kw_only=True)
+    #: The server whose API answered.
     server_url: str = field(default="", kw_only=True)
 
 
@@ -229,6 +247,7 @@ class SessionExpired(SpeckleError):
 
     clears_session = True
 
+    #: The HTTP status the server answered with (403 on Speckle), when known.
     status: int | None = None
 
 
@@ -247,7 +266,9 @@ class SessionDropped(SpeckleError):
 
     clears_session = True
 
+    #: ``"newer_schema"``, ``"wrong_fields"``, ``"unusable_values"`` or ``"not_a_record"``.
     reason: str
+    #: The schema version the record claimed (0: none).
     version: Any = 0
 
 
@@ -257,7 +278,9 @@ class MissingScope(SpeckleError):
 
     code = "missing_scope"
 
+    #: The scope the token lacks, such as ``"profile:email"``.
     scope: str
+    #: What the server still answered (the withheld fields are None).
     data: dict[str, Any] | None = field(default=None, repr=False)
 
 
@@ -268,8 +291,11 @@ class GraphQLError(SpeckleError):
 
     code = "graphql_error"
 
+    #: The first error's message.
     server_message: str | None = None
+    #: Every error of the answer, as the server sent them.
     errors: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    #: The HTTP status of the answer.
     status: int | None = None
 
 
@@ -280,4 +306,5 @@ class NotSignedIn(SpeckleError):
 
     code = "not_signed_in"
 
+    #: ``"nobody_signed_in"`` or ``"not_configured"``.
     reason: str = "nobody_signed_in"

@@ -2,7 +2,7 @@
 
 Nothing here does I/O. Each endpoint has a function that *builds* its request and one that
 *reads* its response, in the style of oauth4webapi, so every server answer shape can be
-unit-tested without a network. Two dialects exist (see the project README):
+unit-tested without a network. Two dialects exist (see docs/how-it-works/speckle-servers.md):
 
 * documented — ``POST /oauth/token {appId, accessCode, codeVerifier}`` (RFC 7636 S256);
 * deployed — ``POST /auth/token {appId, appSecret, accessCode, challenge}`` where

@@ -1,8 +1,9 @@
 """The Speckle GraphQL queries the product uses, and typed views of their results.
 
-Queries are kept to fields Speckle's schema really has (see ``serverInfo``, ``activeUser``
-and ``activeUser.projects`` in the project README), so a typo fails on the server exactly
-as it would in a site author's own code.
+Queries are kept to fields Speckle's schema really has (``serverInfo``, ``activeUser``
+and ``activeUser.projects``), so a typo fails on the server exactly as it would in a site
+author's own code. The results are frozen dataclasses; a field the server left out or
+withheld is None (or empty text where the field is always shown).
 """
 
 from __future__ import annotations
@@ -37,19 +38,33 @@ PROJECTS_QUERY = f"""query Projects($limit: Int!, $cursor: String) {{
 
 @dataclass(frozen=True)
 class ServerInfo:
+    """The Speckle server, from ``serverInfo`` (needs no sign-in)."""
+
+    #: The server's display name ("Speckle server" when it gives none).
     name: str
+    #: The organisation running it, when it says.
     company: str | None
+    #: The server's version, such as ``"2.23.1"``.
     version: str | None
+    #: The address the server gives for itself.
     canonical_url: str | None
 
 
 @dataclass(frozen=True)
 class UserProfile:
+    """The signed-in user, from ``activeUser`` (scope ``profile:read``)."""
+
+    #: Speckle's user ID.
     id: str
+    #: The display name (empty text when the server gives none).
     name: str
+    #: The e-mail address; None without the ``profile:email`` scope.
     email: str | None
+    #: The picture, usually a ``data:`` URL; None when the user has none.
     avatar: str | None
+    #: The company the user gives in their profile.
     company: str | None
+    #: The user's role on the server, such as ``"server:user"``.
     role: str | None
 
     @property
@@ -61,17 +76,34 @@ class UserProfile:
 
 @dataclass(frozen=True)
 class Project:
+    """One of the user's projects (scope ``streams:read``)."""
+
+    #: Speckle's project ID.
     id: str
+    #: The project's name.
     name: str
+    #: The user's role in it, such as ``"stream:owner"``.
     role: str | None
+    #: When it last changed: an ISO 8601 timestamp as the server sent it.
     updated_at: str
+    #: ``"PRIVATE"``, ``"UNLISTED"`` or ``"PUBLIC"``.
     visibility: str
 
 
 @dataclass(frozen=True)
 class ProjectPage:
+    """One page of the user's projects, newest first.
+
+    Pass ``cursor`` to :meth:`~pyapp.client.SpeckleClient.projects` for the next page, and
+    ask :meth:`has_more` whether there is one: a real server's last page still carries a
+    cursor.
+    """
+
+    #: How many projects the user has in all.
     total_count: int
+    #: Where the next page starts; None past the end.
     cursor: str | None
+    #: This page's projects, newest first.
     items: list[Project]
 
     def has_more(self, loaded: int) -> bool:
@@ -89,8 +121,11 @@ class ProjectPage:
 class Viewer:
     """What the signed-in view shows: the server, the user and their first projects."""
 
+    #: The server; None when it did not say.
     server: ServerInfo | None
+    #: The signed-in user; None when nobody is signed in.
     user: UserProfile | None
+    #: The first page of the user's projects; None without the ``streams:read`` scope.
     projects: ProjectPage | None
     #: The scope the token lacks, when the server withheld part of the answer for it.
     missing_scope: str | None = None

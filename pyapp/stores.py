@@ -123,15 +123,27 @@ class LoginTransaction:
 
 @dataclass(frozen=True)
 class Session:
-    """A signed-in user's credentials for one server and app."""
+    """A signed-in user's credentials for one server and app.
 
+    Read it from :attr:`~pyapp.client.SpeckleClient.session`; never show or log its
+    tokens.
+    """
+
+    #: The Speckle server the session was made with (normalised, no trailing slash).
     server_url: str
+    #: The app it was made for.
     app_id: str
+    #: The access token, sent as ``Authorization: Bearer …``.
     token: str
+    #: The refresh token; None where this tab does not hold it (another tab's login).
     refresh_token: str | None
+    #: The app secret the login used, for refreshing (None without one).
     app_secret: str | None
+    #: The token endpoint the login used.
     dialect: Dialect
+    #: Where the session is kept: ``"session"`` or ``"local"``.
     storage: StorageKind
+    #: When the login finished, in seconds since the epoch.
     created_at: float
     #: With ``storage="local"``: the site opted in to the refresh token in ``localStorage``.
     refresh_token_at_rest: bool = False

@@ -1,5 +1,5 @@
 """Hosting anywhere: under a deep subpath, and behind the Content-Security-Policy ``./dev build``
-ships and the README recommends (with ``Referrer-Policy: no-referrer`` on the callback pages
+ships and the documentation recommends (with ``Referrer-Policy: no-referrer`` on the callback pages
 and ``Cross-Origin-Opener-Policy: same-origin-allow-popups``).
 
 The site uses relative URLs only, so a static host that puts it under ``/some/deep/path/``
@@ -31,12 +31,12 @@ DEEP = "/some/deep/path/"
 def content_security_policy(speckle_origin: str, *, header: bool = True) -> str:
     """The policy ``./dev build`` writes into the pages for a site whose users sign in to
     ``speckle_origin``, and, as a header, with ``frame-ancestors 'none'`` (which browsers
-    ignore in a ``<meta>``), as the README asks of hosts that can set headers."""
+    ignore in a ``<meta>``), as docs/owners/headers.md asks of hosts that can set headers."""
     policy = build_dist.content_security_policy({"serverUrl": speckle_origin, "appId": APP_ID})
     return policy + "; frame-ancestors 'none'" if header else policy
 
 
-# What the README asks hosts that can set headers to send with the pages: the popup keeps
+# What the documentation asks hosts that can set headers to send with the pages: the popup keeps
 # its link to the page, which cuts it itself.
 OPENER_POLICY = {"Cross-Origin-Opener-Policy": "same-origin-allow-popups"}
 
@@ -111,7 +111,7 @@ def test_the_app_works_with_the_policy_in_a_meta_tag(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
 ) -> None:
-    # GitHub Pages cannot set headers; the README's fallback is the same policy in each
+    # GitHub Pages cannot set headers; the documentation's fallback is the same policy in each
     # page's <meta>, less frame-ancestors (which browsers ignore there).
     policy = content_security_policy(mock.url, header=False)
     assert "frame-ancestors" not in policy

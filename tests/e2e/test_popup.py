@@ -323,7 +323,7 @@ def test_a_page_the_popup_reaches_cannot_send_the_app_tab_elsewhere(
 def test_a_code_a_hostile_page_sends_through_the_popup_never_signs_the_visitor_in(
     page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
 ) -> None:
-    # The residual risk the README names: a page the popup reached sends it to the callback
+    # The residual risk the security model names: a page the popup reached sends it to the callback
     # with a code of its own. Speckle returns no state, so the popup cannot tell; PKCE
     # makes the exchange fail, and the visitor is told and can log in again.
     app = AppPage(page, popup_site.url).open()
