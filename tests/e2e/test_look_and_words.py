@@ -250,8 +250,9 @@ def test_a_sites_own_words_and_language_setting_win_and_a_bad_key_is_reported(
 
 
 @pytest.mark.engines
-def test_a_german_app_page_is_german_from_the_first_paint(
-    page: Page, app_site: StaticServer, add_page: Any, page_guard: PageGuard,
+def test_a_german_app_page_is_german_from_the_first_paint_to_the_signed_in_view(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, add_page: Any,
+    page_guard: PageGuard,
 ) -> None:
     # loading.js words the page's own HTML before Python runs; Python words the rest.
     html = (REPO_ROOT / "index.html").read_text(encoding="utf-8").replace(
@@ -259,14 +260,35 @@ def test_a_german_app_page_is_german_from_the_first_paint(
     url = add_page("index-de.html", html.encode())
     page.add_init_script("""
         document.addEventListener("DOMContentLoaded", () => {
-          window.firstLabel = document.getElementById("login").textContent;
+          const button = document.getElementById("login");  // (not on Speckle's pages)
+          if (button) window.firstLabel = button.textContent;
         });""")
     page.goto(url)
     expect(page.locator("body")).to_have_attribute("data-state", "signed-out")
     assert page.evaluate("window.firstLabel") == "Mit Speckle anmelden"
     expect(page.get_by_role("button", name="Mit Speckle anmelden")).to_be_enabled()
     expect(page.get_by_text("Auf diesem Gerät angemeldet bleiben")).to_be_visible()
+    assert english_on_the_page(page) == []
+    # Signed in: the view, its projects and their details, worded in German too.
+    mock.apps["demo-app"].redirect_url = f"{app_site.url}callback.html"
+    page.get_by_role("button", name="Mit Speckle anmelden").click()
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(url)  # the callback returns to where the login started
+    expect(page.locator("body")).to_have_attribute("data-state", "signed-in")
+    expect(page.get_by_role("button", name="Mehr laden")).to_be_visible()
+    assert english_on_the_page(page) == []
+    page.get_by_role("button", name="Abmelden").click()
+    expect(page.locator("#notice")).to_have_text("Sie sind abgemeldet.")
     page_guard.assert_clean()
+
+
+def english_on_the_page(page: Page) -> list[str]:
+    """The word table's English texts (those without values) that the page shows."""
+    shown: str = page.locator("main").inner_text()
+    return [text for key, text in ENGLISH.items()
+            if "{" not in text and len(text) > 3 and text in shown
+            and not key.startswith(("role-", "visibility-"))] + [
+        word for word in ("updated", " of ", "owner", "private", "public") if word in shown]
 
 
 @pytest.mark.chromium_only(reason="Firefox's touch emulation leaves (pointer: coarse) false")

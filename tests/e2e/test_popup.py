@@ -139,6 +139,21 @@ def test_closing_the_popup_cancels_the_login(
     page_guard.assert_clean()
 
 
+@pytest.mark.engines
+def test_starting_the_wait_moves_nothing_above_it(
+    page: Page, popup_site: StaticServer, page_guard: PageGuard,
+) -> None:
+    app = AppPage(page, popup_site.url).open()
+    box = page.get_by_label("Stay signed in on this device")
+    before = box.bounding_box()
+    app.open_popup()
+    wait = page.locator("#popup-wait")
+    expect(wait).to_be_visible()
+    assert box.bounding_box() == before
+    assert wait.bounding_box()["y"] > before["y"]  # the wait shows below the box
+    page_guard.assert_clean()
+
+
 def test_a_severed_popup_is_never_taken_for_closed_and_cancel_ends_the_wait(
     page: Page, popup_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
 ) -> None:
