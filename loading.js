@@ -44,6 +44,7 @@
       "projects-heading": "Projects",
       "load-more": "Load more",
       "completing": "Signing you in…",
+      "checking-session": "Checking your session…",
       "loading-download": "Downloading Python…",
       "loading-bytes": "Downloading Python: {loaded} MB",
       "loading-bytes-of": "Downloading Python: {loaded} of {total} MB",
@@ -72,6 +73,7 @@
       "projects-heading": "Projekte",
       "load-more": "Mehr laden",
       "completing": "Sie werden angemeldet…",
+      "checking-session": "Ihre Sitzung wird geprüft…",
       "loading-download": "Python wird heruntergeladen…",
       "loading-bytes": "Python wird heruntergeladen: {loaded} MB",
       "loading-bytes-of": "Python wird heruntergeladen: {loaded} von {total} MB",
@@ -183,6 +185,19 @@
   // console too.
   var TITLES = { crashed: "load-crashed-title", framed: "load-framed-title" };
 
+  // When the stored session (pyapp.stores: "speckle-login:session", in the tab's storage or
+  // the device's) was made, in seconds since the epoch; null when there is none.
+  function storedSessionTime() {
+    var kinds = ["sessionStorage", "localStorage"];
+    for (var i = 0; i < kinds.length; i++) {
+      try {
+        var record = JSON.parse(window[kinds[i]].getItem("speckle-login:session") || "null");
+        if (record && typeof record.created_at === "number") return record.created_at;
+      } catch (e) { /* blocked storage or an unreadable record: Python says what it is */ }
+    }
+    return null;
+  }
+
   function framedByAnotherSite() {
     if (window.top === window.self) return false;
     try {
@@ -202,7 +217,8 @@
       console.error((crashed ? "The app failed to start: "
         : kind === "framed" ? "Not started: " : "Couldn't load Python: ") + detail);
     }
-    var status = document.getElementById("status");  // "Signing you in…" would now be untrue
+    // "Signing you in…" / "Checking your session…" would now be untrue.
+    var status = document.getElementById("status") || document.getElementById("session-check");
     if (status) status.hidden = true;
     var own = box || host;
     var title = TITLES[kind] ? word(TITLES[kind])
@@ -326,6 +342,22 @@
     return;
   }
   progressed();
+
+  // A visitor with a stored session is about to see their profile, not "Log in": the app
+  // page says so in the form's place while Python starts ("Signing you in…" right after a
+  // login, "Checking your session…" on a later visit). Only when the session was made is
+  // read; Python decides whether it still works.
+  var sessionNote = document.getElementById("session-check");
+  var loginForm = document.getElementById("login-form");
+  if (sessionNote && loginForm) {
+    var made = storedSessionTime();
+    if (made !== null) {
+      sessionNote.textContent = word(Date.now() / 1000 - made < 60 ? "completing"
+                                                                   : "checking-session");
+      sessionNote.hidden = false;
+      loginForm.hidden = true;
+    }
+  }
 
   // Python took over: the page's own states say the rest.
   if (window.MutationObserver) {

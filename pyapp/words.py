@@ -37,6 +37,7 @@ ENGLISH: dict[str, str] = {
     "signed-in-name": "Signed in",
     "signed-out-notice": "You are signed out.",
     "back-link": "Back to where you were",
+    "checking-session": "Checking your session…",
     # The signed-in view
     "server-name": "on {server}",
     "projects-heading": "Projects",

@@ -17,6 +17,7 @@ GERMAN: dict[str, str] = {
     "signed-in-name": "Angemeldet",
     "signed-out-notice": "Sie sind abgemeldet.",
     "back-link": "Zurück zur vorherigen Seite",
+    "checking-session": "Ihre Sitzung wird geprüft…",
     "server-name": "auf {server}",
     "projects-heading": "Projekte",
     "project-count": "({shown} von {total})",

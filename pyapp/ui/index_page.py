@@ -71,6 +71,8 @@ class AppPage:
             settings = Settings(server_url="", app_id="")
         self.client = make_client(settings)
         self.login_form = by_id("login-form")
+        # Shown by loading.js instead of the form while a stored session is being checked.
+        self.session_check = by_id("session-check")
         self.login_button = by_id("login")
         self.form_error = by_id("form-error")
         self.banner = by_id("banner")
@@ -84,6 +86,9 @@ class AppPage:
         self._listen(by_id("cancel-login"), "click", self._on_cancel_click)
         self._listen(self.view.load_more, "click", self._on_load_more_click)
         self._listen(by_id("logout"), "click", self._on_logout_click)
+        self.retry_button = el("button", self.words("action-retry"), type="button", id="retry",
+                               class_="secondary")
+        self._listen(self.retry_button, "click", self._on_retry_click)
         self.client.on_change(self._on_session_change)
         self.client.on_popup_state(self._on_popup_state)
         on_restored(self._on_restored)
@@ -123,6 +128,7 @@ class AppPage:
         document.body.dataset.state = state
 
     def show_signed_out(self) -> None:
+        self.session_check.hidden = True
         self.view.section.hidden = True
         self.login_form.hidden = False
         self.login_button.disabled = self.problem is not None
@@ -130,8 +136,13 @@ class AppPage:
         self.set_state("signed-out")
 
     async def show_signed_in(self) -> None:
+        """Ask the server who is signed in, then show them; until it answers the page says
+        it is signing them in (loading.js said so already on a visit with a stored session),
+        never an empty profile or a disabled "Log in"."""
         self.login_form.hidden = True
-        self.view.section.hidden = False
+        if self.session_check.hidden and self.view.section.hidden:
+            self.session_check.textContent = self.words("completing")
+            self.session_check.hidden = False
         self.announce("")
         try:
             viewer = await self.client.viewer()
@@ -142,9 +153,15 @@ class AppPage:
         except Exception as error:  # still signed in: say what failed, keep "Log out" working
             if not isinstance(error, SpeckleAuthError):
                 report(error, "loading the signed-in view")
-            self.show_banner(self.message(error))
+            self.view.render_unreachable()
+            self.session_check.hidden = True
+            self.view.section.hidden = False
+            self.show_banner(self.message(error), retry=True)
             self.set_state("signed-in")
             return
+        self.show_banner(None)
+        self.session_check.hidden = True
+        self.view.section.hidden = False
         if viewer.missing_scope:  # the token is kept: the view shows what the server did return
             self.show_banner(self.message(MissingScope(viewer.missing_scope)))
         self.view.render(viewer)
@@ -163,15 +180,19 @@ class AppPage:
             nodes.append(el("small", message.extra_detail, class_="technical"))
         return nodes
 
-    def show_banner(self, message: Message | None, info: bool = False) -> None:
+    def show_banner(self, message: Message | None, info: bool = False,
+                    retry: bool = False) -> None:
         """The message above the form; ``info`` for news that is nobody's fault (a calmer
-        colour than an error's)."""
+        colour than an error's); ``retry``: with "Try again" (loading the signed-in view)."""
         if message is None:
             self.banner.hidden = True
             replace_children(self.banner)
             return
         report_message(message)
         replace_children(self.banner, *self.message_nodes(message))
+        if retry and message.action == "retry":
+            self.retry_button.removeAttribute("aria-busy")
+            self.banner.append(el("br"), self.retry_button)
         self.banner.classList.toggle("info", info)
         self.banner.hidden = False
 
@@ -250,6 +271,17 @@ class AppPage:
 
     def _on_cancel_click(self, event: Any) -> None:
         self.client.cancel_login()
+
+    def _on_retry_click(self, event: Any) -> None:
+        spawn(self.retry())
+
+    async def retry(self) -> None:
+        """Load the signed-in view again; focus goes to the name once it is there."""
+        # Busy, not gone at once: the click is answered, and focus stays until the view is.
+        self.retry_button.setAttribute("aria-busy", "true")
+        await self.show_signed_in()
+        if not self.view.heading.hidden:  # the view is there: focus goes to who is signed in
+            by_id("user-name").focus()
 
     # -- signed in ----------------------------------------------------------------------
 

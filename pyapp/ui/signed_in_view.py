@@ -58,6 +58,7 @@ class SignedInView:
         self.server = by_id("server-name")
         self.projects = by_id("projects")
         self.count = by_id("project-count")
+        self.heading = by_id("projects-heading")
         self.status = by_id("projects-status")
         self.load_more = by_id("load-more")
         #: The cursor of the next page of projects; None when every project is listed.
@@ -76,8 +77,22 @@ class SignedInView:
         self.email.textContent = (user.email if user else None) or ""
         server = viewer.server
         self.server.textContent = self.words("server-name", server=server.name) if server else ""
+        self.heading.hidden = False
         replace_children(self.projects)
         self.append(viewer.projects)
+
+    def render_unreachable(self) -> None:
+        """Signed in, but the server did not say who: "Signed in" and "Log out", without an
+        empty profile or a project list that cannot be filled (the page says why)."""
+        self.avatar.textContent = "?"
+        self.name.textContent = self.words("signed-in-name")
+        self.email.textContent = ""
+        self.server.textContent = ""
+        self.heading.hidden = True
+        replace_children(self.projects)
+        self.count.textContent = ""
+        self.next_cursor = None
+        self.load_more.hidden = True
 
     def append(self, page: ProjectPage | None) -> int:
         """Add ``page``'s projects to the list; how many were added. "Load more" stays only

@@ -334,6 +334,33 @@ def test_revoked_token_signs_out_with_a_message(
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
 
 
+@pytest.mark.engines
+def test_a_signed_in_view_that_lost_its_server_says_so_and_tries_again(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    app.log_in()
+    mock.faults["/graphql"] = "drop"  # Speckle is gone: no answer at all
+    page.reload()
+    app.wait_for("signed-in")
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text("Couldn't reach Speckle")
+    # Still signed in: "Log out" works; no empty profile, no project list that cannot fill.
+    expect(page.locator("#user-name")).to_have_text("Signed in")
+    expect(page.locator("#avatar")).to_have_text("?")
+    expect(page.locator("#projects-heading")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert app.session() is not None
+
+    del mock.faults["/graphql"]  # back again
+    page.get_by_role("button", name="Try again").click()
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    expect(banner).to_be_hidden()
+    expect(page.locator("#projects li")).to_have_count(25)
+    expect(page.locator("#user-name")).to_be_focused()
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
 def test_revoked_token_is_refreshed_when_the_secret_is_known(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:

@@ -320,3 +320,63 @@ def test_log_out_forgets_the_settings_typed_into_the_playground(
     app.wait_for("signed-out")
     expect(page.locator("#app-secret")).to_have_value("")
     page_guard.assert_clean()
+
+
+# What the page shows on its way up, recorded at every change of the login form, the note in
+# its place and the body's state: a signed-in visitor must never see "Log in".
+RECORD_START = """
+window.__seen = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("login-form");
+  const note = document.getElementById("session-check");
+  if (!form || !note) return;  // not the app page
+  const record = () => window.__seen.push({
+    form: !form.hidden, note: note.hidden ? null : note.textContent,
+    state: document.body.dataset.state});
+  record();
+  new MutationObserver(record).observe(document.body, {
+    attributes: true, subtree: true, childList: true, characterData: true});
+});
+"""
+
+
+@pytest.mark.engines
+def test_a_signed_in_visitor_never_sees_log_in_on_the_way_back(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    page.add_init_script(RECORD_START)
+    app.log_in()  # the page the callback returns to: right after Authorize
+    seen = page.evaluate("window.__seen")
+    assert seen[0] == {"form": False, "note": "Signing you in…", "state": "loading"}
+    assert not any(s["form"] for s in seen), seen
+    expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+
+    # A later visit: the stored session is an hour old.
+    page.evaluate("""key => {
+        const record = JSON.parse(sessionStorage.getItem(key));
+        record.created_at -= 3600;
+        sessionStorage.setItem(key, JSON.stringify(record));
+    }""", SESSION_KEY)
+    page.reload()
+    app.wait_for("signed-in")
+    seen = page.evaluate("window.__seen")
+    assert seen[0] == {"form": False, "note": "Checking your session…", "state": "loading"}
+    assert not any(s["form"] for s in seen), seen
+    assert seen[-1]["note"] is None
+    page_guard.assert_clean()
+
+
+@pytest.mark.engines
+def test_a_session_the_server_refuses_ends_at_log_in_with_the_reason(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    app = AppPage(page, app_site.url).open()
+    app.log_in()
+    mock.revoke_all_tokens()
+    page.reload()
+    app.wait_for("signed-out")
+    expect(page.locator("#session-check")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_enabled()
+    expect(page.locator("#banner")).to_contain_text("Your session has ended")
+    page_guard.assert_clean(allow_console=(r"Failed to load resource", r"401|403"))

@@ -10,7 +10,7 @@ from tests.unit.fake_browser import FakeBrowser, TextNode
 
 MARKUP = '<img src=x onerror="alert(1)">'
 IDS = ("signed-in", "avatar", "user-name", "user-email", "server-name", "projects",
-       "project-count", "projects-status", "load-more")
+       "project-count", "projects-heading", "projects-status", "load-more")
 ADA = UserProfile("u1", "Ada Lovelace", "ada@example.org", None, None, None)
 SERVER = ServerInfo("Mock Speckle", None, None, None)
 
@@ -118,3 +118,16 @@ def test_a_project_in_german_and_a_role_the_table_does_not_know(
     assert item.children[1].textContent == "Eigentümer · privat · aktualisiert am 2026-01-02"
     item = project_item(Project("p2", "X", "stream:auditor", "", "SECRET"), german)
     assert item.children[1].textContent == "auditor · secret"
+
+
+def test_a_view_whose_server_did_not_answer_shows_no_empty_profile(
+        fake_browser: FakeBrowser) -> None:
+    view = make_view(fake_browser)
+    view.render(Viewer(SERVER, ADA, page_of(0, 25, 60)))
+    view.render_unreachable()
+    assert view.name.textContent == "Signed in" and view.avatar.textContent == "?"
+    assert view.email.textContent == "" and view.server.textContent == ""
+    assert view.heading.hidden and view.shown == 0 and view.count.textContent == ""
+    assert view.load_more.hidden and view.next_cursor is None
+    view.render(Viewer(SERVER, ADA, page_of(0, 3, 3, cursor=None)))
+    assert not view.heading.hidden and view.shown == 3
