@@ -29,7 +29,7 @@ from .errors import (
     PopupBlocked,
     SessionDropped,
     SessionExpired,
-    SpeckleAuthError,
+    SpeckleError,
     StorageUnavailable,
 )
 from .graphql import graphql_request, read_graphql_response
@@ -422,7 +422,7 @@ class SpeckleClient:
                     )
                 )
             )
-        except SpeckleAuthError:
+        except SpeckleError:
             return None
         if self.session != session:  # logged out (or in again) meanwhile: do not resurrect
             return None
@@ -455,7 +455,7 @@ class SpeckleClient:
                 raise
         finally:
             if session is not None:
-                with contextlib.suppress(SpeckleAuthError):
+                with contextlib.suppress(SpeckleError):
                     await self._revoke(session)
 
     async def _revoke(self, session: Session) -> None:

@@ -69,10 +69,6 @@ class SpeckleError(Exception):
         return dataclasses.replace(self, return_to=return_to, login_settings=login_settings)
 
 
-#: The base class's earlier name: ``except SpeckleAuthError`` keeps catching every error.
-SpeckleAuthError = SpeckleError
-
-
 @dataclass(eq=False)
 class InvalidConfiguration(SpeckleError):
     """A setting (server URL, app ID, dialect, storage) is unusable; nothing was stored.

@@ -24,7 +24,7 @@ from .errors import (
     MissingAccessCode,
     MissingTransaction,
     ServerUnavailable,
-    SpeckleAuthError,
+    SpeckleError,
     StorageUnavailable,
     UnusableResponse,
 )
@@ -227,7 +227,7 @@ async def finish_callback(
     return_to, settings = safe_return_to(txn.return_to, url), settings_of(txn)
     try:
         tokens = await exchange_code(http, txn, callback.access_code)
-    except SpeckleAuthError as failure:  # the same failure, made for this login's pages
+    except SpeckleError as failure:  # the same failure, made for this login's pages
         raise failure.for_login(return_to, settings) from failure
     session = Session(
         server_url=txn.server_url,
@@ -244,7 +244,7 @@ async def finish_callback(
         sessions.save(session)
     except StorageUnavailable as failure:
         # Tokens nobody can keep must not stay alive on the server: revoke them at once.
-        with contextlib.suppress(SpeckleAuthError):
+        with contextlib.suppress(SpeckleError):
             await http.send(protocol.logout_request(txn.server_url, tokens.token,
                                                     tokens.refresh_token))
         raise failure.for_login(return_to, settings) from failure

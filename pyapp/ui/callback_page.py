@@ -15,7 +15,7 @@ from pyscript import document
 
 from ..config import load_config_file, settings_editable
 from ..embed import finish_login
-from ..errors import InvalidConfiguration, SpeckleAuthError
+from ..errors import InvalidConfiguration, SpeckleError
 from ..messages import Message, message_for
 from ..words import active
 from . import report
@@ -65,7 +65,7 @@ async def main() -> None:
     document.body.dataset.state = "completing"
     try:
         await finish_login()
-    except SpeckleAuthError as error:
+    except SpeckleError as error:
         show_error(message_for(error, editable()), error.return_to)
         return
     except Exception as error:  # a bug must still end in a message, not an endless "Signing in…"

@@ -24,7 +24,7 @@ from pyscript import document
 
 from ..browser import make_client
 from ..config import Settings, load_config_file, report_unknown_keys
-from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleAuthError
+from ..errors import InvalidConfiguration, MissingScope, SessionExpired, SpeckleError
 from ..messages import Message, message_for
 from . import report, spawn
 from .dom import by_id, el, on_restored, replace_children, report_message, show_message
@@ -109,7 +109,7 @@ class AppPage:
         try:
             signed_in = self.client.signed_in
         except Exception as error:  # storage blocked, say: the form stays usable and says why
-            if not isinstance(error, SpeckleAuthError):
+            if not isinstance(error, SpeckleError):
                 report(error, "starting the page")
             self.show_signed_out()
             self.show_banner(self.message(error))
@@ -151,7 +151,7 @@ class AppPage:
             self.show_banner(self.message(error))
             return
         except Exception as error:  # still signed in: say what failed, keep "Log out" working
-            if not isinstance(error, SpeckleAuthError):
+            if not isinstance(error, SpeckleError):
                 report(error, "loading the signed-in view")
             self.view.render_unreachable()
             self.session_check.hidden = True
@@ -236,7 +236,7 @@ class AppPage:
         try:
             login = self.client.login(settings=self.form.settings())
         except Exception as error:  # whatever it was, the button comes back with a message
-            if not isinstance(error, SpeckleAuthError):
+            if not isinstance(error, SpeckleError):
                 report(error, "starting the login")
             self.show_login_error(error)
             return
@@ -253,7 +253,7 @@ class AppPage:
         except Exception as error:
             if self.client.login_pending:  # a newer login replaced this one: it speaks for itself
                 return
-            if not isinstance(error, SpeckleAuthError):
+            if not isinstance(error, SpeckleError):
                 report(error, "logging in")
             self.show_signed_out()
             self.show_login_error(error)
@@ -309,7 +309,7 @@ class AppPage:
             self.show_signed_out()
             self.show_banner(self.message(error))
         except Exception as error:
-            if not isinstance(error, SpeckleAuthError):
+            if not isinstance(error, SpeckleError):
                 report(error, "loading more projects")
             self.show_banner(self.message(error))
         finally:
@@ -324,7 +324,7 @@ class AppPage:
         try:
             await self.client.logout()
         except Exception as error:  # the client forgets first: whatever failed, show the form
-            if not isinstance(error, SpeckleAuthError):
+            if not isinstance(error, SpeckleError):
                 report(error, "logging out")
             self.show_signed_out()
             self.show_banner(self.message(error))

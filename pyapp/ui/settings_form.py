@@ -23,7 +23,7 @@ from ..config import (
     Settings,
     settings_editable,
 )
-from ..errors import InvalidConfiguration, SpeckleAuthError
+from ..errors import InvalidConfiguration, SpeckleError
 from .dom import by_id
 
 # What was typed into the settings form, for this tab only. Outside the login's namespace: it
@@ -88,7 +88,7 @@ class SettingsForm:
     def forget(self) -> None:
         """Log out: what was typed in this tab (an app secret, perhaps) leaves its storage
         and the form, which shows the site's own values again."""
-        with contextlib.suppress(SpeckleAuthError):
+        with contextlib.suppress(SpeckleError):
             self._memory.remove(FORM_KEY)
         if not self.editable:
             return
@@ -106,7 +106,7 @@ class SettingsForm:
         typed["storage"] = storage
         # The form's memory is a convenience: storage that refuses it fails the login itself,
         # with its own message, a moment later.
-        with contextlib.suppress(SpeckleAuthError):
+        with contextlib.suppress(SpeckleError):
             self._memory.set(FORM_KEY, json.dumps(typed))
         # allowInsecureHttp goes through Settings' strict reading: the string "false" stays false.
         return Settings.from_mapping({**typed, "loginMode": self._site.get("loginMode"),
@@ -138,7 +138,7 @@ class SettingsForm:
         try:
             raw = self._memory.get(FORM_KEY)
             saved = json.loads(raw) if raw else {}
-        except (ValueError, SpeckleAuthError):
+        except (ValueError, SpeckleError):
             return {}
         return saved if isinstance(saved, dict) else {}
 

@@ -36,7 +36,7 @@ from ..browser.page import data_attributes, find_element
 from ..client import SpeckleClient
 from ..config import Settings, load_config_file
 from ..embed import CONFIG_ATTRIBUTE, is_callback_url, resolve_settings
-from ..errors import SessionExpired, SpeckleAuthError
+from ..errors import SessionExpired, SpeckleError
 from ..messages import Message, message_for
 from ..page_urls import same_page
 from ..speckle_api import UserProfile
@@ -151,7 +151,7 @@ class LoginWidget:
             self._set_state("completing")
             try:
                 result = await self.client.finish_login()
-            except SpeckleAuthError as error:
+            except SpeckleError as error:
                 if self.client.settings is None:
                     self._retry_settings = error.login_settings  # "Log in" starts it over
                 back = error.return_to
@@ -223,7 +223,7 @@ class LoginWidget:
 
     def fail(self, error: BaseException, where: str) -> None:
         """Show ``error``'s message; report it to the console too unless it is a typed one."""
-        if not isinstance(error, SpeckleAuthError):
+        if not isinstance(error, SpeckleError):
             report(error, f"the login widget, {where}")
         self.show_message(message_for(error))
 

