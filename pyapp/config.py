@@ -9,8 +9,7 @@ wrong type is refused, never coerced (``bool("false")`` is True).
 
 from __future__ import annotations
 
-# urllib.parse is imported where it is used: with the ipaddress module it pulls in, it
-# costs ~70 ms of a page's start-up in Pyodide, and a signed-out page never needs it.
+# urllib.parse is imported where it is used (why: pyapp.page_urls).
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from . import safe_json
 from .errors import InvalidConfiguration
 from .notices import notice
 from .server_url import check_server_url
-from .server_url import is_loopback_host as is_loopback_host  # re-exported: part of the API
 
 Dialect = Literal["auto", "documented", "deployed"]
 StorageKind = Literal["session", "local"]
@@ -52,15 +50,6 @@ CONFIG_KEYS = {
 # the app page (true shows the settings form, see settings_editable); language and words: the
 # visitor's language and the site's own texts (pyapp.words).
 SITE_KEYS = frozenset({"fastStart", "editableSettings", "language", "words"})
-
-
-def normalize_server_url(raw: str, *, allow_insecure_http: bool = False) -> str:
-    """Validate a Speckle server URL and return it as ``scheme://host[:port][/path]``.
-
-    See :func:`pyapp.server_url.check_server_url`: the rules run on what the browser's URL
-    parser says (in a page), so Python and the browser cannot disagree on the host.
-    """
-    return check_server_url(raw, allow_insecure_http=allow_insecure_http)
 
 
 def parse_flag(value: Any, key: str = "allowInsecureHttp") -> bool:
@@ -168,7 +157,7 @@ class Settings:
         if self.dialect == "deployed" and not secret:
             raise InvalidConfiguration("secret_needed", "appSecret")
         return Settings(
-            server_url=normalize_server_url(
+            server_url=check_server_url(
                 self.server_url, allow_insecure_http=self.allow_insecure_http
             ),
             app_id=validate_app_id(self.app_id),

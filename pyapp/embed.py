@@ -13,8 +13,7 @@ under CPython.
 
 from __future__ import annotations
 
-# urllib.parse is imported where it is used: with the ipaddress module it pulls in, it
-# costs ~70 ms of a page's start-up in Pyodide, and a signed-out page never needs it.
+# urllib.parse is imported where it is used (why: pyapp.page_urls).
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 

@@ -11,8 +11,7 @@ the client touches the address bar or navigates.
 
 from __future__ import annotations
 
-# urllib.parse is imported where it is used: with the ipaddress module it pulls in, it
-# costs ~70 ms of a page's start-up in Pyodide, and a signed-out page never needs it.
+# urllib.parse is imported where it is used (why: pyapp.page_urls).
 import contextlib
 from dataclasses import dataclass
 

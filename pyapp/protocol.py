@@ -27,6 +27,7 @@ CHALLENGE_METHOD_SUFFIX = "&code_challenge_method=S256"
 #: The token endpoints of the two dialects (named in errors: where an exchange failed).
 DOCUMENTED_TOKEN_PATH = "/oauth/token"
 DEPLOYED_TOKEN_PATH = "/auth/token"
+LOGOUT_PATH = "/auth/logout"
 #: Token, refresh and logout answers are a few hundred bytes; anything near this is hostile.
 TOKEN_RESPONSE_MAX_BYTES = 16 * 1024
 #: Speckle's tokens are 42 hex characters; this leaves room for other formats (JWTs).
@@ -91,7 +92,7 @@ def refresh_request(
 ) -> HttpRequest:
     """Trade a refresh token for a new token (deployed servers; needs the secret)."""
     return HttpRequest.post_json(
-        f"{server_url}/auth/token",
+        f"{server_url}{DEPLOYED_TOKEN_PATH}",
         {"appId": app_id, "appSecret": app_secret, "refreshToken": refresh_token},
         max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
@@ -100,7 +101,7 @@ def refresh_request(
 def logout_request(server_url: str, token: str, refresh_token: str | None) -> HttpRequest:
     """Ask the server to revoke the token."""
     return HttpRequest.post_json(
-        f"{server_url}/auth/logout", {"token": token, "refreshToken": refresh_token or ""},
+        f"{server_url}{LOGOUT_PATH}", {"token": token, "refreshToken": refresh_token or ""},
         max_response_bytes=TOKEN_RESPONSE_MAX_BYTES,
     )
 

@@ -11,12 +11,11 @@ from pyapp.config import (
     CONFIG_KEYS,
     Settings,
     config_from_attributes,
-    is_loopback_host,
     load_config_file,
-    normalize_server_url,
 )
 from pyapp.errors import InvalidConfiguration
 from pyapp.messages import CONFIGURATION_REASONS, message_for
+from pyapp.server_url import check_server_url, is_loopback_host
 
 
 def owner_words(error: InvalidConfiguration) -> str:
@@ -36,7 +35,7 @@ def owner_words(error: InvalidConfiguration) -> str:
     ("http://speckle.localhost", "http://speckle.localhost"),
 ])
 def test_accepted_and_normalised(raw: str, expected: str) -> None:
-    assert normalize_server_url(raw) == expected
+    assert check_server_url(raw) == expected
 
 
 @pytest.mark.parametrize("raw,needle", [
@@ -53,12 +52,12 @@ def test_accepted_and_normalised(raw: str, expected: str) -> None:
 ])
 def test_refused_with_a_clear_message(raw: str, needle: str) -> None:
     with pytest.raises(InvalidConfiguration) as info:
-        normalize_server_url(raw)
+        check_server_url(raw)
     assert info.value.setting == "serverUrl" and needle in owner_words(info.value)
 
 
 def test_insecure_http_only_when_asked_for_by_name() -> None:
-    assert normalize_server_url("http://speckle.lan", allow_insecure_http=True) == "http://speckle.lan"
+    assert check_server_url("http://speckle.lan", allow_insecure_http=True) == "http://speckle.lan"
 
 
 @pytest.mark.parametrize("host,loopback", [("localhost", True), ("127.0.0.1", True),
@@ -246,7 +245,7 @@ def test_settings_are_editable_only_for_a_json_true() -> None:
 ])
 def test_every_refusal_says_why(raw: str, parts: list[str]) -> None:
     with pytest.raises(InvalidConfiguration) as info:
-        normalize_server_url(raw)
+        check_server_url(raw)
     assert info.value.setting == "serverUrl"
     assert all(part in owner_words(info.value) for part in parts)
 
@@ -261,7 +260,7 @@ def test_every_refusal_says_why(raw: str, parts: list[str]) -> None:
     ("https://x.example/SPECKLEX/", "https://x.example/SPECKLEX"),
 ])
 def test_ports_and_paths(raw: str, expected: str) -> None:
-    assert normalize_server_url(raw) == expected
+    assert check_server_url(raw) == expected
 
 
 def test_allow_insecure_http_survives_validation() -> None:

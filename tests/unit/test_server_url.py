@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyapp.config import normalize_server_url
 from pyapp.errors import InvalidConfiguration
 from pyapp.messages import CONFIGURATION_REASONS, message_for
 from pyapp.ports import ParsedUrl
@@ -37,7 +36,7 @@ BYPASSES = [
 @pytest.mark.parametrize("raw", BYPASSES)
 def test_parser_disagreements_are_refused_in_words(raw: str) -> None:
     with pytest.raises(InvalidConfiguration) as info:
-        normalize_server_url(raw)
+        check_server_url(raw)
     assert info.value.setting == "serverUrl" and info.value.reason in CONFIGURATION_REASONS
     assert str(info.value)  # a sentence for the person who typed it
 
