@@ -16,12 +16,35 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
     from typing import Self
 
     from .config import Settings
+
+#: Why a setting is unusable (:class:`InvalidConfiguration`); each has its words in
+#: :data:`pyapp.messages.CONFIGURATION_REASONS` (a unit test checks that none is missing).
+ConfigurationReason = Literal[
+    "missing", "bad_characters", "not_text", "not_a_flag", "not_one_of", "not_an_object",
+    "secret_needed", "not_https", "not_a_full_url", "has_query_or_fragment", "not_a_url",
+    "has_user_info", "no_host", "insecure_http", "file_missing", "file_not_json",
+    "file_not_an_object", "not_this_clients", "config_incomplete", "widget_not_loaded",
+    "no_such_element",
+]
+#: Why a server gave no usable answer (:class:`ServerUnavailable`); the last three are
+#: :class:`UnusableResponse`'s (an answer refused unread).
+UnavailableReason = Literal[
+    "request_failed", "request_timed_out", "unexpected", "server_error", "unavailable",
+    "not_json", "too_large", "too_deep", "token_shape",
+]
+#: Which documented endpoint is missing, and what would do instead
+#: (:class:`EndpointNotSupported`).
+EndpointReason = Literal["no_app_secret", "documented_chosen", "secret_missing"]
+#: Why a stored session was removed (:class:`SessionDropped`).
+DroppedReason = Literal["newer_schema", "wrong_fields", "unusable_values", "not_a_record"]
+#: Why a call found nobody to act for (:class:`NotSignedIn`).
+NotSignedInReason = Literal["nobody_signed_in", "not_configured"]
 
 
 @dataclass(eq=False, init=False)
@@ -83,7 +106,7 @@ class InvalidConfiguration(SpeckleError):
     code = "invalid_configuration"
 
     #: What is wrong: a key of :data:`pyapp.messages.CONFIGURATION_REASONS`.
-    reason: str
+    reason: ConfigurationReason
     #: The config key at fault (``"serverUrl"``, ``"appId"``, …), when one is.
     setting: str | None = None
     #: The text in question (a URL, a file path, a selector); never a secret.
@@ -160,7 +183,7 @@ class EndpointNotSupported(SpeckleError):
     #: The server without a usable token endpoint.
     server_url: str
     #: ``"no_app_secret"``, ``"documented_chosen"`` or ``"secret_missing"``.
-    reason: str = "no_app_secret"
+    reason: EndpointReason = "no_app_secret"
 
 
 @dataclass(eq=False)
@@ -178,7 +201,7 @@ class ServerUnavailable(SpeckleError):
 
     #: ``"request_failed"``, ``"request_timed_out"``, ``"unexpected"``, ``"server_error"``
     #: or ``"unavailable"``.
-    reason: str = "unavailable"
+    reason: UnavailableReason = "unavailable"
     #: The HTTP status, when there was an answer.
     status: int | None = None
     #: The path asked (``/graphql``, ``/oauth/token``, …), when known.
@@ -215,7 +238,7 @@ class TokenEndpointUnreachable(ServerUnavailable):
     code = "token_endpoint_unreachable"
 
     #: ``"request_failed"`` or ``"request_timed_out"``.
-    reason: str = "request_failed"
+    reason: UnavailableReason = "request_failed"
     #: The endpoint that could not be reached.
     endpoint: str | None = field(default="/oauth/token", kw_only=True)
     #: The server whose API answered.
@@ -263,7 +286,7 @@ class SessionDropped(SpeckleError):
     clears_session = True
 
     #: ``"newer_schema"``, ``"wrong_fields"``, ``"unusable_values"`` or ``"not_a_record"``.
-    reason: str
+    reason: DroppedReason
     #: The schema version the record claimed (0: none).
     version: Any = 0
 
@@ -303,4 +326,4 @@ class NotSignedIn(SpeckleError):
     code = "not_signed_in"
 
     #: ``"nobody_signed_in"`` or ``"not_configured"``.
-    reason: str = "nobody_signed_in"
+    reason: NotSignedInReason = "nobody_signed_in"

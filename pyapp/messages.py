@@ -25,7 +25,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .errors import (
+    ConfigurationReason,
+    DroppedReason,
     EndpointNotSupported,
+    EndpointReason,
     ExchangeRejected,
     GraphQLError,
     InsecureContext,
@@ -214,7 +217,7 @@ def _http(status: int | None) -> str:
 
 #: The words for each ``InvalidConfiguration.reason`` pyapp raises, given the error. They
 #: speak to whoever typed or wrote the settings (shown on the page when they are editable).
-CONFIGURATION_REASONS: dict[str, Callable[[InvalidConfiguration], str]] = {
+CONFIGURATION_REASONS: dict[ConfigurationReason, Callable[[InvalidConfiguration], str]] = {
     "missing": lambda e: (
         "Enter the URL of your Speckle server, e.g. https://app.speckle.systems."
         if e.setting == "serverUrl" else
@@ -269,13 +272,10 @@ def _got(error: InvalidConfiguration) -> str:
 
 
 def _about_invalid_configuration(error: InvalidConfiguration) -> str:
-    wording = CONFIGURATION_REASONS.get(error.reason)
-    # A reason pyapp does not raise is a site's own words (code written for earlier
-    # releases raised InvalidConfiguration("…")): shown as given.
-    return wording(error) if wording is not None else str(error.reason)
+    return CONFIGURATION_REASONS[error.reason](error)
 
 
-_ENDPOINT_NOT_SUPPORTED = {
+_ENDPOINT_NOT_SUPPORTED: dict[EndpointReason, str] = {
     "no_app_secret": (
         "{url} does not offer the documented token endpoint (/oauth/token). Deployed Speckle "
         "servers exchange codes at /auth/token, which needs the app's secret: add the App "
@@ -291,8 +291,7 @@ _ENDPOINT_NOT_SUPPORTED = {
 
 
 def _about_endpoint_not_supported(error: EndpointNotSupported) -> str:
-    words = _ENDPOINT_NOT_SUPPORTED.get(error.reason, _ENDPOINT_NOT_SUPPORTED["no_app_secret"])
-    return words.format(url=error.server_url)
+    return _ENDPOINT_NOT_SUPPORTED[error.reason].format(url=error.server_url)
 
 
 def _about_server_unavailable(error: ServerUnavailable) -> str:
@@ -313,9 +312,9 @@ def _about_server_unavailable(error: ServerUnavailable) -> str:
         if graphql:
             return f"{what} failed{_http(error.status)}."
         return f"{what} failed to complete the sign-in{_http(error.status)}."
-    if reason == "unavailable":
-        return f"{what} is unavailable{_http(error.status)}."
-    return reason  # a site's own words (earlier releases took a message here)
+    if reason == "unexpected":
+        return f"{what} did not answer as expected{_http(error.status)}."
+    return f"{what} is unavailable{_http(error.status)}."
 
 
 def _about_unusable_response(error: UnusableResponse) -> str:
@@ -340,7 +339,7 @@ def _about_exchange_rejected(error: ExchangeRejected) -> str:
     return error.server_message or f"The server refused the sign-in{_http(error.status)}."
 
 
-_DROPPED_WHY = {
+_DROPPED_WHY: dict[DroppedReason, str] = {
     "newer_schema": "it was written by a newer release (schema version {version!r})",
     "wrong_fields": "its fields are not those of schema version {version!r}",
     "unusable_values": "its values cannot be used",
@@ -349,7 +348,7 @@ _DROPPED_WHY = {
 
 
 def _about_session_dropped(error: SessionDropped) -> str:
-    why = _DROPPED_WHY.get(error.reason, error.reason).format(version=error.version)
+    why = _DROPPED_WHY[error.reason].format(version=error.version)
     return f"A stored session was removed because {why}; the person must log in again."
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InvalidConfiguration
+from .errors import ConfigurationReason, InvalidConfiguration
 from .ports import ParsedUrl, UrlParser
 
 # Schemes that are never a server (``localhost:3000`` also parses with a "scheme").
@@ -189,6 +189,6 @@ def _shown(text: str) -> str | None:
     return None if "@" in text else text
 
 
-def _refused(reason: str, value: str | None = None) -> InvalidConfiguration:
+def _refused(reason: ConfigurationReason, value: str | None = None) -> InvalidConfiguration:
     """The server URL is refused for ``reason`` (``value``: the part at fault, if shown)."""
     return InvalidConfiguration(reason, "serverUrl", value)

@@ -23,7 +23,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from . import safe_json
 from .config import DIALECTS, STORAGE_KINDS, Dialect, StorageKind
-from .errors import SessionDropped
+from .errors import DroppedReason, SessionDropped
 from .notices import notice
 from .ports import Storage
 from .protocol import is_token_shaped
@@ -62,7 +62,7 @@ class _Decoded(NamedTuple, Generic[_T]):
     record: _T | None
     ok: bool  # False: the stored text must be removed (a notice said why)
     version: Any = SCHEMA_VERSION
-    why: str = ""  # when not ok: a SessionDropped reason
+    why: DroppedReason = "not_a_record"  # when not ok: why it is removed
 
 
 def _decode(cls: type[_T], raw: str | None, what: str) -> _Decoded[_T]:

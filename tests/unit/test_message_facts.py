@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import typing
+from typing import Any
+
 import pytest
 
 from pyapp import errors
@@ -85,11 +88,27 @@ def test_the_technical_detail_of_a_rejection_names_only_what_is_known() -> None:
     (errors.InvalidConfiguration("not_text", "appId", got="a number"),
      "appId must be text (got a number)."),
     (errors.InvalidConfiguration("not_a_url", "serverUrl"), "The server URL is not a valid URL."),
-    (errors.EndpointNotSupported(SERVER, "something_else"),
-     describe(errors.EndpointNotSupported(SERVER, "no_app_secret"))),
-    (errors.SessionDropped("something_else", 1),
-     "A stored session was removed because something_else; the person must log in again."),
+    (errors.SessionDropped("newer_schema", 2),
+     "A stored session was removed because it was written by a newer release (schema "
+     "version 2); the person must log in again."),
+    (errors.ServerUnavailable("unexpected", 302),
+     "The Speckle server did not answer as expected (HTTP 302)."),
 ])
 def test_developer_texts_hold_the_facts_that_are_known(error: errors.SpeckleError,
                                                        text: str) -> None:
     assert describe(error) == text
+
+
+@pytest.mark.parametrize(("reason_type", "make"), [
+    (errors.ConfigurationReason, lambda r: errors.InvalidConfiguration(r, "serverUrl", "x")),
+    (errors.EndpointReason, lambda r: errors.EndpointNotSupported(SERVER, r)),
+    (errors.DroppedReason, lambda r: errors.SessionDropped(r, 1)),
+    (errors.UnavailableReason, lambda r: errors.UnusableResponse(r, 500)),
+    (errors.NotSignedInReason, lambda r: errors.NotSignedIn(r)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_every_typed_reason_has_its_own_words(reason_type: object, make: Any) -> None:
+    # mypy checks that every raise names a reason of its type; this, that each has words
+    # (and that no two read alike, as they would if one fell back on another's).
+    reasons = typing.get_args(reason_type)
+    texts = {reason: describe(make(reason)) for reason in reasons}
+    assert all(texts.values()) and len(set(texts.values())) == len(reasons), texts

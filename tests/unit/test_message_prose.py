@@ -67,8 +67,7 @@ ERRORS: list[BaseException] = [
     *(errors.SessionDropped(reason, 3)
       for reason in ("newer_schema", "wrong_fields", "unusable_values", "not_a_record")),
     errors.MissingScope("profile:email"), errors.MissingScope("something:new"),
-    errors.EndpointNotSupported(SERVER, "something_else"),
-    errors.SessionDropped("something_else"),
+    errors.EndpointNotSupported(SERVER, "secret_missing"),
     errors.GraphQLError("Cannot query field."), errors.GraphQLError(),
     errors.NotSignedIn("not_configured"), errors.NotSignedIn(),
     KeyError("x"),
