@@ -25,6 +25,7 @@ from .errors import (
     ServerUnavailable,
     SpeckleError,
     StorageUnavailable,
+    TokenEndpointUnreachable,
     UnusableResponse,
 )
 from .graphql import graphql_request
@@ -129,7 +130,7 @@ async def _documented_exchange(
         if txn.dialect == "documented" or not await _api_answers(http, txn.server_url):
             raise
         if not txn.app_secret:
-            raise protocol.token_endpoint_unreachable(txn.server_url) from None
+            raise TokenEndpointUnreachable(server_url=txn.server_url) from None
         return None
     if not protocol.is_documented_endpoint_absent(response):
         return protocol.read_token_response(response, protocol.DOCUMENTED_TOKEN_PATH)
@@ -137,8 +138,8 @@ async def _documented_exchange(
         return None
     if protocol.looks_like_missing_route(response):
         if txn.app_secret:  # "documented" was chosen: the secret is there, the endpoint is wrong
-            raise protocol.documented_endpoint_missing(txn.server_url)
-        raise protocol.endpoint_not_supported(txn.server_url)
+            raise EndpointNotSupported(txn.server_url, "documented_chosen")
+        raise EndpointNotSupported(txn.server_url, "no_app_secret")
     raise ServerUnavailable("not_json", response.status, endpoint=protocol.DOCUMENTED_TOKEN_PATH)
 
 

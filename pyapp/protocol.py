@@ -15,10 +15,8 @@ import re
 from dataclasses import dataclass
 
 from .errors import (
-    EndpointNotSupported,
     ExchangeRejected,
     ServerUnavailable,
-    TokenEndpointUnreachable,
     UnusableResponse,
 )
 from .ports import HttpRequest, HttpResponse
@@ -154,19 +152,3 @@ def read_token_response(response: HttpResponse, endpoint: str | None = None) -> 
     raise ServerUnavailable("server_error", response.status, endpoint=endpoint,
                             server_message=message)
 
-
-def token_endpoint_unreachable(server_url: str) -> TokenEndpointUnreachable:
-    """The error for a network failure at ``/oauth/token`` while the API answers and no app
-    secret is configured."""
-    return TokenEndpointUnreachable(server_url=server_url)
-
-
-def endpoint_not_supported(server_url: str) -> EndpointNotSupported:
-    """The error for a server without ``/oauth/token`` when no app secret is configured."""
-    return EndpointNotSupported(server_url, "no_app_secret")
-
-
-def documented_endpoint_missing(server_url: str) -> EndpointNotSupported:
-    """The error for a server without ``/oauth/token`` when the documented endpoint was chosen
-    although an app secret is configured (so ``/auth/token`` would have worked)."""
-    return EndpointNotSupported(server_url, "documented_chosen")

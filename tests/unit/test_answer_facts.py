@@ -8,7 +8,12 @@ import json
 import pytest
 
 from pyapp import protocol
-from pyapp.errors import EndpointNotSupported, MissingScope, UnusableResponse
+from pyapp.errors import (
+    EndpointNotSupported,
+    MissingScope,
+    TokenEndpointUnreachable,
+    UnusableResponse,
+)
 from pyapp.graphql import read_graphql_response
 from pyapp.ports import HttpResponse
 from tests.unit.fakes import json_response
@@ -65,4 +70,4 @@ def test_a_server_without_the_documented_endpoint_is_named_in_the_error() -> Non
         error = make(SERVER)
         assert isinstance(error, EndpointNotSupported)
         assert (error.server_url, error.reason) == (SERVER, reason)
-    assert json.dumps(protocol.token_endpoint_unreachable(SERVER).server_url) == f'"{SERVER}"'
+    assert json.dumps(TokenEndpointUnreachable(server_url=SERVER).server_url) == f'"{SERVER}"'

@@ -5,7 +5,12 @@ import json
 import pytest
 
 from pyapp import protocol
-from pyapp.errors import ExchangeRejected, ServerUnavailable
+from pyapp.errors import (
+    EndpointNotSupported,
+    ExchangeRejected,
+    ServerUnavailable,
+    TokenEndpointUnreachable,
+)
 from pyapp.messages import message_for
 from pyapp.ports import HttpResponse
 from tests.unit.fakes import html_response, json_response
@@ -176,10 +181,10 @@ def test_an_unusable_refresh_token_is_none(refresh: object) -> None:
 
 
 def test_endpoint_errors_say_what_to_configure() -> None:
-    for error in (protocol.endpoint_not_supported(SERVER),
-                  protocol.token_endpoint_unreachable(SERVER)):
+    for error in (EndpointNotSupported(SERVER, "no_app_secret"),
+                  TokenEndpointUnreachable(server_url=SERVER)):
         assert error.server_url == SERVER
         owner = message_for(error, editable=True).detail
         assert all(part in owner for part in (SERVER, "/oauth/token", "/auth/token", "App secret"))
-    assert "try again" in message_for(protocol.token_endpoint_unreachable(SERVER),
+    assert "try again" in message_for(TokenEndpointUnreachable(server_url=SERVER),
                                       editable=True).detail
