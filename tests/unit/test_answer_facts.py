@@ -3,15 +3,11 @@ that decide it (token length, the size of token answers)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from pyapp import protocol
 from pyapp.errors import (
-    EndpointNotSupported,
     MissingScope,
-    TokenEndpointUnreachable,
     UnusableResponse,
 )
 from pyapp.graphql import read_graphql_response
@@ -62,12 +58,3 @@ def test_a_missing_scope_is_found_among_other_errors() -> None:
         read_graphql_response(answer)
     assert caught.value.scope == "profile:email"
     assert caught.value.data == {"activeUser": None}
-
-
-def test_a_server_without_the_documented_endpoint_is_named_in_the_error() -> None:
-    for make, reason in ((protocol.documented_endpoint_missing, "documented_chosen"),
-                         (protocol.endpoint_not_supported, "no_app_secret")):
-        error = make(SERVER)
-        assert isinstance(error, EndpointNotSupported)
-        assert (error.server_url, error.reason) == (SERVER, reason)
-    assert json.dumps(TokenEndpointUnreachable(server_url=SERVER).server_url) == f'"{SERVER}"'
