@@ -352,6 +352,8 @@
   if (sessionNote && loginForm) {
     var made = storedSessionTime();
     if (made !== null) {
+      // Younger than a minute: made by the login that brought the visitor here (the app
+      // page uses the same bound, JUST_SIGNED_IN_SECONDS, to put focus on their name).
       sessionNote.textContent = word(Date.now() / 1000 - made < 60 ? "completing"
                                                                    : "checking-session");
       sessionNote.hidden = false;

@@ -16,6 +16,7 @@ popup's answer has been exchanged).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Coroutine
 from typing import Any
 
@@ -33,6 +34,9 @@ from .settings_form import SettingsForm
 from .signed_in_view import SignedInView
 
 CONFIG_FILE = "config.json"
+# A session younger than this was made by the login that brought the visitor here (loading.js
+# says "Signing you in…" for it, not "Checking your session…").
+JUST_SIGNED_IN_SECONDS = 60
 
 # What the wait says, by what the page can tell of the login popup (``data-popup``).
 POPUP_WAIT_WORDS = {"": "popup-wait", "open": "popup-wait", "detached": "popup-detached"}
@@ -115,7 +119,14 @@ class AppPage:
             self.show_banner(self.message(error))
             return
         if signed_in:
+            session = self.client.session
             await self.show_signed_in()
+            # Back from Speckle's consent page: the visitor pressed "Log in" a moment ago, and
+            # lands on who is signed in (a later visit leaves focus where the browser puts it).
+            just_now = (session is not None
+                        and time.time() - session.created_at < JUST_SIGNED_IN_SECONDS)
+            if just_now and not self.view.heading.hidden:
+                by_id("user-name").focus()
             return
         self.show_signed_out()
         dropped = self.client.dropped_session  # signed out without logging out: say so

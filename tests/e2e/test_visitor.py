@@ -351,6 +351,7 @@ def test_a_signed_in_visitor_never_sees_log_in_on_the_way_back(
     assert seen[0] == {"form": False, "note": "Signing you in…", "state": "loading"}
     assert not any(s["form"] for s in seen), seen
     expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+    expect(page.locator("#user-name")).to_be_focused()  # where the visitor now is
 
     # A later visit: the stored session is an hour old.
     page.evaluate("""key => {
@@ -364,6 +365,7 @@ def test_a_signed_in_visitor_never_sees_log_in_on_the_way_back(
     assert seen[0] == {"form": False, "note": "Checking your session…", "state": "loading"}
     assert not any(s["form"] for s in seen), seen
     assert seen[-1]["note"] is None
+    expect(page.locator("#user-name")).not_to_be_focused()  # a visit, not a login
     page_guard.assert_clean()
 
 
