@@ -90,6 +90,8 @@ def test_failed_refresh_signs_out() -> None:
     with pytest.raises(SessionExpired):
         asyncio.run(client.query("{ x }"))
     assert ss.data == {}
+    # One query, one refresh, then the visitor is signed out: no second attempt at either.
+    assert [r.url.removeprefix(SERVER) for r in http.sent] == ["/graphql", "/auth/token"]
 
 
 def test_missing_scope_keeps_the_token() -> None:
