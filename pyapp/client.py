@@ -5,25 +5,25 @@ like oidc-client-ts's ``UserManager``: it owns the stores, knows who is signed i
 a rejected token when it can, and tells listeners when the session changes. Platform access
 comes in through the small interfaces of ``pyapp.ports``.
 
-A login either leaves the page (redirect) or runs Speckle's consent page in a popup while
-this page waits (``pyapp.popup`` has the popup's rules); either way the client is the only
-code that touches the address bar or navigates.
+One path for every login: the client makes the authorize URL (``flow.start_login``), a
+navigator (:mod:`pyapp.navigators`) takes the browser there and, for a popup, brings back the
+callback URL, and the client takes the callback and exchanges the code (``flow``). A
+redirect's callback is finished on the callback page (:meth:`SpeckleClient.complete_login`).
+The client and its navigators are the only code that touches the address bar or navigates.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from . import flow, page_urls, popup, protocol
+from . import flow, page_urls, protocol
 from .config import Settings
 from .errors import (
     InvalidConfiguration,
-    LoginCancelled,
     MissingScope,
     NotSignedIn,
     PopupBlocked,
@@ -33,7 +33,8 @@ from .errors import (
     StorageUnavailable,
 )
 from .graphql import graphql_request, read_graphql_response
-from .ports import Crypto, Http, Navigator, Popups, PopupWindow, Storage
+from .navigators import PendingPopup, PopupNavigator, RedirectNavigator
+from .ports import Crypto, Http, Navigator, Popups, Storage
 from .speckle_api import (
     PAGE_SIZE,
     PROJECTS_QUERY,
@@ -49,15 +50,6 @@ from .speckle_api import (
 from .stores import Session, SessionStore, TransactionStore
 
 Listener = Callable[[Session | None], None]
-
-
-@dataclass
-class _PendingLogin:
-    """A popup login waiting for its callback: the window and the answer to come."""
-
-    window: PopupWindow
-    login_id: str
-    answer: asyncio.Future[str] | None = None
 
 
 class SpeckleClient:
@@ -83,10 +75,9 @@ class SpeckleClient:
         self._transactions = TransactionStore(session_storage)
         self._sessions = SessionStore(session_storage, local_storage)
         self._listeners: list[Listener] = []
-        self._popups = popups
-        self._inbox = popup.PopupInbox()
-        self._pending: _PendingLogin | None = None
-        self._popup_listeners: list[Callable[[str], None]] = []
+        self._redirect = RedirectNavigator(navigator)
+        self._popup = (PopupNavigator(popups, on_cancel=self._transactions.discard)
+                       if popups is not None else None)
         self._binding: tuple[Settings | None, tuple[str, str] | None] = (None, None)
         # Every page makes a client: an abandoned login's verifier and secret go now, not
         # whenever the next callback or logout happens. (Blocked storage holds nothing.)
@@ -190,20 +181,18 @@ class SpeckleClient:
         """
         settings = self._login_settings(settings)
         use_popup = settings.login_mode == "popup" if popup is None else popup
-        if not use_popup or self._popups is None:
+        if not use_popup or self._popup is None:
             return self._redirect_login(settings, return_to)
         settings = settings.validated()  # refused before a window opens
         login_id = self._crypto.random_bytes(16).hex()  # also fails outside a secure context
         self.cancel_login()
         self._transactions.discard()  # the popup's copy of sessionStorage must not hold one
-        window = self._popups.open(login_id)
-        if window is None:
+        pending = self._popup.open(login_id)
+        if pending is None:
             if not fallback:
                 raise PopupBlocked()
             return self._redirect_login(settings, return_to)
-        pending = _PendingLogin(window, login_id)
-        self._pending = pending
-        return self._popup_login(settings, pending)
+        return self._popup_login(settings, self._popup, pending)
 
     def _login_settings(self, settings: Settings | None) -> Settings:
         """The settings a login runs with: ``settings``, or the client's own."""
@@ -225,26 +214,20 @@ class SpeckleClient:
         (``"detached"``: the page cut the link to this one, so a closed window cannot be
         told from an open one and only Cancel or the time limit end the wait). Returns an
         unsubscribe function."""
-        self._popup_listeners.append(listener)
-        return lambda: (self._popup_listeners.remove(listener)
-                        if listener in self._popup_listeners else None)
+        if self._popup is None:
+            return lambda: None
+        return self._popup.on_state(listener)
 
     @property
     def login_pending(self) -> bool:
         """True while a popup login waits for its answer."""
-        return self._pending is not None
+        return self._popup is not None and self._popup.pending is not None
 
     def cancel_login(self) -> None:
         """End a pending popup login: its popup closes and its ``login()`` raises
         :class:`~pyapp.errors.LoginCancelled`. Does nothing when none is pending."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        self._inbox.forget()
-        self._transactions.discard()
-        pending.window.close()
-        if pending.answer is not None and not pending.answer.done():
-            pending.answer.set_exception(LoginCancelled())
+        if self._popup is not None:
+            self._popup.cancel()
 
     async def _redirect_login(self, settings: Settings, return_to: str | None) -> None:
         here = self._navigator.current_url()
@@ -252,70 +235,22 @@ class SpeckleClient:
         url = await flow.start_login(
             settings, self._crypto, self._transactions, target, self._clock()
         )
-        self._navigator.go(url)
+        self._redirect.navigate(url)  # the callback page finishes the login
 
-    async def _popup_login(self, settings: Settings, pending: _PendingLogin) -> None:
-        assert self._popups is not None
-        window, login_id = pending.window, pending.login_id
-        if self._pending is not pending:  # cancelled before this coroutine started
-            window.close()
-            raise LoginCancelled()
+    async def _popup_login(self, settings: Settings, navigator: PopupNavigator,
+                           pending: PendingPopup) -> None:
         here = self._navigator.current_url()
-        answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        pending.answer = answer
-        self._inbox.expect(login_id)
 
-        def on_message(data: Any, origin: str) -> None:
-            accepted = self._pending is pending and self._inbox.deliver(data, origin, here)
-            if accepted and not answer.done() and self._inbox.answer is not None:
-                answer.set_result(self._inbox.answer)
+        def authorize_url() -> Coroutine[Any, Any, str]:
+            return flow.start_login(settings, self._crypto, self._transactions, here,
+                                    self._clock(), pending.login_id)
 
-        stop_listening = self._popups.listen(login_id, on_message)
-        try:
-            url = await flow.start_login(
-                settings, self._crypto, self._transactions, here, self._clock(), login_id
-            )
-            window.navigate(url)
-            url = await self._wait_for_answer(pending, answer)
-            # The synchronous half, before the next await: the transaction is gone from now on.
-            callback = flow.take_callback(url, self._transactions, self._clock(), login_id)
-        finally:
-            stop_listening()
-            window.close()
-            if self._pending is pending:  # ended by an error here, not by cancel_login()
-                self._pending = None
-                self._inbox.forget()
+        url = await navigator.navigate(pending, authorize_url, here)
+        # The synchronous half, before the next await: the transaction is gone from now on.
+        callback = flow.take_callback(url, self._transactions, self._clock(), pending.login_id)
         result = await flow.finish_callback(callback, self._http, self._sessions, self._clock())
         if result.new_login:
             self.notify()
-
-    async def _wait_for_answer(self, pending: _PendingLogin, answer: asyncio.Future[str]) -> str:
-        """The callback URL the popup delivers; raises when the wait ends without one."""
-        watch = popup.PopupWatch()
-        watch.left_home()
-        clock = asyncio.get_running_loop().time  # monotonic: elapsed time, not the date
-        closed_since: float | None = None
-        deadline = clock() + popup.WAIT_LIMIT_SECONDS
-        told = ""
-        while not answer.done():
-            now = clock()
-            verdict = watch.observe(pending.window.state())
-            news = "detached" if watch.severed else "open" if watch.seen_away else ""
-            if news != told:
-                told = news
-                for listener in list(self._popup_listeners):
-                    listener(news)
-            if verdict == "closed":
-                closed_since = now if closed_since is None else closed_since
-                # A message sent just before the window closed may still be on its way.
-                if now - closed_since >= popup.CLOSE_GRACE_SECONDS:
-                    self.cancel_login()
-                    break
-            if now >= deadline:
-                self.cancel_login()
-                break
-            await asyncio.wait([answer], timeout=popup.POLL_SECONDS)
-        return await answer
 
     async def complete_login(self) -> flow.CallbackResult:
         """On the callback page: finish the login the address bar reports.
