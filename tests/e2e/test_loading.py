@@ -239,6 +239,9 @@ def test_a_page_framed_by_its_own_site_works(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
 ) -> None:
     page.goto(app_site.url + "index.html")
+    # The page's own Python first: emptying a page whose start-up is still under way would
+    # test that race, not framing.
+    expect(page.locator("body")).to_have_attribute("data-state", "signed-out")
     page.evaluate("""src => {
         document.body.innerHTML = '';
         const frame = document.createElement('iframe');
