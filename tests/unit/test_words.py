@@ -1,11 +1,8 @@
-"""The word tables: German complete and faithful to English's placeholders, loading.js's copy
-equal to them, the language choice, and a site's replacements checked before use."""
+"""The word tables: German complete and faithful to English's placeholders, the language
+choice, and a site's replacements checked before use (the copies in the pages and
+``loading.js``: ``test_word_copies.py``)."""
 
 from __future__ import annotations
-
-import json
-import re
-from pathlib import Path
 
 import pytest
 
@@ -29,41 +26,12 @@ from pyapp.words import (
 from pyapp.words_de import GERMAN
 from tests.unit.test_messages import ALL_ERRORS
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def loading_js_tables() -> dict[str, dict[str, str]]:
-    source = (REPO / "loading.js").read_text(encoding="utf-8")
-    found = re.search(r"/\* words \*/(.*?)/\* end words \*/", source, re.S)
-    assert found, "loading.js has no /* words */ table"
-    tables: dict[str, dict[str, str]] = json.loads(found.group(1))
-    return tables
-
 
 def test_german_has_every_key_and_the_same_placeholders() -> None:
     assert set(GERMAN) == set(ENGLISH)
     for key, text in ENGLISH.items():
         assert placeholders(GERMAN[key]) == placeholders(text), key
         assert GERMAN[key] != text, key
-
-
-def test_loading_js_holds_the_same_words_as_pyapp() -> None:
-    tables = loading_js_tables()
-    assert set(tables) == set(words.SHIPPED)
-    assert set(tables["en"]) == set(tables["de"])
-    for key in tables["en"]:
-        assert tables["en"][key] == ENGLISH[key], key
-        assert tables["de"][key] == GERMAN[key], key
-
-
-def test_every_word_the_html_pages_name_exists() -> None:
-    names = set()
-    for page in ("index.html", "callback.html", "examples/embed/callback.html"):
-        html = (REPO / page).read_text(encoding="utf-8")
-        names |= set(re.findall(r'data-word(?:-label)?="([^"]+)"', html))
-        names |= set(re.findall(r'data-error-word="([^"]+)"', html))
-    assert names and names <= set(ENGLISH)
-    assert names <= set(loading_js_tables()["en"])  # worded before Python runs, too
 
 
 @pytest.mark.parametrize(
