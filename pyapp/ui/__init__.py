@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..messages import Message
 
 _running: set[asyncio.Future[None]] = set()
 
@@ -29,6 +32,22 @@ def report(error: BaseException, where: str) -> None:
                         for f in reversed(frames[-6:]))
     js.console.error(f"pyapp: unexpected {type(error).__name__} in {where}"
                      + (f" at {trail}" if trail else ""))
+
+
+class BrowserConsole:
+    """The browser console, as :class:`pyapp.login_controller.Console`: what the site owner
+    reads. ``where`` names the part of the page (the widget says it is the widget)."""
+
+    def __init__(self, where: str = "") -> None:
+        self.where = where
+
+    def unexpected(self, error: BaseException, where: str) -> None:
+        report(error, f"{self.where}{where}")
+
+    def handled(self, message: Message) -> None:
+        from .dom import report_message
+
+        report_message(message)
 
 
 def spawn(coro: Coroutine[Any, Any, None]) -> None:

@@ -11,21 +11,25 @@ like its own) shows in the button. The stylesheet is a constructed ``CSSStyleShe
 a ``style-src 'self'`` Content-Security-Policy allows, unlike a ``<style>`` element. Every
 text comes from the page's words (:mod:`pyapp.words`).
 
-The host element reports the widget's state in ``data-state``: ``loading`` (set in the
-page's HTML; ``loading.js`` turns it into ``error`` with a message if the runtime cannot
-load), ``completing`` (finishing a login on the callback page), ``waiting`` (for a login
-popup), ``signed-out``, ``signed-in``, or ``error`` (the widget's settings are unusable). It
-fires a ``speckle-login:change`` event (``detail``: ``signedIn``, ``name``) for the page's
-own scripts. It logs in through a popup unless ``loginMode`` says ``redirect``, so the host
-page keeps its state; a blocked popup falls back to the redirect. When the page itself is
-the registered redirect URL, the widget finishes a redirect login in place; a failure there
-is explained with a link back to where the login started, and "Log in" starts over with
-the settings of the login that failed.
+The login lifecycle is the :class:`~pyapp.login_controller.LoginController`'s, shared with
+the app page; the widget draws its screens. The host element reports the state in
+``data-state``: ``loading`` (set in the page's HTML; ``loading.js`` turns it into ``error``
+with a message if the runtime cannot load), ``completing`` (finishing a login on the
+callback page), ``checking`` (a stored session is checked), ``redirecting`` (the page is
+leaving for Speckle), ``waiting`` (for a login popup), ``signed-out``, ``signed-in``,
+``offline`` (signed in, Speckle unreachable: "Try again"), or ``error`` (the widget's
+settings are unusable). It fires a ``speckle-login:change`` event (``detail``:
+``signedIn``, ``name``) for the page's own scripts. It logs in through a popup unless
+``loginMode`` says ``redirect``, so the host page keeps its state; a blocked popup falls
+back to the redirect. When the page itself is the registered redirect URL, the widget
+finishes a redirect login in place; a failure there is explained with a link back to where
+the login started, and "Log in" starts over with the settings of the login that failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import js
@@ -36,13 +40,11 @@ from ..browser.page import data_attributes, find_element
 from ..client import SpeckleClient
 from ..config import Settings, load_config_file
 from ..embed import CONFIG_ATTRIBUTE, is_callback_url, resolve_settings
-from ..errors import SessionExpired, SpeckleError
-from ..messages import Message, message_for
-from ..page_urls import same_page
+from ..login_controller import LoginController, Screen, State
 from ..speckle_api import UserProfile
 from ..words import Words, active
-from . import report, spawn
-from .dom import el, on_restored, replace_children, report_message
+from . import BrowserConsole, spawn
+from .dom import el, on_restored, replace_children
 from .page_words import choose_words
 
 CHANGE_EVENT = "speckle-login:change"
@@ -98,6 +100,15 @@ def _js_object(value: Mapping[str, Any]) -> Any:
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
+# ``data-state`` on the host element for each of the controller's states.
+HOST_STATES: dict[State, str] = {
+    "starting": "loading", "finishing": "completing", "checking-session": "checking",
+    "signed-out": "signed-out", "redirecting": "redirecting",
+    "waiting-for-popup": "waiting", "signed-in": "signed-in", "offline": "offline",
+    "error": "error",
+}
+
+
 class LoginWidget:
     """One mounted widget; ``client`` is the :class:`SpeckleClient` it signs in with."""
 
@@ -107,12 +118,6 @@ class LoginWidget:
         self.client = client
         self.return_to = return_to
         self.words = w = words or active()
-        # On a bare callback page (a widget with no settings of its own), the settings of the
-        # login that failed there: "Log in" starts that login over.
-        self._retry_settings: Settings | None = None
-        # Proxies must outlive this call: the browser calls them on every click.
-        self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click),
-                         create_proxy(self._on_cancel_click)]
         root = host.shadowRoot or host.attachShadow(_js_object({"mode": "open"}))
         sheet = js.CSSStyleSheet.new()
         sheet.replaceSync(STYLE)
@@ -123,8 +128,10 @@ class LoginWidget:
         self.login_button = el("button", el("slot", name="mark"),
                                el("span", w("login-button")), type="button", class_="login",
                                part="login-button", aria_label=w("login-button"), disabled=True)
+        self.status = el("p", class_="wait", role="status", hidden=True)
         self.avatar = el("span", class_="avatar", part="avatar", aria_hidden="true")
-        self.name = el("span", class_="name", part="name")
+        # Focusable by script only: focus lands on who is signed in after a login.
+        self.name = el("span", class_="name", part="name", tabindex="-1")
         self.logout_button = el("button", w("logout-button"), type="button", class_="logout",
                                 part="logout-button")
         self.user_box = el("div", self.avatar, self.name, self.logout_button, class_="user",
@@ -133,169 +140,110 @@ class LoginWidget:
                                 part="cancel-button")
         self.wait_box = el("p", el("span", w("popup-wait")), self.cancel_button,
                            class_="wait", role="status", hidden=True)
-        replace_children(root, el("div", self.login_button, self.wait_box, self.user_box,
-                                  self.message, class_="box", part="box", lang=w.language))
-        self.login_button.addEventListener("click", self._proxies[0])
-        self.logout_button.addEventListener("click", self._proxies[1])
-        self.cancel_button.addEventListener("click", self._proxies[2])
-        client.on_change(self._on_session_change)
-        on_restored(self._on_restored)
-        self._set_state("loading")
+        self.retry_button = el("button", w("action-retry"), type="button", class_="cancel",
+                               part="retry-button")
+        replace_children(root, el("div", self.login_button, self.status, self.wait_box,
+                                  self.user_box, self.message, class_="box", part="box",
+                                  lang=w.language))
+        self._drawn: Screen[UserProfile | None] = Screen("starting")
+        self._told: tuple[bool, str | None] | None = None  # the last change event's detail
+        self.controller: LoginController[UserProfile | None] = LoginController(
+            client, load_profile=client.user, render=self.render, spawn=spawn,
+            console=BrowserConsole("the login widget, "), words=w, clock=time.time,
+            default_mode="popup")
+        # Proxies must outlive this call: the browser calls them on every click.
+        self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click),
+                         create_proxy(self._on_cancel_click), create_proxy(self._on_retry_click)]
+        for button, proxy in zip((self.login_button, self.logout_button, self.cancel_button,
+                                  self.retry_button), self._proxies, strict=True):
+            button.addEventListener("click", proxy)
+        on_restored(self.controller.restored)
+        self.host.dataset.state = "loading"
 
-    # -- lifecycle ----------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Finish a login the address bar reports (if any), then show who is signed in."""
+    async def start(self, problem: BaseException | None = None) -> None:
+        """Show why the settings are unusable (``problem``), or finish a login the address
+        bar reports (if any), then show who is signed in."""
         here = str(js.location.href)
-        if is_callback_url(here):
-            self._set_state("completing")
-            try:
-                result = await self.client.finish_login()
-            except SpeckleError as error:
-                if self.client.settings is None:
-                    self._retry_settings = error.login_settings  # "Log in" starts it over
-                back = error.return_to
-                self.show_message(message_for(error),
-                                  back if back and not same_page(back, here) else None)
-            except Exception as error:
-                self.fail(error, "finishing the login")
-            else:
-                if not same_page(result.return_to, here):
-                    return  # the client is taking the user back to where the login started
-        await self.refresh()
+        await self.controller.start(problem=problem,
+                                    callback_url=here if is_callback_url(here) else None)
 
-    async def refresh(self) -> None:
-        """Render the current session: the login button, or the user and "Log out"."""
-        try:
-            signed_in = self.client.signed_in
-        except Exception as error:  # storage blocked: the button stays, and says why
-            self.show_signed_out()
-            self.fail(error, "reading the session")
-            return
-        if not signed_in:
-            self.show_signed_out()
-            dropped = self.client.dropped_session  # signed out without logging out
-            if dropped is not None and self.message.hidden:  # a failed login speaks first
-                self.show_message(message_for(dropped))
-            return
-        user: UserProfile | None = None
-        try:
-            user = await self.client.user()
-        except SessionExpired as error:  # the client has already forgotten the session
-            self.show_signed_out()
-            self.show_message(message_for(error))
-            return
-        except Exception as error:  # still signed in: say what failed, keep "Log out"
-            self.fail(error, "loading the profile")
-        self.show_signed_in(user)
+    # -- drawing ------------------------------------------------------------------------
 
-    # -- views --------------------------------------------------------------------------
-
-    def show_signed_out(self) -> None:
-        self.wait_box.hidden = True
-        self.user_box.hidden = True
-        self.login_button.hidden = False
-        self.login_button.disabled = False
-        self._set_state("signed-out", None)
-
-    def show_signed_in(self, user: UserProfile | None) -> None:
+    def render(self, screen: Screen[UserProfile | None]) -> None:
+        """Draw ``screen`` in the widget, and tell the page when who is signed in changed."""
+        drawn, self._drawn = self._drawn, screen
+        state = screen.state
+        signed_in = state in ("signed-in", "offline") or (state == "checking-session"
+                                                          and screen.busy)
+        self.login_button.hidden = signed_in or screen.shows_status or \
+            state == "waiting-for-popup"
+        self.login_button.disabled = not screen.can_log_in
+        self.status.hidden = not screen.shows_status
+        if screen.shows_status:
+            self.status.textContent = self.words(screen.status)
+        self.wait_box.hidden = state != "waiting-for-popup"
+        self.user_box.hidden = not signed_in
+        self.logout_button.disabled = screen.busy
+        user = screen.profile
         name = (user.name if user else "") or self.words("signed-in-name")
-        self.avatar.textContent = user.initials if user else "?"
-        self.name.textContent = name
-        self.login_button.hidden = True
-        self.wait_box.hidden = True
-        self.user_box.hidden = False
-        self.logout_button.disabled = False
-        self._set_state("signed-in", name)
+        if signed_in:
+            self.avatar.textContent = user.initials if user else "?"
+            self.name.textContent = name
+        if screen.message is not drawn.message or screen.back_to != drawn.back_to:
+            self._draw_message(screen)
+        self.retry_button.hidden = not screen.offers_retry
+        if screen.busy:
+            self.retry_button.setAttribute("aria-busy", "true")
+        else:
+            self.retry_button.removeAttribute("aria-busy")
+        self.host.dataset.state = HOST_STATES[state]
+        if state in ("signed-in", "offline", "signed-out"):
+            self._tell(state != "signed-out", name if state != "signed-out" else None)
+        if screen.focus == "name":
+            self.name.focus()
+        elif screen.focus == "login":
+            self.login_button.focus()
 
-    def show_message(self, message: Message | None, back_to: str | None = None) -> None:
-        """``message`` in the widget (its title, its words), with a link to ``back_to``."""
+    def _draw_message(self, screen: Screen[UserProfile | None]) -> None:
+        """The message (its title, its words), with a link to where a login began."""
+        message = screen.message
         self.message.hidden = message is None
         if message is None:
             replace_children(self.message)
             return
-        report_message(message)
         replace_children(self.message, el("strong", message.title), " ", message.detail)
         self.message.className = "message calm" if message.calm else "message"
         self.message.setAttribute("role", "status" if message.calm else "alert")
-        if back_to:
-            self.message.append(" ", el("a", self.words("back-link"), href=back_to))
+        if screen.back_to:
+            self.message.append(" ", el("a", self.words("back-link"), href=screen.back_to))
+        if message.action == "retry":
+            self.message.append(" ", self.retry_button)
 
-    def fail(self, error: BaseException, where: str) -> None:
-        """Show ``error``'s message; report it to the console too unless it is a typed one."""
-        if not isinstance(error, SpeckleError):
-            report(error, f"the login widget, {where}")
-        self.show_message(message_for(error))
+    def _tell(self, signed_in: bool, name: str | None) -> None:
+        """``speckle-login:change`` for the page's scripts, once per change."""
+        if self._told == (signed_in, name):
+            return
+        self._told = (signed_in, name)
+        detail = {"signedIn": signed_in, "name": name}
+        self.host.dispatchEvent(js.CustomEvent.new(CHANGE_EVENT, _js_object(
+            {"detail": detail, "bubbles": True, "composed": True})))
 
-    def _set_state(self, state: str, name: str | None = None) -> None:
-        self.host.dataset.state = state
-        if state in ("signed-in", "signed-out"):
-            detail = {"signedIn": state == "signed-in", "name": name}
-            self.host.dispatchEvent(js.CustomEvent.new(CHANGE_EVENT, _js_object(
-                {"detail": detail, "bubbles": True, "composed": True})))
-
-    # -- events -------------------------------------------------------------------------
+    # -- clicks -------------------------------------------------------------------------
 
     def _on_login_click(self, event: Any) -> None:
-        self.login()
-
-    def login(self) -> None:
-        """Start a login: a popup unless the settings say ``redirect`` (then it returns to
-        ``return_to``, by default this page). Synchronous on purpose: called from the click,
-        it opens the popup inside the click, as popup blockers require."""
-        self.show_message(None)
-        self.login_button.disabled = True
-        settings = self.client.settings or self._retry_settings
-        popup = settings is None or (settings.login_mode or "popup") == "popup"
-        try:
-            login = self.client.login(self.return_to, settings=settings, popup=popup)
-        except Exception as error:  # whatever it was, the button comes back with a message
-            self.fail(error, "starting the login")
-            self.login_button.disabled = False
-            return
-        if self.client.login_pending:
-            self.login_button.hidden = True
-            self.wait_box.hidden = False
-            self._set_state("waiting")
-        spawn(self._finish(login))
+        # Synchronous on purpose: a login popup opens inside the click, as popup blockers
+        # require. A popup unless the settings say ``redirect`` (then the login returns to
+        # ``return_to``, by default this page).
+        self.controller.login(return_to=self.return_to)
 
     def _on_cancel_click(self, event: Any) -> None:
-        self.client.cancel_login()
+        self.controller.cancel()
+
+    def _on_retry_click(self, event: Any) -> None:
+        self.controller.retry()
 
     def _on_logout_click(self, event: Any) -> None:
-        spawn(self.logout())
-
-    def _on_restored(self) -> None:
-        # Back from the consent page, the page is shown as it was left: button disabled.
-        # (Unusable settings keep it disabled: there is nothing to log in with.)
-        if self.host.dataset.state != "error":
-            self.login_button.disabled = False
-
-    def _on_session_change(self, session: object) -> None:
-        # Sign-out (here or in another tab) shows the button at once; a sign-in re-renders.
-        if session is None:
-            self.show_signed_out()
-        else:
-            spawn(self.refresh())
-
-    async def _finish(self, login: Coroutine[Any, Any, None]) -> None:
-        """Await a login; a popup login ends here (the session listener shows the user)."""
-        try:
-            await login
-        except Exception as error:  # whatever it was, the button comes back with a message
-            if self.client.login_pending:  # a newer login replaced this one
-                return
-            self.show_signed_out()
-            self.fail(error, "logging in")
-
-    async def logout(self) -> None:
-        self.show_message(None)
-        self.logout_button.disabled = True
-        try:
-            await self.client.logout()
-        except Exception as error:  # the client forgets first: show the button regardless
-            self.show_signed_out()
-            self.fail(error, "logging out")
+        spawn(self.controller.logout())
 
 
 async def mount(
@@ -335,9 +283,5 @@ async def mount(
     page_words = choose_words(site_config, attributes, language, words)
     widget = LoginWidget(host, make_client(resolved),
                          return_to or attributes.get(RETURN_TO_ATTRIBUTE) or None, page_words)
-    await widget.start()
-    if problem is not None:
-        widget.fail(problem, "reading the settings")
-        widget.login_button.disabled = True
-        widget._set_state("error")
+    await widget.start(problem)
     return widget

@@ -342,7 +342,7 @@ def test_a_signed_in_view_that_lost_its_server_says_so_and_tries_again(
     app.log_in()
     mock.faults["/graphql"] = "drop"  # Speckle is gone: no answer at all
     page.reload()
-    app.wait_for("signed-in")
+    app.wait_for("offline")
     banner = page.locator("#banner")
     expect(banner).to_contain_text("Couldn't reach Speckle")
     # Still signed in: "Log out" works; no empty profile, no project list that cannot fill.

@@ -40,12 +40,49 @@ class Element:
         self.attributes: dict[str, str] = {}
         self.children: list[Element | TextNode] = []
         self.hidden = False
+        self.disabled = False
         self.dataset = types.SimpleNamespace()
+        self.classList = ClassList()
+        self.listeners: dict[str, list[Callable[[Any], None]]] = {}
+        self.shadowRoot: Element | None = None
+        self.dispatched: list[Any] = []
         self._document = document
+
+    def addEventListener(self, kind: str, handler: Callable[[Any], None]) -> None:  # noqa: N802
+        self.listeners.setdefault(kind, []).append(handler)
+
+    def click(self) -> None:
+        """What a visitor's click does: the element's listeners hear it (a form's submit
+        is :meth:`submit`)."""
+        self.fire("click")
+
+    def fire(self, kind: str) -> types.SimpleNamespace:
+        event = types.SimpleNamespace(defaultPrevented=False)
+        event.preventDefault = lambda: setattr(event, "defaultPrevented", True)
+        for handler in list(self.listeners.get(kind, [])):
+            handler(event)
+        return event
+
+    def dispatchEvent(self, event: Any) -> None:  # noqa: N802
+        self.dispatched.append(event)
+
+    def attachShadow(self, init: Any) -> Element:  # noqa: N802
+        self.shadowRoot = Element("#shadow-root", self._document)
+        return self.shadowRoot
+
+    @property
+    def className(self) -> str:  # noqa: N802
+        return self.attributes.get("class", "")
+
+    @className.setter
+    def className(self, value: str) -> None:  # noqa: N802
+        self.attributes["class"] = value
 
     def setAttribute(self, name: str, value: str) -> None:  # noqa: N802
         assert isinstance(value, str), "the DOM stores attribute values as strings"
         self.attributes[name] = value
+        if name in ("hidden", "disabled"):  # reflected as properties, as in the DOM
+            setattr(self, name, True)
         if name == "id" and self._document is not None:
             self._document.by_id[value] = self
 
@@ -66,8 +103,10 @@ class Element:
     def getAttributeNames(self) -> list[str]:  # noqa: N802
         return list(self.attributes)
 
-    def append(self, *nodes: Element | TextNode) -> None:
+    def append(self, *nodes: Element | TextNode | str) -> None:
         for node in nodes:
+            if isinstance(node, str):  # the DOM's append takes text as a text node
+                node = TextNode(node)
             assert isinstance(node, Element | TextNode), f"not a DOM node: {node!r}"
             self.children.append(node)
 
@@ -101,6 +140,17 @@ class Element:
                     found.append(child)
                 found.extend(child.find(tag))
         return found
+
+
+class ClassList:
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def toggle(self, name: str, force: bool) -> None:
+        (self.names.add if force else self.names.discard)(name)
+
+    def contains(self, name: str) -> bool:
+        return name in self.names
 
 
 class FakeDocument:
@@ -449,6 +499,20 @@ class Window(Listeners):
         return self.popup
 
 
+class CSSStyleSheet:
+    """A constructed stylesheet: its text, as ``replaceSync`` set it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    @classmethod
+    def new(cls) -> CSSStyleSheet:
+        return cls()
+
+    def replaceSync(self, text: str) -> None:  # noqa: N802
+        self.text = text
+
+
 class Console:
     """``console``: every line kept with its level, for tests that read what a page said."""
 
@@ -524,6 +588,10 @@ class FakeBrowser:
         BroadcastChannel.opened = []
         js.BroadcastChannel = BroadcastChannel  # type: ignore[attr-defined]
         js.console = Console(self.console)  # type: ignore[attr-defined]
+        js.CSSStyleSheet = CSSStyleSheet  # type: ignore[attr-defined]
+        js.Array = types.SimpleNamespace(of=lambda *items: list(items))  # type: ignore[attr-defined]
+        js.CustomEvent = types.SimpleNamespace(  # type: ignore[attr-defined]
+            new=lambda kind, init: types.SimpleNamespace(type=kind, **init))
         return js
 
     def ffi_module(self) -> types.ModuleType:

@@ -1,0 +1,219 @@
+"""The drop-in widget (``pyapp.ui.widget``) on a fake document: how it draws each screen of
+the login controller in its shadow root, what it tells the host page, and what its buttons
+do."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+
+from pyapp.client import SpeckleClient
+from pyapp.config import Settings
+from pyapp.errors import InvalidConfiguration
+from pyapp.popup import MESSAGE_TYPE
+from pyapp.stores import Session, SessionStore
+from tests.unit.fake_browser import Element, FakeBrowser
+from tests.unit.fakes import (
+    FakeNavigator,
+    FakePopups,
+    MemoryStorage,
+    PythonCrypto,
+    ScriptedHttp,
+    json_response,
+)
+from tests.unit.popup_page import CALLBACK, ORIGIN, PAGE, SERVER, TOKENS
+
+NOW = 5000.0
+ADA = {"data": {"activeUser": {"id": "u1", "name": "Ada Lovelace"}}}
+POPUP = Settings(SERVER, "demo-app")
+
+
+class Widget:
+    """A host element with the widget mounted on the fakes."""
+
+    def __init__(self, browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch,
+                 settings: Settings | None = POPUP, session_age: float | None = None,
+                 url: str = PAGE) -> None:
+        self.browser = browser
+        browser.location.href = url
+        self.host = browser.document.add("speckle-login")
+        self.http = ScriptedHttp({"/graphql": json_response(200, ADA),
+                                  "/oauth/token": json_response(200, TOKENS),
+                                  "/auth/logout": json_response(200, {})})
+        self.ss, self.ls = MemoryStorage(), MemoryStorage()
+        self.nav = FakeNavigator(url)
+        self.popups = FakePopups()
+        if session_age is not None:
+            SessionStore(self.ss, self.ls).save(Session(
+                SERVER, "demo-app", "t" * 40, None, None, "auto", "session", NOW - session_age))
+        from pyapp.ui import widget
+
+        self.tasks: list[asyncio.Future[None]] = []
+        monkeypatch.setattr(widget, "spawn", self.spawn)
+        monkeypatch.setattr(widget.time, "time", lambda: NOW)
+        self.client = SpeckleClient(settings, crypto=PythonCrypto(), http=self.http,
+                                    navigator=self.nav, session_storage=self.ss,
+                                    local_storage=self.ls, popups=self.popups,
+                                    clock=lambda: NOW)
+        self.widget = widget.LoginWidget(self.host, self.client)
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        self.tasks.append(asyncio.ensure_future(coro))
+
+    async def settle(self) -> None:
+        for _ in range(100):
+            await asyncio.sleep(0)
+            if all(task.done() for task in self.tasks):
+                return
+
+    @property
+    def state(self) -> str:
+        return str(self.host.dataset.state)
+
+    @property
+    def told(self) -> list[dict[str, Any]]:
+        """What ``speckle-login:change`` told the page, in turn."""
+        return [event.detail for event in self.host.dispatched
+                if event.type == "speckle-login:change"]
+
+    def shown(self, node: Element) -> bool:
+        return not node.hidden
+
+    @property
+    def focused(self) -> Any:
+        return self.browser.document.activeElement
+
+
+def test_signed_out_the_button_works_and_the_page_is_told(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch)
+        assert w.state == "loading" and w.widget.login_button.disabled
+        root = w.host.shadowRoot
+        assert root is not None and "--speckle-login-accent" in root.adoptedStyleSheets[0].text
+        await w.widget.start()
+        assert w.state == "signed-out" and not w.widget.login_button.disabled
+        assert w.told == [{"signedIn": False, "name": None}]
+        assert w.widget.status.hidden and w.widget.user_box.hidden and w.widget.message.hidden
+
+    asyncio.run(test())
+
+
+def test_a_popup_login_waits_then_shows_the_name_with_focus(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch)
+        await w.widget.start()
+        w.popups.window.on_navigate = lambda url: asyncio.get_running_loop().call_soon(
+            lambda: w.popups.send({"type": MESSAGE_TYPE,
+                                   "login": w.popups.opened[-1], "url": CALLBACK}, ORIGIN))
+        w.widget.login_button.click()
+        assert w.state == "waiting" and len(w.popups.opened) == 1
+        assert w.shown(w.widget.wait_box) and w.widget.login_button.hidden
+        await w.settle()
+        assert w.state == "signed-in", w.widget.message.textContent
+        assert w.widget.name.textContent == "Ada Lovelace" and w.widget.avatar.textContent == "AL"
+        assert w.focused is w.widget.name and w.shown(w.widget.user_box)
+        assert w.told[-1] == {"signedIn": True, "name": "Ada Lovelace"}
+
+    asyncio.run(test())
+
+
+def test_cancel_is_a_calm_note_and_log_in_comes_back(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch)
+        await w.widget.start()
+        w.widget.login_button.click()
+        w.widget.cancel_button.click()
+        await w.settle()
+        assert w.state == "signed-out" and not w.widget.login_button.hidden
+        message = w.widget.message
+        assert w.shown(message) and message.className == "message calm"
+        assert message.getAttribute("role") == "status"
+        assert w.told == [{"signedIn": False, "name": None}]  # nothing changed for the page
+
+    asyncio.run(test())
+
+
+def test_a_stored_session_is_checked_in_place_of_the_button(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, session_age=3600)
+        await w.widget.start()
+        assert w.state == "checking" and w.widget.login_button.hidden
+        assert w.widget.status.textContent == "Checking your session…"
+        await w.settle()
+        assert w.state == "signed-in" and w.widget.status.hidden
+        assert w.focused is None
+
+    asyncio.run(test())
+
+
+def test_a_lost_server_keeps_log_out_and_offers_try_again(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, session_age=3600)
+        w.http.routes["/graphql"] = None
+        await w.widget.start()
+        await w.settle()
+        assert w.state == "offline" and w.widget.name.textContent == "Signed in"
+        assert w.told[-1] == {"signedIn": True, "name": "Signed in"}
+        retry = w.widget.retry_button
+        assert retry in w.widget.message.children and not retry.hidden
+        w.http.routes["/graphql"] = json_response(200, ADA)
+        retry.click()
+        assert retry.getAttribute("aria-busy") == "true"
+        await w.settle()
+        assert w.state == "signed-in" and w.widget.message.hidden
+        assert w.focused is w.widget.name
+
+    asyncio.run(test())
+
+
+def test_log_out_shows_log_in_with_focus(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, session_age=3600)
+        await w.widget.start()
+        await w.settle()
+        w.widget.logout_button.click()
+        await w.settle()
+        assert w.state == "signed-out" and w.focused is w.widget.login_button
+        assert w.told[-1] == {"signedIn": False, "name": None} and w.ss.data == {}
+
+    asyncio.run(test())
+
+
+def test_unusable_settings_are_said_and_the_button_stays_disabled(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, settings=None)
+        await w.widget.start(InvalidConfiguration("missing", setting="appId"))
+        assert w.state == "error" and w.widget.login_button.disabled
+        assert w.shown(w.widget.message) and w.told == []
+        w.widget.login_button.click()
+        assert w.popups.opened == []
+
+    asyncio.run(test())
+
+
+def test_a_failed_finish_on_a_callback_page_links_back(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, url=CALLBACK)
+        w.http.routes["/oauth/token"] = json_response(400, {"error": "invalid_grant"})
+        # The login began on PAGE: its transaction is in this tab's storage.
+        first = SpeckleClient(POPUP, crypto=PythonCrypto(), http=w.http,
+                              navigator=FakeNavigator(PAGE), session_storage=w.ss,
+                              local_storage=w.ls, clock=lambda: NOW)
+        await first.login()
+        await w.widget.start()
+        assert w.state == "signed-out"
+        link, = w.widget.message.find("a")
+        assert link.getAttribute("href") == PAGE and link.textContent
+
+    asyncio.run(test())
