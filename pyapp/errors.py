@@ -3,8 +3,9 @@
 Every failure pyapp reports is one subclass of :class:`SpeckleError` with a stable
 ``code``, so programs can tell failures apart without parsing strings. An error holds the
 facts of what happened as fields (a server URL, an HTTP status, the setting at fault, a
-``reason`` code), never sentences: :mod:`pyapp.messages` words each class for people
-(:func:`~pyapp.messages.message_for`) and for developers (``str(error)``). No field ever
+``reason`` code). Each class says what happened for developers, in English
+(:meth:`SpeckleError.describe`, which is ``str(error)``); :mod:`pyapp.messages` words it for
+people (:func:`~pyapp.messages.message_for`), in the page's language. No field ever
 holds a token, code, verifier or secret. ``clears_session`` tells the caller whether the
 stored token must be dropped.
 
@@ -15,6 +16,7 @@ context (see :meth:`SpeckleError.for_login`) and ``repr`` lists the facts.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from .config import Settings
 
 #: Why a setting is unusable (:class:`InvalidConfiguration`); each has its words in
-#: :data:`pyapp.messages.CONFIGURATION_REASONS` (a unit test checks that none is missing).
+#: :data:`CONFIGURATION_REASONS` (a unit test checks that none is missing).
 ConfigurationReason = Literal[
     "missing", "bad_characters", "not_text", "not_a_flag", "not_one_of", "not_an_object",
     "secret_needed", "not_https", "not_a_full_url", "has_query_or_fragment", "not_a_url",
@@ -54,7 +56,8 @@ class SpeckleError(Exception):
 
     ``code`` names the failure for programs: a stable, lower-case identifier that never
     changes with the wording (compare it, never ``str(error)``). ``str(error)`` says what
-    happened for a developer; :func:`pyapp.messages.message_for` words it for a person.
+    happened for a developer (each class's :meth:`describe`); :func:`pyapp.messages.message_for`
+    words it for a person.
     """
 
     #: Stable machine-readable name of the failure, one per class.
@@ -80,9 +83,13 @@ class SpeckleError(Exception):
         self.login_settings = login_settings
 
     def __str__(self) -> str:
-        from .messages import describe  # messages imports this module: imported when used
+        return self.describe()
 
-        return describe(self)
+    def describe(self) -> str:
+        """What happened, for a developer, in English (this is ``str(error)``), built from
+        the error's facts. A class without facts of its own (a site's own subclass) says
+        what it was raised with."""
+        return Exception.__str__(self)
 
     def for_login(self, return_to: str | None, login_settings: Settings | None) -> Self:
         """This error made again, with the same facts, for a failed login that started at
@@ -97,7 +104,7 @@ class InvalidConfiguration(SpeckleError):
     """A setting (server URL, app ID, dialect, storage) is unusable; nothing was stored.
 
     ``reason`` says what is wrong (``"missing"``, ``"not_text"``, ``"insecure_http"``, …:
-    :data:`pyapp.messages.CONFIGURATION_REASONS` lists them), ``setting`` names the setting
+    :data:`CONFIGURATION_REASONS` lists them), ``setting`` names the setting
     by its config key (``"serverUrl"``, ``"appId"``, …) when one is at fault, ``value`` is the
     text in question (a URL, a file path, a selector; never a secret), ``got`` the kind of
     value given where the type was wrong, ``allowed`` the values that would do.
@@ -105,7 +112,7 @@ class InvalidConfiguration(SpeckleError):
 
     code = "invalid_configuration"
 
-    #: What is wrong: a key of :data:`pyapp.messages.CONFIGURATION_REASONS`.
+    #: What is wrong: a key of :data:`CONFIGURATION_REASONS`.
     reason: ConfigurationReason
     #: The config key at fault (``"serverUrl"``, ``"appId"``, …), when one is.
     setting: str | None = None
@@ -116,11 +123,18 @@ class InvalidConfiguration(SpeckleError):
     #: The values that would do, where there is a list.
     allowed: tuple[str, ...] = ()
 
+    def describe(self) -> str:
+        return CONFIGURATION_REASONS[self.reason](self)
+
 
 class InsecureContext(SpeckleError):
     """The page lacks ``crypto.subtle`` (not a secure context); PKCE cannot be done safely."""
 
     code = "insecure_context"
+
+    def describe(self) -> str:
+        return ("This page is not a secure context, so the browser hides the Web Crypto API "
+                "that signing in needs. Open it over https:// (or from localhost).")
 
 
 class LoginDenied(SpeckleError):
@@ -128,11 +142,18 @@ class LoginDenied(SpeckleError):
 
     code = "login_denied"
 
+    def describe(self) -> str:
+        return "The user declined access on Speckle's consent page."
+
 
 class LoginCancelled(SpeckleError):
     """A popup login ended without an answer: the popup was closed, or the user cancelled."""
 
     code = "login_cancelled"
+
+    def describe(self) -> str:
+        return ("The login ended without an answer: its window was closed, or it was "
+                "cancelled.")
 
 
 class PopupBlocked(SpeckleError):
@@ -140,17 +161,27 @@ class PopupBlocked(SpeckleError):
 
     code = "popup_blocked"
 
+    def describe(self) -> str:
+        return "The browser blocked the sign-in window."
+
 
 class MissingAccessCode(SpeckleError):
     """The callback URL carries neither ``access_code`` nor ``denied``."""
 
     code = "missing_access_code"
 
+    def describe(self) -> str:
+        return "This page was opened without an access code from Speckle."
+
 
 class MissingTransaction(SpeckleError):
     """No login was started in this tab (new tab, expired session, or already used)."""
 
     code = "missing_transaction"
+
+    def describe(self) -> str:
+        return ("This sign-in can't be finished here: it was started in another tab or the "
+                "session expired.")
 
 
 @dataclass(eq=False)
@@ -166,6 +197,9 @@ class ExchangeRejected(SpeckleError):
     status: int
     #: The path of the endpoint that refused (``/oauth/token``, ``/auth/token``), when known.
     endpoint: str | None = None
+
+    def describe(self) -> str:
+        return self.server_message or f"The server refused the sign-in{_http(self.status)}."
 
 
 @dataclass(eq=False)
@@ -184,6 +218,9 @@ class EndpointNotSupported(SpeckleError):
     server_url: str
     #: ``"no_app_secret"``, ``"documented_chosen"`` or ``"secret_missing"``.
     reason: EndpointReason = "no_app_secret"
+
+    def describe(self) -> str:
+        return _ENDPOINT_NOT_SUPPORTED[self.reason].format(url=self.server_url)
 
 
 @dataclass(eq=False)
@@ -209,6 +246,28 @@ class ServerUnavailable(SpeckleError):
     #: What the server said, if anything.
     server_message: str | None = field(default=None, kw_only=True)
 
+    def describe(self) -> str:
+        graphql = self.endpoint == "/graphql"
+        what = "The Speckle server's GraphQL API" if graphql else "The Speckle server"
+        reason, status = self.reason, _http(self.status)
+        if reason in ("request_failed", "request_timed_out"):
+            where = f" ({self.endpoint})" if self.endpoint else ""
+            kind = "timed out" if reason == "request_timed_out" else "failed"
+            return f"The request to the Speckle server{where} {kind}."
+        if self.server_message:
+            return self.server_message
+        if reason == "not_json":
+            if graphql:
+                return f"{what} did not answer with JSON{status}."
+            return f"{what} did not answer the sign-in as expected{status}."
+        if reason == "server_error":
+            if graphql:
+                return f"{what} failed{status}."
+            return f"{what} failed to complete the sign-in{status}."
+        if reason == "unexpected":
+            return f"{what} did not answer as expected{status}."
+        return f"{what} is unavailable{status}."
+
 
 @dataclass(eq=False)
 class UnusableResponse(ServerUnavailable):
@@ -224,6 +283,19 @@ class UnusableResponse(ServerUnavailable):
 
     #: With ``reason="too_large"``: the most this kind of answer may be, in bytes.
     limit_bytes: int | None = field(default=None, kw_only=True)
+
+    def describe(self) -> str:
+        if self.reason == "too_large":
+            limit = f" ({self.limit_bytes // 1024} KiB)" if self.limit_bytes else ""
+            return ("The Speckle server's answer is larger than this kind of answer may "
+                    f"be{limit}.")
+        if self.reason == "too_deep":
+            return ("The Speckle server's answer is nested too deeply to "
+                    f"read{_http(self.status)}.")
+        if self.reason == "token_shape":
+            return ("The Speckle server answered the sign-in with a token of an impossible "
+                    "shape.")
+        return super().describe()
 
 
 @dataclass(eq=False)
@@ -244,6 +316,12 @@ class TokenEndpointUnreachable(ServerUnavailable):
     #: The server whose API answered.
     server_url: str = field(default="", kw_only=True)
 
+    def describe(self) -> str:
+        return (f"{self.server_url} answers, but its sign-in endpoint /oauth/token could not "
+                "be reached from this page. If this is a deployed Speckle server, add the App "
+                "secret to the settings (those servers exchange codes at /auth/token, which "
+                "needs it); otherwise try again.")
+
 
 @dataclass(eq=False)
 class StorageUnavailable(SpeckleError):
@@ -255,6 +333,10 @@ class StorageUnavailable(SpeckleError):
 
     #: True when the storage is full (QuotaExceededError) rather than blocked.
     full: bool = False
+
+    def describe(self) -> str:
+        return ("The browser's storage for this site is full." if self.full
+                else "This browser is blocking site storage for this page.")
 
 
 @dataclass(eq=False)
@@ -268,6 +350,10 @@ class SessionExpired(SpeckleError):
 
     #: The HTTP status the server answered with (403 on Speckle), when known.
     status: int | None = None
+
+    def describe(self) -> str:
+        return (f"The Speckle server refused the session's token{_http(self.status)}: the "
+                "session expired or access was revoked.")
 
 
 @dataclass(eq=False)
@@ -290,6 +376,10 @@ class SessionDropped(SpeckleError):
     #: The schema version the record claimed (0: none).
     version: Any = 0
 
+    def describe(self) -> str:
+        why = _DROPPED_WHY[self.reason].format(version=self.version)
+        return f"A stored session was removed because {why}; the person must log in again."
+
 
 @dataclass(eq=False)
 class MissingScope(SpeckleError):
@@ -301,6 +391,9 @@ class MissingScope(SpeckleError):
     scope: str
     #: What the server still answered (the withheld fields are None).
     data: dict[str, Any] | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        return f"The app was not granted the '{self.scope}' permission."
 
 
 @dataclass(eq=False)
@@ -317,6 +410,9 @@ class GraphQLError(SpeckleError):
     #: The HTTP status of the answer.
     status: int | None = None
 
+    def describe(self) -> str:
+        return self.server_message or "The GraphQL request failed."
+
 
 @dataclass(eq=False)
 class NotSignedIn(SpeckleError):
@@ -327,3 +423,93 @@ class NotSignedIn(SpeckleError):
 
     #: ``"nobody_signed_in"`` or ``"not_configured"``.
     reason: NotSignedInReason = "nobody_signed_in"
+
+    def describe(self) -> str:
+        return ("No server and app are configured." if self.reason == "not_configured"
+                else "Nobody is signed in.")
+
+
+# -- the developer's sentences, by reason ------------------------------------------------
+
+
+def _http(status: int | None) -> str:
+    return f" (HTTP {status})" if status is not None else ""
+
+
+#: The words for each ``InvalidConfiguration.reason`` pyapp raises, given the error. They
+#: speak to whoever typed or wrote the settings (shown on the page when they are editable).
+CONFIGURATION_REASONS: dict[ConfigurationReason, Callable[[InvalidConfiguration], str]] = {
+    "missing": lambda e: (
+        "Enter the URL of your Speckle server, e.g. https://app.speckle.systems."
+        if e.setting == "serverUrl" else
+        "Enter the App ID of the application registered on your Speckle server."),
+    "bad_characters": lambda e: (
+        "The server URL must not contain spaces, control characters or backslashes."
+        if e.setting == "serverUrl" else
+        "The App ID may only contain letters, digits, '.', '_', '~' and '-'."),
+    "not_text": lambda e: f"{e.setting} must be text{_got(e)}.",
+    "not_a_flag": lambda e: f"{e.setting} must be true or false{_got(e)}.",
+    "not_one_of": lambda e: f"{e.setting} must be one of {', '.join(e.allowed)}.",
+    "not_an_object": lambda e: f"The settings must be an object{_got(e)}.",
+    "secret_needed": lambda e: (
+        "The deployed dialect (/auth/token) needs the app secret: add it, or choose another "
+        "token endpoint."),
+    "not_https": lambda e: f"A Speckle server URL must start with https:// (got “{e.value}”).",
+    "not_a_full_url": lambda e: (
+        f"“{e.value}” is not a full URL. Include the scheme, e.g. "
+        f"https://{e.value.lstrip('/')}." if e.value else
+        "The server URL is not a full URL. Include the scheme, e.g. https://."),
+    "has_query_or_fragment": lambda e: "The server URL must not contain ? or # parts.",
+    "not_a_url": lambda e: f"{_quoted(e.value)} is not a valid URL.",
+    "has_user_info": lambda e: "The server URL must not contain a user name or password.",
+    "no_host": lambda e: f"{_quoted(e.value)} has no host name.",
+    "insecure_http": lambda e: (
+        "Plain http:// is only allowed for servers on this machine (localhost). Use https:// "
+        "so the sign-in cannot be intercepted."),
+    "file_missing": lambda e: (
+        f"The config file “{e.value}” was not found. In the browser, list it under [files] "
+        "in the page's PyScript config."),
+    "file_not_json": lambda e: f"The config file “{e.value}” is not valid JSON.",
+    "file_not_an_object": lambda e: f"The config file “{e.value}” must hold a JSON object.",
+    "not_this_clients": lambda e: (
+        "The login settings name another server or app"
+        + (f" ({e.value})" if e.value else "") + " than the client was made for: log in "
+        "with a client made for them, or with one made without settings."),
+    "config_incomplete": lambda e: (
+        f"{e.value} must name the Speckle server (serverUrl) and the app (appId)."),
+    "widget_not_loaded": lambda e: (
+        'The login widget is not loaded: list "pyapp-widget.zip" = "./*" under [files] in '
+        "the page's PyScript config, next to pyapp.zip."),
+    "no_such_element": lambda e: f"No element on this page matches “{e.value}”.",
+}
+
+
+def _quoted(value: str | None) -> str:
+    return f"“{value}”" if value else "The server URL"
+
+
+def _got(error: InvalidConfiguration) -> str:
+    return f" (got {error.got})" if error.got else ""
+
+
+_ENDPOINT_NOT_SUPPORTED: dict[EndpointReason, str] = {
+    "no_app_secret": (
+        "{url} does not offer the documented token endpoint (/oauth/token). Deployed Speckle "
+        "servers exchange codes at /auth/token, which needs the app's secret: add the App "
+        "secret to the settings (in a browser it identifies the app, it protects nothing)."),
+    "documented_chosen": (
+        "{url} does not offer the documented token endpoint (/oauth/token), which the "
+        "settings ask for. The app secret is already set: choose the Automatic or Deployed "
+        "token endpoint to sign in at /auth/token instead."),
+    "secret_missing": (
+        "{url}: the deployed token endpoint (/auth/token) needs the app secret, and this "
+        "login has none."),
+}
+
+
+_DROPPED_WHY: dict[DroppedReason, str] = {
+    "newer_schema": "it was written by a newer release (schema version {version!r})",
+    "wrong_fields": "its fields are not those of schema version {version!r}",
+    "unusable_values": "its values cannot be used",
+    "not_a_record": "it is not a record",
+}

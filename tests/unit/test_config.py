@@ -13,8 +13,8 @@ from pyapp.config import (
     config_from_attributes,
     load_config_file,
 )
-from pyapp.errors import InvalidConfiguration
-from pyapp.messages import CONFIGURATION_REASONS, message_for
+from pyapp.errors import CONFIGURATION_REASONS, InvalidConfiguration
+from pyapp.messages import message_for
 from pyapp.server_url import check_server_url, is_loopback_host
 
 

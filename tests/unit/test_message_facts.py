@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pyapp import errors
-from pyapp.messages import describe, is_setup_problem, message_for
+from pyapp.messages import is_setup_problem, message_for
 
 SERVER = "https://speckle.example"
 
@@ -96,7 +96,7 @@ def test_the_technical_detail_of_a_rejection_names_only_what_is_known() -> None:
 ])
 def test_developer_texts_hold_the_facts_that_are_known(error: errors.SpeckleError,
                                                        text: str) -> None:
-    assert describe(error) == text
+    assert str(error) == text
 
 
 @pytest.mark.parametrize(("reason_type", "make"), [
@@ -110,5 +110,5 @@ def test_every_typed_reason_has_its_own_words(reason_type: object, make: Any) ->
     # mypy checks that every raise names a reason of its type; this, that each has words
     # (and that no two read alike, as they would if one fell back on another's).
     reasons = typing.get_args(reason_type)
-    texts = {reason: describe(make(reason)) for reason in reasons}
+    texts = {reason: str(make(reason)) for reason in reasons}
     assert all(texts.values()) and len(set(texts.values())) == len(reasons), texts

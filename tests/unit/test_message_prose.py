@@ -14,7 +14,8 @@ import pytest
 
 from pyapp import errors
 from pyapp.config import CONFIG_KEYS
-from pyapp.messages import CONFIGURATION_REASONS, describe, message_for
+from pyapp.errors import CONFIGURATION_REASONS
+from pyapp.messages import message_for
 
 SERVER = "https://speckle.example"
 
@@ -127,7 +128,7 @@ def test_messages_are_well_formed_prose(error: BaseException) -> None:
 @pytest.mark.parametrize("error", [e for e in ERRORS if isinstance(e, errors.SpeckleError)],
                          ids=lambda e: f"{type(e).__name__}")
 def test_developer_texts_are_well_formed_prose(error: errors.SpeckleError) -> None:
-    text = describe(error)
+    text = str(error)
     check_words(text)
     check_sentences(text, error)
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyapp.errors import InvalidConfiguration
-from pyapp.messages import CONFIGURATION_REASONS, message_for
+from pyapp.errors import CONFIGURATION_REASONS, InvalidConfiguration
+from pyapp.messages import message_for
 from pyapp.ports import ParsedUrl
 from pyapp.server_url import StrictUrlParser, check_server_url, is_loopback_host
 
