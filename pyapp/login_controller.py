@@ -237,6 +237,8 @@ class LoginController(Generic[P]):
         self._focus_name = False
         # On a callback page with no settings of its own: the failed login's, to start over.
         self._retry_settings: Settings | None = None
+        # A message to show with the signed-in view once it is there: (message, error, link).
+        self._said: tuple[Message | None, BaseException | None, str | None] | None = None
         client.on_change(self._on_session_change)
         client.on_popup_state(self._on_popup_state)
 
@@ -335,7 +337,11 @@ class LoginController(Generic[P]):
         if session is not None:
             fresh = self._clock() - float(session.created_at) < JUST_SIGNED_IN_SECONDS
             self._focus_name = self._focus_name or fresh
-            self._move("session-found", status="completing" if fresh else "checking-session")
+            # A login that failed on this page while someone is still signed in (Deny on a
+            # callback page, say): its message stays with them once they are shown.
+            self._said = (message, error, back_to) if message is not None else None
+            self._move("session-found", status="completing" if fresh else "checking-session",
+                       **self._said_now())
             return
         if message is None:
             dropped = self.client.dropped_session  # signed out without logging out: say so
@@ -355,16 +361,24 @@ class LoginController(Generic[P]):
                 return
             if self.state != "checking-session":  # signed out meanwhile: nothing to show
                 return
+            self._said = None  # the server's silence is the news now
             self._move("profile-failed", message=self._message(error), error=error,
                        place="page", focus=self._take_focus("name"))
             return
         if self.state != "checking-session":
             return
         missing = getattr(profile, "missing_scope", None)
-        problem = MissingScope(missing) if missing else None  # the token stays: show the rest
-        self._move("profile-loaded", profile=profile, error=problem, place="page",
-                   message=self._message(problem) if problem else None,
-                   focus=self._take_focus("name"), back_to=None)
+        if missing:  # the token stays: show the rest, and say what is missing
+            problem = MissingScope(missing)
+            self._said = (self._message(problem), problem, None)
+        self._move("profile-loaded", profile=profile, focus=self._take_focus("name"),
+                   **self._said_now())
+        self._said = None
+
+    def _said_now(self) -> dict[str, Any]:
+        """The screen's message: what is still to be said (see ``_said``), else none."""
+        message, error, back_to = self._said or (None, None, None)
+        return {"message": message, "error": error, "back_to": back_to, "place": "page"}
 
     def _take_focus(self, focus: Focus) -> Focus | None:
         wanted, self._focus_name = self._focus_name, False

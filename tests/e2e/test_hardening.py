@@ -153,8 +153,9 @@ def test_hostile_graphql_answers_leave_a_message_and_a_working_logout(
 ) -> None:
     mock.faults["/graphql"] = fault
     app = AppPage(page, app_site.url).open()
-    app.log_in()
+    app.log_in(expect_state="offline")  # signed in, though the server's answer was unusable
     expect(page.locator("#banner")).to_be_visible()
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
     token = (app.session() or {})["token"]
     with page.expect_response(re.compile(r"/auth/logout$")) as answer:
         app.log_out()

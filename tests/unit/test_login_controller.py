@@ -610,6 +610,22 @@ def test_a_failed_finish_links_back_and_log_in_starts_that_login_over() -> None:
     run(test)
 
 
+def test_declining_on_a_callback_page_while_signed_in_is_said_beside_who_it_is() -> None:
+    async def test() -> None:
+        page = await redirected(f"{CALLBACK}&denied=true".replace("access_code=c0de&", ""))
+        page.store(3600)
+        await page.controller.start(callback_url=page.popup_page.nav.url)
+        assert page.states()[:2] == ["finishing", "checking-session"]
+        assert page.screen.message is not None and page.screen.message.calm  # said at once
+        await page.settle()
+        screen = page.screen
+        assert screen.state == "signed-in" and screen.profile is not None
+        assert screen.message is not None and screen.message.calm
+        assert screen.back_to == PAGE  # and the way back to where the login began
+
+    run(test)
+
+
 def test_a_callback_with_no_login_to_finish_says_so() -> None:
     async def test() -> None:
         page = Page(default_mode="popup")
