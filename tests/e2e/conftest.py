@@ -5,9 +5,10 @@
   is never used. Both are cut off from everything but loopback (Chromium: no name resolves;
   Firefox: every other request goes to a proxy that refuses), so a test cannot reach the
   internet even by accident.
-* Every test runs in Chromium. A test marked ``engines`` runs in every engine of ``ENGINES``:
-  the same code, once per engine (``test_x[chromium]``, ``test_x[firefox]``). ``--browser``
-  on the command line overrides both (``--browser firefox`` runs every test in Firefox).
+* Every test runs in every engine of ``ENGINES``: the same code, once per engine
+  (``test_x[chromium]``, ``test_x[firefox]``). A test one engine cannot run says why in its
+  marker, ``chromium_only(reason=...)``. ``--browser`` on the command line overrides both
+  (``--browser firefox`` runs every test in Firefox).
 * Every test in this folder is marked ``e2e`` (select or skip them with ``-m``) and runs after
   the other tests.
 * ``site`` serves the repository root for the whole session; ``serve_site`` starts extra
@@ -72,15 +73,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> Iterator[None]:
-    """Run ``engines`` tests in every engine of ``ENGINES``.
+    """Run every browser test in every engine of ``ENGINES`` (a ``chromium_only`` test in
+    Chromium alone).
 
     pytest-playwright parametrizes ``browser_name`` from ``--browser`` (default: Chromium)
-    for every test; around its hook, a marked test sees ``--browser`` set to ``ENGINES``
-    unless the command line chose browsers itself.
+    for every test; around its hook, a test sees ``--browser`` set to ``ENGINES`` unless
+    the command line chose browsers itself.
     """
     option = metafunc.config.option
     chosen = option.browser
-    if not chosen and metafunc.definition.get_closest_marker("engines"):
+    if not chosen and not metafunc.definition.get_closest_marker("chromium_only"):
         option.browser = list(ENGINES)
     try:
         return (yield)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from devtools.static_server import StaticServer
@@ -69,7 +68,6 @@ def test_session_storage_stays_in_its_tab(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_stay_signed_in_is_shared_and_logging_out_signs_out_every_tab(
     context: BrowserContext, page: Page, app_site: StaticServer, mock: MockSpeckle,
     page_guard: PageGuard,

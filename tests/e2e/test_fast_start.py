@@ -77,7 +77,6 @@ def snapshot_bytes() -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.engines
 @pytest.mark.first_visit
 def test_a_first_visit_starts_without_the_snapshot_and_later_visits_restore_it(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
@@ -99,7 +98,6 @@ def test_a_first_visit_starts_without_the_snapshot_and_later_visits_restore_it(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 @pytest.mark.first_visit
 def test_a_login_round_trip_works_from_the_snapshot(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
@@ -114,7 +112,6 @@ def test_a_login_round_trip_works_from_the_snapshot(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_two_visits_restore_the_same_heap_but_draw_different_random_numbers_and_names(
     page: Page, serve_site: Callable[..., StaticServer], page_guard: PageGuard
 ) -> None:
@@ -140,7 +137,6 @@ def test_two_visits_restore_the_same_heap_but_draw_different_random_numbers_and_
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_host_that_labels_the_snapshot_gzip_encoded_still_gets_a_fast_start(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -187,7 +183,6 @@ BROKEN_SNAPSHOTS: dict[str, tuple[Callable[[], bytes], str]] = {
 }
 
 
-@pytest.mark.engines
 @pytest.mark.parametrize("case", list(BROKEN_SNAPSHOTS))
 def test_a_snapshot_that_cannot_be_used_starts_python_the_normal_way(
     case: str, page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
@@ -210,7 +205,6 @@ def test_a_snapshot_that_cannot_be_used_starts_python_the_normal_way(
     page_guard.assert_clean(allow_console=allowed)
 
 
-@pytest.mark.engines
 def test_a_site_without_the_snapshot_works_on_every_visit(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -227,7 +221,6 @@ def test_a_site_without_the_snapshot_works_on_every_visit(
     page_guard.assert_clean(allow_console=MISSING_FILE_CONSOLE)
 
 
-@pytest.mark.engines
 def test_a_browser_without_decompression_streams_starts_the_normal_way(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -240,7 +233,6 @@ def test_a_browser_without_decompression_streams_starts_the_normal_way(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_fast_start_false_in_config_json_turns_it_off_without_asking_for_the_snapshot(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,

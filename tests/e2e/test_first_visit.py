@@ -68,7 +68,6 @@ def requested_bytes(site: StaticServer, start: int) -> dict[str, int]:
     return sizes
 
 
-@pytest.mark.engines
 @pytest.mark.first_visit
 def test_a_first_visit_downloads_the_runtime_compressed_and_under_budget(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
@@ -90,7 +89,6 @@ def test_a_first_visit_downloads_the_runtime_compressed_and_under_budget(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_the_loading_screen_counts_the_bytes_as_they_arrive(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -109,7 +107,6 @@ def test_the_loading_screen_counts_the_bytes_as_they_arrive(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_slow_network_keeps_loading_until_the_page_is_ready(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -125,7 +122,6 @@ def test_a_slow_network_keeps_loading_until_the_page_is_ready(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_dead_connection_is_reported_in_plain_words_with_reload(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -149,7 +145,6 @@ def without_favicon(html: str) -> bytes:
     return bare.replace("<body", '<img src="missing-logo.png" alt="">\n<body', 1).encode()
 
 
-@pytest.mark.engines
 def test_the_host_pages_own_missing_files_show_no_error(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,
@@ -189,7 +184,6 @@ js.document.body.dataset.state = "ready"
 """
 
 
-@pytest.mark.engines
 @pytest.mark.parametrize(("interpreter", "found"), [
     ("./fast-start.mjs", "no: email"),
     ("./fast-start.mjs?stdlib=full", "yes"),
@@ -211,7 +205,6 @@ def test_a_page_asks_for_the_whole_standard_library_by_name(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 @pytest.mark.first_visit
 def test_a_repeat_visit_takes_the_webassembly_decompressed_from_the_cache(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
@@ -240,7 +233,6 @@ def test_a_repeat_visit_takes_the_webassembly_decompressed_from_the_cache(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_the_widget_shows_the_bytes_in_its_place_until_it_takes_over(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,

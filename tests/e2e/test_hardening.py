@@ -111,6 +111,8 @@ def test_a_redirecting_token_endpoint_gets_no_code_or_verifier_elsewhere(
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
 
 
+@pytest.mark.chromium_only(reason="Playwright's Firefox driver reports no requestfailed event "
+                            "for a redirect the page refuses, the moment this test waits for")
 def test_a_redirecting_logout_gets_no_token_elsewhere(
     page: Page, app_site: StaticServer, mock: MockSpeckle, elsewhere: MockSpeckle,
     page_guard: PageGuard,
@@ -229,7 +231,8 @@ def test_an_unexpected_error_re_enables_login_and_is_logged_without_its_message(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
 ) -> None:
     # A browser exception no handler expects, carrying text that must not reach the console.
-    page.add_init_script("""SubtleCrypto.prototype.digest = () =>
+    # (Only where the page has Web Crypto: Firefox runs init scripts in about:blank too.)
+    page.add_init_script("""if (self.SubtleCrypto) SubtleCrypto.prototype.digest = () =>
         Promise.reject(new Error("secret-looking detail"));""")
     app = AppPage(page, app_site.url).open()
     app.click_login()
@@ -270,8 +273,7 @@ def test_an_abandoned_login_is_removed_when_a_page_starts(
 ) -> None:
     app = AppPage(page, app_site.url).open()
     app.to_consent()
-    page.go_back()  # the user walks away from the consent page
-    app.wait_for("signed-out")
+    app.open()  # the user walks away from the consent page, back to the app
     assert app.transaction() is not None
     page.evaluate("""key => {
         const txn = JSON.parse(sessionStorage.getItem(key));
@@ -344,7 +346,6 @@ INJECTED = {
 }
 
 
-@pytest.mark.engines
 @pytest.mark.parametrize("kind", sorted(INJECTED))
 def test_python_injected_after_start_is_refused_and_the_page_goes_on(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard, kind: str,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, Response, expect
 
 from devtools import build_dist
@@ -46,7 +45,6 @@ def callback_headers(rel: str) -> Mapping[str, str] | None:
     return {"Referrer-Policy": "no-referrer"} if rel.endswith("callback.html") else None
 
 
-@pytest.mark.engines
 def test_whole_site_logs_in_and_out_under_a_deep_subpath(
     page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
     page_guard: PageGuard,

@@ -52,7 +52,6 @@ def traffic(context: BrowserContext) -> Iterator[Traffic]:
     yield seen
 
 
-@pytest.mark.engines
 def test_newcomer_logs_in_sees_profile_and_projects_and_logs_out(
     page: Page,
     app_site: StaticServer,
@@ -125,7 +124,6 @@ def test_signed_in_state_survives_a_reload(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_back_from_the_consent_page_can_log_in_again(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
     browser_name: str,

@@ -195,7 +195,6 @@ def english_left(text: str) -> list[str]:
     return [phrase for phrase in shown if phrase in text]
 
 
-@pytest.mark.engines
 def test_a_german_page_gets_a_german_widget_with_no_english_left(
     page: Page, app_site: StaticServer, mock: MockSpeckle, add_page: Any,
     page_guard: PageGuard,
@@ -232,7 +231,6 @@ def test_a_german_page_gets_a_german_widget_with_no_english_left(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_sites_own_words_and_language_setting_win_and_a_bad_key_is_reported(
     page: Page, app_site: StaticServer, add_page: Any, page_guard: PageGuard,
 ) -> None:
@@ -249,7 +247,6 @@ def test_a_sites_own_words_and_language_setting_win_and_a_bad_key_is_reported(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_german_app_page_is_german_from_the_first_paint_to_the_signed_in_view(
     page: Page, app_site: StaticServer, mock: MockSpeckle, add_page: Any,
     page_guard: PageGuard,
@@ -317,7 +314,6 @@ def test_targets_are_finger_sized_on_a_touch_screen(
         context.close()
 
 
-@pytest.mark.engines
 def test_a_sites_mark_shows_in_the_button_and_the_name_stays(
     page: Page, app_site: StaticServer, add_page: Any, page_guard: PageGuard,
 ) -> None:

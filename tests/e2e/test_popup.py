@@ -41,7 +41,6 @@ def popup_site(serve_site: Callable[..., StaticServer], mock: MockSpeckle) -> St
     return site
 
 
-@pytest.mark.engines
 @pytest.mark.parametrize("coop", [False, True], ids=["opener", "coop"])
 def test_popup_login_signs_in_without_leaving_the_page(
     page: Page, context: BrowserContext, popup_site: StaticServer, mock: MockSpeckle,
@@ -139,7 +138,6 @@ def test_closing_the_popup_cancels_the_login(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_starting_the_wait_moves_nothing_above_it(
     page: Page, popup_site: StaticServer, page_guard: PageGuard,
 ) -> None:
@@ -291,7 +289,6 @@ def test_forged_and_replayed_messages_are_ignored(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_neighbour_page_of_the_same_origin_hears_no_code(
     context: BrowserContext, page: Page, popup_site: StaticServer, mock: MockSpeckle,
     page_guard: PageGuard,
@@ -315,7 +312,6 @@ def test_a_neighbour_page_of_the_same_origin_hears_no_code(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_page_the_popup_reaches_cannot_send_the_app_tab_elsewhere(
     page: Page, popup_site: StaticServer, mock: MockSpeckle,
     serve_site: Callable[..., StaticServer], page_guard: PageGuard,

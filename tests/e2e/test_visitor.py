@@ -340,7 +340,6 @@ document.addEventListener("DOMContentLoaded", () => {
 """
 
 
-@pytest.mark.engines
 def test_a_signed_in_visitor_never_sees_log_in_on_the_way_back(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
@@ -369,7 +368,6 @@ def test_a_signed_in_visitor_never_sees_log_in_on_the_way_back(
     page_guard.assert_clean()
 
 
-@pytest.mark.engines
 def test_a_session_the_server_refuses_ends_at_log_in_with_the_reason(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
