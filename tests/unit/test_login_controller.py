@@ -29,7 +29,7 @@ from pyapp.login_controller import (
     Screen,
     State,
 )
-from pyapp.messages import Message
+from pyapp.messages import Message, message_for
 from pyapp.popup import MESSAGE_TYPE, POLL_SECONDS
 from pyapp.speckle_api import UserProfile, Viewer
 from pyapp.stores import NAMESPACE, SESSION_KEY, Session, SessionStore
@@ -385,11 +385,13 @@ def test_a_blocked_popup_becomes_a_redirect_and_back_restores_log_in() -> None:
     async def test() -> None:
         page = popup_page(blocked=True)
         await page.controller.start()
-        page.controller.login()
+        page.controller.login(return_to=f"{ORIGIN}/app/elsewhere.html")
         redirecting = page.screen
         assert redirecting.state == "redirecting" and not redirecting.can_log_in
-        assert not redirecting.shows_status  # "Log in" stays in place, disabled
+        assert not redirecting.shows_status and redirecting.status == ""  # "Log in" stays
         await page.settle()
+        transaction = json.loads(page.popup_page.ss.data[f"{NAMESPACE}transaction"])
+        assert transaction["return_to"] == f"{ORIGIN}/app/elsewhere.html"
         (url, _), = page.popup_page.nav.visited
         assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
         page.controller.restored()  # the browser shows the page as it was left
@@ -411,6 +413,11 @@ def test_settings_that_cannot_start_a_login_are_said_by_the_button() -> None:
         typed = InvalidConfiguration("missing", setting="appId")
         page.controller.refuse_login(typed)
         assert page.screen.error is typed and page.screen.place == "login"
+        assert page.screen.message == message_for(typed)
+        page.controller.refuse_login(KeyError("x"))  # not one of ours: the console hears
+        assert page.console.unexpected_errors == [("KeyError", "starting the login")]
+        assert page.screen.message is not None
+        assert page.screen.message.title == "Something went wrong"
 
     run(test)
 
@@ -468,9 +475,15 @@ def test_log_out_that_fails_still_signs_out_and_says_so() -> None:
             raise RuntimeError("boom")
 
         page.client.logout = broken  # type: ignore[method-assign]
+        drawn = len(page.screens)
         await page.controller.logout()
-        assert page.screen.state == "signed-out" and page.screen.focus == "login"
-        assert page.screen.message is not None
+        busy = page.screens[drawn]
+        assert busy.busy and busy.message is None and busy.error is None  # the click answered
+        screen = page.screen
+        assert screen.state == "signed-out" and screen.focus == "login" and not screen.busy
+        assert isinstance(screen.error, RuntimeError) and screen.place == "page"
+        assert screen.message is not None and screen.message.title == "Something went wrong"
+        assert screen.profile is None
         assert page.console.unexpected_errors == [("RuntimeError", "logging out")]
         await page.controller.logout()  # signed out: nothing more to do
         assert page.screens[-1].state == "signed-out"
@@ -486,6 +499,27 @@ def test_signing_out_in_another_tab_shows_log_in_and_says_so() -> None:
         assert page.screen.state == "signed-out" and page.screen.notice == SIGNED_OUT
         page.client.notify()  # heard again while signed out: nothing new to say
         assert page.screen.state == "signed-out"
+
+    run(test)
+
+
+def test_news_of_a_sign_out_elsewhere_keeps_what_log_in_said() -> None:
+    async def test() -> None:
+        page = popup_page()
+        await page.controller.start()
+        page.controller.login()
+        page.controller.cancel()
+        await page.settle()
+        note = page.screen.message
+        assert note is not None and note.calm
+        page.client.notify()  # signed out elsewhere: this visitor was already signed out
+        assert page.screen.message is note and page.screen.notice == ""
+        page.popup_page.answer_once_sent_to_consent()
+        page.controller.login()
+        waiting = page.screen
+        assert waiting.message is None and waiting.error is None and waiting.notice == ""
+        assert waiting.popup == ""
+        await page.settle()
 
     run(test)
 
@@ -509,14 +543,20 @@ def test_signing_in_in_another_tab_shows_who_without_moving_focus() -> None:
 def test_a_failure_while_signed_in_is_said_and_an_ended_session_signs_out() -> None:
     async def test() -> None:
         page = await signed_in()
-        page.controller.fail(ServerUnavailable("request_failed"), "loading more projects")
+        gone = ServerUnavailable("request_failed")
+        page.controller.fail(gone, "loading more projects")
         assert page.screen.state == "signed-in" and page.screen.message is not None
+        assert page.screen.error is gone and page.screen.place == "page"
+        assert page.screen.message.title == "Couldn't reach Speckle"
+        assert page.screen.profile is not None  # still shown
         page.controller.fail(KeyError("x"), "loading more projects")
         assert page.console.unexpected_errors == [("KeyError", "loading more projects")]
         page.popup_page.ss.data.clear()
         page.controller.fail(SessionExpired(), "loading more projects")
-        assert page.screen.state == "signed-out"
-        assert isinstance(page.screen.error, SessionExpired)
+        assert page.screen.state == "signed-out" and page.screen.place == "page"
+        assert isinstance(page.screen.error, SessionExpired) and page.screen.profile is None
+        assert page.screen.message is not None
+        assert page.screen.message.title == message_for(SessionExpired()).title
 
     run(test)
 
@@ -622,6 +662,24 @@ def test_declining_on_a_callback_page_while_signed_in_is_said_beside_who_it_is()
         assert screen.state == "signed-in" and screen.profile is not None
         assert screen.message is not None and screen.message.calm
         assert screen.back_to == PAGE  # and the way back to where the login began
+
+    run(test)
+
+
+def test_an_unexpected_failure_while_finishing_is_reported_and_said() -> None:
+    async def test() -> None:
+        page = await redirected(f"{PAGE}?access_code=c0de")
+
+        async def broken() -> None:
+            raise RuntimeError("boom")
+
+        page.client.finish_login = broken  # type: ignore[method-assign]
+        await page.controller.start(callback_url=page.popup_page.nav.url)
+        assert page.console.unexpected_errors == [("RuntimeError", "finishing the login")]
+        screen = page.screen
+        assert screen.state == "signed-out" and isinstance(screen.error, RuntimeError)
+        assert screen.message is not None and screen.message.title == "Something went wrong"
+        assert screen.back_to is None and screen.place == "page"
 
     run(test)
 

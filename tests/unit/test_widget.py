@@ -217,3 +217,42 @@ def test_a_failed_finish_on_a_callback_page_links_back(
         assert link.getAttribute("href") == PAGE and link.textContent
 
     asyncio.run(test())
+
+
+def outline(node: Element) -> list[Any]:
+    """``node``'s elements as (tag, attributes, children), text left out."""
+    return [(child.tagName.lower(), dict(sorted(child.attributes.items())), outline(child))
+            for child in node.children if isinstance(child, Element)]
+
+
+def test_the_widget_builds_one_box_with_named_parts(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sites restyle the widget by these parts and classes, and read its roles: they are API.
+    w = Widget(fake_browser, monkeypatch)
+    root = w.host.shadowRoot
+    assert root is not None and len(root.adoptedStyleSheets) == 1
+    button = {"type": "button"}
+    assert outline(root) == [("div", {"class": "box", "lang": "en", "part": "box"}, [
+        ("button", {**button, "class": "login", "part": "login-button",
+                    "aria-label": "Log in with Speckle", "disabled": ""},
+         [("slot", {"name": "mark"}, []), ("span", {}, [])]),
+        ("p", {"class": "wait", "role": "status", "hidden": ""}, []),
+        ("p", {"class": "wait", "role": "status", "hidden": ""}, [
+            ("span", {}, []),
+            ("button", {**button, "class": "cancel", "part": "cancel-button"}, [])]),
+        ("div", {"class": "user", "hidden": ""}, [
+            ("span", {"class": "avatar", "part": "avatar", "aria-hidden": "true"}, []),
+            ("span", {"class": "name", "part": "name", "tabindex": "-1"}, []),
+            ("button", {**button, "class": "logout", "part": "logout-button"}, [])]),
+        ("p", {"class": "message", "role": "alert", "hidden": ""}, []),
+    ])]
+    texts = [w.widget.login_button.textContent, w.widget.logout_button.textContent,
+             w.widget.cancel_button.textContent, w.widget.retry_button.textContent,
+             w.widget.wait_box.textContent]
+    assert texts == ["Log in with Speckle", "Log out", "Cancel", "Try again",
+                     "Continue in the Speckle window to sign in.Cancel"]
+    assert w.widget.retry_button.attributes == {"type": "button", "class": "cancel",
+                                                "part": "retry-button"}
+    assert [len(b.listeners["click"]) for b in (
+        w.widget.login_button, w.widget.logout_button, w.widget.cancel_button,
+        w.widget.retry_button)] == [1, 1, 1, 1]
