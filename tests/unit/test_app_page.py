@@ -236,7 +236,7 @@ def test_log_out_forgets_and_puts_focus_on_log_in(
     asyncio.run(test())
 
 
-def test_load_more_adds_the_next_page_and_an_ended_session_signs_out(
+def test_load_more_that_meets_an_ended_session_signs_out_and_says_so(
         fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
     async def test() -> None:
         app = AppPageOnFakes(fake_browser, monkeypatch, session_age=3600)

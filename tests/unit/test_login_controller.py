@@ -30,7 +30,7 @@ from pyapp.login_controller import (
     State,
 )
 from pyapp.messages import Message, message_for
-from pyapp.popup import MESSAGE_TYPE, POLL_SECONDS
+from pyapp.popup import POLL_SECONDS
 from pyapp.speckle_api import UserProfile, Viewer
 from pyapp.stores import NAMESPACE, SESSION_KEY, Session, SessionStore
 from pyapp.words import Words
@@ -712,7 +712,3 @@ def test_popup_news_outside_a_wait_is_not_drawn() -> None:
     asyncio.run(page.controller.start())
     page.controller._on_popup_state("open")
     assert page.screen.popup == "" and page.states() == ["signed-out"]
-
-
-def test_origin_constant_is_the_pages() -> None:
-    assert PAGE.startswith(ORIGIN) and MESSAGE_TYPE

@@ -87,7 +87,7 @@ class Widget:
         return self.browser.document.activeElement
 
 
-def test_signed_out_the_button_works_and_the_page_is_told(
+def test_signed_out_the_button_is_enabled_and_the_page_is_told(
         fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
     async def test() -> None:
         w = Widget(fake_browser, monkeypatch)
