@@ -14,6 +14,7 @@ The client and its navigators are the only code that touches the address bar or 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Coroutine
@@ -76,7 +77,8 @@ class SpeckleClient:
         self._sessions = SessionStore(session_storage, local_storage)
         self._listeners: list[Listener] = []
         self._redirect = RedirectNavigator(navigator)
-        self._popup = (PopupNavigator(popups, on_cancel=self._transactions.discard)
+        self._popup = (PopupNavigator(popups, on_cancel=self._transactions.discard,
+                                      on_late_answer=self._take_late_answer)
                        if popups is not None else None)
         self._binding: tuple[Settings | None, tuple[str, str] | None] = (None, None)
         # Every page makes a client: an abandoned login's verifier and secret go now, not
@@ -248,9 +250,23 @@ class SpeckleClient:
         url = await navigator.navigate(pending, authorize_url, here)
         # The synchronous half, before the next await: the transaction is gone from now on.
         callback = flow.take_callback(url, self._transactions, self._clock(), pending.login_id)
+        await self._finish_popup_login(callback)
+
+    async def _finish_popup_login(self, callback: flow.Callback) -> None:
         result = await flow.finish_callback(callback, self._http, self._sessions, self._clock())
         if result.new_login:
             self.notify()
+
+    def _take_late_answer(self, login_id: str, url: str) -> None:
+        """The answer of a popup login that already counted as cancelled, because its window
+        read closed before it reached Speckle (a consent page with
+        ``Cross-Origin-Opener-Policy`` cuts the link, and the window lives on). The login
+        still completes: ``on_change`` listeners hear the new session. Its failures (a Deny,
+        a refused exchange) change nothing the page shows: it already shows the login as
+        cancelled."""
+        callback = flow.take_callback(url, self._transactions, self._clock(), login_id)
+        task = asyncio.ensure_future(self._finish_popup_login(callback))
+        task.add_done_callback(_drop_login_failure)
 
     async def complete_login(self) -> flow.CallbackResult:
         """On the callback page: finish the login the address bar reports.
@@ -429,3 +445,10 @@ class SpeckleClient:
         if session is None:
             raise NotSignedIn()
         return session
+
+
+def _drop_login_failure(task: asyncio.Future[None]) -> None:
+    """Retrieve a late popup login's outcome: a typed failure is dropped, a bug is raised."""
+    error = None if task.cancelled() else task.exception()
+    if error is not None and not isinstance(error, SpeckleError):
+        raise error

@@ -141,16 +141,25 @@ class PopupWatch:
     popup from its opener: from then on the opener's handle reads ``closed`` although the
     window is still open and the user may still authorize (measured in Chromium: the handle
     goes from our ``about:blank`` straight to ``closed`` when the consent page commits).
-    So ``closed`` is believed only when the handle was seen alive on the consent page
-    (``away``) or was closed before the window ever left this origin. Otherwise the page
-    cannot know, and keeps waiting for a callback: its Cancel control and
-    :data:`WAIT_LIMIT_SECONDS` end that wait.
+    A window the visitor closed while Speckle's page was still loading reads the same, and
+    the page cannot tell the two apart.
+
+    Speckle's own consent page sends no such header (SPEC §6, measured), so ``closed`` is
+    believed. When the handle was never seen on the consent page (``away``), the window may
+    still live on behind a severed link (:attr:`closed_early`): the navigator ends the
+    visible wait but keeps listening for its answer (see
+    :class:`pyapp.navigators.PopupNavigator`). Only for a server whose popup has been seen
+    to answer after that (``expect_severing``) does such a handle keep the page waiting
+    (:attr:`severed`): then its Cancel control and :data:`WAIT_LIMIT_SECONDS` end the wait.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, expect_severing: bool = False) -> None:
+        self.expect_severing = expect_severing
         self.navigated = False
         self.seen_away = False
         self.severed = False
+        #: Read closed before it was seen on the consent page: it may live on, severed.
+        self.closed_early = False
 
     def left_home(self) -> None:
         """The popup was sent to the consent page."""
@@ -163,5 +172,8 @@ class PopupWatch:
             return "waiting"
         if not self.navigated or self.seen_away:
             return "closed"
-        self.severed = True  # or closed while the consent page loaded: indistinguishable
-        return "waiting"
+        if self.expect_severing:
+            self.severed = True  # or closed while Speckle's page loaded: indistinguishable
+            return "waiting"
+        self.closed_early = True
+        return "closed"

@@ -22,10 +22,13 @@ async def authorize_url() -> str:
 
 
 def navigator(window: FakeWindow | None = None) -> tuple[PopupNavigator, FakePopups, list[str]]:
+    """A navigator, its windows, and what it told its client: ``discard`` (a login ended
+    without an answer) or ``late <id> <url>`` (an answer after an early close)."""
     popups = FakePopups(window)
-    cancelled: list[str] = []
-    return PopupNavigator(popups, on_cancel=lambda: cancelled.append("discard")), popups, \
-        cancelled
+    told: list[str] = []
+    nav = PopupNavigator(popups, on_cancel=lambda: told.append("discard"),
+                         on_late_answer=lambda login, url: told.append(f"late {login} {url}"))
+    return nav, popups, told
 
 
 def test_the_answer_is_the_callback_url_and_the_window_and_channel_close() -> None:
@@ -61,9 +64,8 @@ def test_opening_again_cancels_the_pending_login_first() -> None:
 
 
 def test_a_blocked_window_gives_nothing_and_cancel_without_a_login_does_nothing() -> None:
-    popups = FakePopups(blocked=True)
-    cancelled: list[str] = []
-    nav = PopupNavigator(popups, on_cancel=lambda: cancelled.append("discard"))
+    nav, popups, cancelled = navigator()
+    popups.blocked = True
     assert nav.open("id1") is None and nav.pending is None
     nav.cancel()
     assert cancelled == []
@@ -95,3 +97,43 @@ def test_a_redirect_leaves_the_page() -> None:
 
     RedirectNavigator(Page()).navigate(AUTHORIZE)  # type: ignore[arg-type]
     assert gone == [AUTHORIZE]
+
+
+def test_a_window_closed_before_speckle_answered_lingers_and_hands_its_late_answer_over(
+) -> None:
+    nav, popups, told = navigator(FakeWindow("home", "closed"))
+    pending = nav.open("id1")
+    assert pending is not None
+
+    async def run() -> None:
+        with pytest.raises(LoginCancelled):
+            await nav.navigate(pending, authorize_url, PAGE)
+        assert told == [] and nav.pending is None and popups.window.closed_by_page
+        assert nav.severing_servers == set()
+        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
+                    "https://elsewhere.example")  # not this page's origin: ignored
+        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
+                    "https://site.example")
+        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
+                    "https://site.example")  # the same answer on the second channel
+
+    asyncio.run(run())
+    assert told == [f"late id1 {CALLBACK}"] and popups.handlers == []
+    assert nav.severing_servers == {"https://speckle.example"}
+
+
+def test_cancel_ends_a_lingering_login_and_discards_its_record() -> None:
+    nav, popups, told = navigator(FakeWindow("home", "closed"))
+    pending = nav.open("id1")
+    assert pending is not None
+
+    async def run() -> None:
+        with pytest.raises(LoginCancelled):
+            await nav.navigate(pending, authorize_url, PAGE)
+        nav.cancel()
+        nav.cancel()  # twice: nothing more to end
+        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
+                    "https://site.example")
+
+    asyncio.run(run())
+    assert told == ["discard"] and popups.handlers == []

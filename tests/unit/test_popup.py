@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -81,12 +82,27 @@ def test_a_popup_seen_on_the_consent_page_then_closed_is_closed() -> None:
     assert watch.observe("closed") == "closed" and not watch.severed
 
 
-def test_a_popup_that_reads_closed_without_being_seen_away_may_be_severed() -> None:
+def test_a_popup_closed_before_it_reached_speckle_is_closed_early() -> None:
     watch = PopupWatch()
     watch.left_home()
     assert watch.observe("home") == "waiting"
-    assert watch.observe("closed") == "waiting"  # COOP severed it, or closed while loading
-    assert watch.severed
+    assert watch.observe("closed") == "closed"  # closed while loading, or severed by COOP
+    assert watch.closed_early and not watch.severed
+
+
+def test_for_a_server_known_to_sever_a_closed_looking_popup_keeps_the_page_waiting() -> None:
+    watch = PopupWatch(expect_severing=True)
+    watch.left_home()
+    assert watch.observe("home") == "waiting"
+    assert watch.observe("closed") == "waiting"
+    assert watch.severed and not watch.closed_early
+
+
+def test_a_popup_seen_on_speckle_then_closed_is_closed_even_for_a_severing_server() -> None:
+    watch = PopupWatch(expect_severing=True)
+    watch.left_home()
+    assert [watch.observe(s) for s in ("away", "closed")] == ["waiting", "closed"]
+    assert not watch.severed and not watch.closed_early
 
 
 # -- the split callback flow --------------------------------------------------------------------
@@ -140,6 +156,11 @@ class World(PopupPage):
                  reply: dict[str, str] | None = None) -> None:
         super().__init__(window=window, blocked=blocked)
         self.reply = reply
+        self.window.on_navigate = self._reply_soon
+
+    def next_window(self, *states: str) -> None:
+        """The window the next login opens, showing ``states`` and sending ``reply``."""
+        self.window = self.popups.window = FakeWindow(*states)
         self.window.on_navigate = self._reply_soon
 
     def _reply_soon(self, url: str) -> None:
@@ -199,28 +220,99 @@ def test_closing_a_popup_seen_on_the_consent_page_cancels() -> None:
     assert w.http.sent == [] and w.ss.data == {} and not w.client.login_pending
 
 
-def test_a_severed_popup_keeps_the_page_waiting_until_cancel() -> None:
+async def until(condition: Callable[[], object]) -> None:
+    """Yield to the page until ``condition()`` holds (as the page yields while it waits)."""
+    while not condition():
+        await asyncio.sleep(popup.POLL_SECONDS / 5)
+
+
+def test_a_popup_closed_before_it_reached_speckle_cancels_after_the_grace() -> None:
     w = World(FakeWindow("home", "closed"))
-    states: list[str] = []
-    w.client.on_popup_state(states.append)
+    with pytest.raises(LoginCancelled):
+        asyncio.run(w.client.login())
+    # Looked at until the grace for a message already on its way is over, and no longer:
+    # the poll and the grace add up to under a second.
+    assert w.popups.window.reads <= 2 + popup.CLOSE_GRACE_SECONDS / popup.POLL_SECONDS
+    assert popup.POLL_SECONDS + popup.CLOSE_GRACE_SECONDS < 1
+    assert not w.client.login_pending and w.http.sent == [] and w.changes == []
+    assert w.popups.window.closed_by_page
+
+
+def test_the_late_answer_of_a_popup_that_read_closed_before_speckle_still_signs_in() -> None:
+    # A consent page sent with COOP cuts the window off: it reads closed, yet lives on.
+    w = World(FakeWindow("home", "closed"))
 
     async def run() -> None:
+        with pytest.raises(LoginCancelled):
+            await w.client.login()
+        assert TRANSACTION_KEY in w.ss.data  # kept for an answer that may still come
+        w.answer()
+        await until(lambda: w.changes)
+
+    asyncio.run(run())
+    assert w.http.paths() == ["/oauth/token"] and TRANSACTION_KEY not in w.ss.data
+    assert json.loads(w.ss.data[SESSION_KEY])["token"] == "a" * 42
+    assert w.popups.handlers == []  # nothing listens any more
+
+
+def test_after_a_late_answer_that_servers_closed_looking_popup_keeps_the_page_waiting() -> None:
+    w = World(FakeWindow("home", "closed"))
+
+    async def run() -> None:
+        with pytest.raises(LoginCancelled):
+            await w.client.login()
+        w.answer()
+        await until(lambda: w.changes)
+        w.next_window("home", "closed")
         login = asyncio.ensure_future(w.client.login())
-        while "detached" not in states:  # the page yields while it waits: so may the test
-            await asyncio.sleep(popup.POLL_SECONDS)
+        await until(lambda: "detached" in w.states)
         # The page looks at the closed-looking window again and again, for many times the
         # grace a real close gets, and keeps waiting.
         seen = w.popups.window.reads
-        while w.popups.window.reads < seen + 10 * popup.CLOSE_GRACE_SECONDS / popup.POLL_SECONDS:
-            assert not login.done()
-            await asyncio.sleep(popup.POLL_SECONDS)
+        await until(lambda: w.popups.window.reads
+                    >= seen + 10 * popup.CLOSE_GRACE_SECONDS / popup.POLL_SECONDS)
         assert not login.done()
         w.client.cancel_login()
         with pytest.raises(LoginCancelled):
             await login
 
     asyncio.run(run())
-    assert w.http.sent == [] and w.ss.data == {} and w.popups.window.closed_by_page
+    assert w.states == ["detached"] and TRANSACTION_KEY not in w.ss.data
+    assert w.popups.window.closed_by_page and w.popups.handlers == []
+
+
+def test_a_new_login_ends_the_wait_for_a_late_answer_and_ignores_it() -> None:
+    w = World(FakeWindow("home", "closed"))
+
+    async def run() -> None:
+        with pytest.raises(LoginCancelled):
+            await w.client.login()
+        first = w.popups.opened[-1]
+        w.reply = {"type": MESSAGE_TYPE, "url": CALLBACK}
+        w.next_window("away")
+        login = asyncio.ensure_future(w.client.login())
+        await asyncio.sleep(0)
+        w.popups.send({"type": MESSAGE_TYPE, "login": first, "url": CALLBACK}, ORIGIN)
+        await login
+
+    asyncio.run(run())
+    assert w.popups.listened_for[-1] == w.popups.opened[-1] and len(w.popups.opened) == 2
+    assert w.http.paths() == ["/oauth/token"] and len(w.changes) == 1
+
+
+def test_a_late_deny_changes_nothing_and_leaves_no_record() -> None:
+    w = World(FakeWindow("home", "closed"))
+
+    async def run() -> None:
+        with pytest.raises(LoginCancelled):
+            await w.client.login()
+        w.popups.send({"type": MESSAGE_TYPE, "login": w.popups.opened[-1],
+                       "url": "http://127.0.0.1:8000/app/callback.html?denied=true"}, ORIGIN)
+        await until(lambda: TRANSACTION_KEY not in w.ss.data)
+        await asyncio.sleep(0)
+
+    asyncio.run(run())
+    assert w.http.sent == [] and w.changes == [] and w.ss.data == {}
 
 
 def test_a_late_answer_after_the_popup_closed_still_counts() -> None:
