@@ -66,7 +66,7 @@ class Page:
 
     def __init__(self, settings: Settings | None = REDIRECT, *, session_age: float | None = None,
                  window: FakeWindow | None = None, blocked: bool = False,
-                 default_mode: Any = "redirect", editable: bool = False,
+                 default_mode: Any = "redirect", editable: bool | None = None,
                  words: Words | None = None,
                  load_profile: Callable[[], Awaitable[Any]] | None = None) -> None:
         self.popup_page = PopupPage(settings, window=window, blocked=blocked, now=NOW)
@@ -82,7 +82,7 @@ class Page:
             self.client, load_profile=load_profile or self.client.user,
             render=self.screens.append, spawn=self.spawn, console=self.console,
             words=words or Words(), clock=lambda: NOW, default_mode=default_mode,
-            editable=editable)
+            **({} if editable is None else {"editable": editable}))  # else the default
 
     def store(self, age: float) -> None:
         SessionStore(self.popup_page.ss, self.popup_page.ls).save(
@@ -275,7 +275,7 @@ def test_unusable_settings_end_in_error_where_log_in_does_nothing() -> None:
         await page.controller.start(problem=problem)
         assert page.states() == ["error"]
         assert not page.screen.can_log_in and page.screen.error is problem
-        assert page.screen.message == message_for(problem)
+        assert page.screen.message == message_for(problem)  # said to a visitor: not editable
         page.controller.login()
         page.controller.refuse_login(InvalidConfiguration("missing", setting="appId"))
         page.controller.restored()
