@@ -81,6 +81,13 @@ def test_a_language_of_the_sites_own_falls_back_to_english_key_by_key() -> None:
     assert french("project-count", shown=2, total=5) == "(2 of 5)"
 
 
+def test_a_table_that_leaves_keys_out_reads_them_in_english() -> None:
+    partial = words.Words("fr", {"login-button": "Se connecter"})
+    assert partial("login-button") == "Se connecter"
+    assert partial("logout-button") == "Log out"
+    assert partial("project-count", shown=1, total=3) == "(1 of 3)"
+
+
 def test_site_settings_layer_config_then_attributes_then_code() -> None:
     config = {"language": "en", "words": {"login-button": "A", "logout-button": "B"}}
     attributes = {"data-language": "de", "data-word-login-button": "C", "data-config": "x"}
