@@ -45,8 +45,8 @@ def test_the_sites_settings_win_over_the_page_and_browser(fake_browser: FakeBrow
     from pyapp.ui.page_words import choose_words
 
     fake_browser.document.documentElement.lang = "en"
-    chosen = choose_words({"language": "de"}, {"data-word-login-button": "Los"}, None,
-                          {"cancel-button": "Halt"})
+    chosen = choose_words({"language": "en"}, {"data-word-login-button": "Los"}, "de",
+                          {"cancel-button": "Halt"})  # the language given in code wins
     assert chosen.language == "de"
     assert (chosen("login-button"), chosen("cancel-button")) == ("Los", "Halt")
     assert chosen("logout-button") == GERMAN["logout-button"]
