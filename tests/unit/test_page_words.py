@@ -28,7 +28,7 @@ def test_without_a_page_lang_the_browsers_first_shipped_language_is_spoken(
         fake_browser: FakeBrowser) -> None:
     from pyapp.ui.page_words import choose_words
 
-    fake_browser.document.documentElement.lang = None
+    fake_browser.document.documentElement.lang = ""
     fake_browser.navigator.languages = ["fr-FR", "de-AT"]
     assert choose_words().language == "de"
 
