@@ -110,6 +110,10 @@ JUST_SIGNED_IN_SECONDS = 60
 
 P = TypeVar("P")
 
+#: A message still to be said once someone is shown signed in: (message, error, link back).
+_Said = tuple[Message | None, BaseException | None, str | None]
+_NOTHING_SAID: _Said = (None, None, None)
+
 
 class BadTransition(Exception):
     """An event the current state does not expect: a bug in the caller."""
@@ -220,7 +224,7 @@ class LoginController(Generic[P]):
         console: Console,
         words: Words,
         clock: Callable[[], float],
-        default_mode: Literal["popup", "redirect"] = "redirect",
+        default_mode: Literal["popup", "redirect"],
         editable: bool = False,
     ) -> None:
         self.client = client
@@ -238,7 +242,7 @@ class LoginController(Generic[P]):
         # On a callback page with no settings of its own: the failed login's, to start over.
         self._retry_settings: Settings | None = None
         # A message to show with the signed-in view once it is there: (message, error, link).
-        self._said: tuple[Message | None, BaseException | None, str | None] | None = None
+        self._said: _Said = _NOTHING_SAID
         client.on_change(self._on_session_change)
         client.on_popup_state(self._on_popup_state)
 
@@ -319,8 +323,7 @@ class LoginController(Generic[P]):
         if not same_page(result.return_to, here):
             self._move("leaving")  # the client is taking the visitor back
             return
-        self._focus_name = True
-        self._look_for_session()
+        self._look_for_session()  # the session is fresh: focus goes to the name
 
     def _look_for_session(self, message: Message | None = None,
                           error: BaseException | None = None, back_to: str | None = None
@@ -331,15 +334,14 @@ class LoginController(Generic[P]):
             session = self.client.session
         except Exception as failure:  # storage blocked: "Log in" stays usable, and says why
             self._report(failure, "reading the session")
-            self._move("storage-failed", message=self._message(failure), error=failure,
-                       place="page")
+            self._move("storage-failed", message=self._message(failure), error=failure)
             return
         if session is not None:
             fresh = self._clock() - float(session.created_at) < JUST_SIGNED_IN_SECONDS
             self._focus_name = self._focus_name or fresh
             # A login that failed on this page while someone is still signed in (Deny on a
             # callback page, say): its message stays with them once they are shown.
-            self._said = (message, error, back_to) if message is not None else None
+            self._said = (message, error, back_to)
             self._move("session-found", status="completing" if fresh else "checking-session",
                        **self._said_now())
             return
@@ -347,7 +349,7 @@ class LoginController(Generic[P]):
             dropped = self.client.dropped_session  # signed out without logging out: say so
             if dropped is not None:  # news, nobody's fault: said as a note, not an alarm
                 message, error = dataclasses.replace(self._message(dropped), calm=True), dropped
-        self._move("no-session", message=message, error=error, place="page", back_to=back_to)
+        self._move("no-session", message=message, error=error, back_to=back_to)
 
     async def _check_session(self) -> None:
         """Ask the server who is signed in, and show them (or why not)."""
@@ -357,11 +359,11 @@ class LoginController(Generic[P]):
             self._report(error, "loading the signed-in view")
             if error_clears_session(error):  # the client has signed out already: say why
                 self._move("session-ended", message=self._message(error), error=error,
-                           place="page", profile=None)
+                           place="page")
                 return
             if self.state != "checking-session":  # signed out meanwhile: nothing to show
                 return
-            self._said = None  # the server's silence is the news now
+            self._said = _NOTHING_SAID  # the server's silence is the news now
             self._move("profile-failed", message=self._message(error), error=error,
                        place="page", focus=self._take_focus("name"))
             return
@@ -373,11 +375,11 @@ class LoginController(Generic[P]):
             self._said = (self._message(problem), problem, None)
         self._move("profile-loaded", profile=profile, focus=self._take_focus("name"),
                    **self._said_now())
-        self._said = None
+        self._said = _NOTHING_SAID
 
     def _said_now(self) -> dict[str, Any]:
         """The screen's message: what is still to be said (see ``_said``), else none."""
-        message, error, back_to = self._said or (None, None, None)
+        message, error, back_to = self._said
         return {"message": message, "error": error, "back_to": back_to, "place": "page"}
 
     def _take_focus(self, focus: Focus) -> Focus | None:
@@ -452,8 +454,10 @@ class LoginController(Generic[P]):
         except Exception as error:  # the client forgets first: the visitor is signed out
             self._report(error, "logging out")
             self._move("session-ended", message=self._message(error), error=error,
-                       place="page", profile=None)
-        self.screen = dataclasses.replace(self.screen, focus="login", busy=False)
+                       profile=None)
+        if self.screen.signed_in:  # forgotten without news of it (storage blocked)
+            self._on_session_change(None)
+        self.screen = dataclasses.replace(self.screen, focus="login")
         self._render(self.screen)
 
     # -- the browser's news -------------------------------------------------------------

@@ -100,9 +100,17 @@ def _worded(name: str, action: Action, w: Words, calm: bool = False, **values: s
     return Message(w(f"{name}-title"), w(f"{name}-detail", **values), action, calm=calm)
 
 
-def _plain(name: str, action: Action, calm: bool = False) -> Callable[[Any, bool, Words], Message]:
-    """A wording that needs nothing of the error: a title, a detail and an action."""
-    return lambda error, editable, w: _worded(name, action, w, calm)
+@dataclass(frozen=True)
+class _Plain:
+    """A wording that needs nothing of the error: a title, a detail and an action. (A class,
+    not a closure made when the table is built: its words are looked up when it is used.)"""
+
+    name: str
+    action: Action
+    calm: bool = False
+
+    def __call__(self, error: Any, editable: bool, w: Words) -> Message:
+        return _worded(self.name, self.action, w, self.calm)
 
 
 def _exchange_rejected(error: ExchangeRejected, editable: bool, w: Words) -> Message:
@@ -142,24 +150,24 @@ def _insecure_context(error: InsecureContext, editable: bool, w: Words) -> Messa
 # one (a new ServerUnavailable subclass reads as ServerUnavailable), so the order of this
 # table does not matter.
 _WORDING: dict[type[BaseException], Callable[[Any, bool, Words], Message]] = {
-    LoginDenied: _plain("declined", "back", calm=True),
-    LoginCancelled: _plain("cancelled", "login", calm=True),
-    PopupBlocked: _plain("blocked", "login"),
-    MissingAccessCode: _plain("no-code", "back"),
-    MissingTransaction: _plain("no-record", "login"),
+    LoginDenied: _Plain("declined", "back", calm=True),
+    LoginCancelled: _Plain("cancelled", "login", calm=True),
+    PopupBlocked: _Plain("blocked", "login"),
+    MissingAccessCode: _Plain("no-code", "back"),
+    MissingTransaction: _Plain("no-record", "login"),
     ExchangeRejected: _exchange_rejected,
     EndpointNotSupported: _setup_problem,
     TokenEndpointUnreachable: _setup_problem,
-    UnusableResponse: _plain("unusable", "retry"),
+    UnusableResponse: _Plain("unusable", "retry"),
     ServerUnavailable: _server_unavailable,
-    SessionExpired: _plain("expired", "login"),
-    SessionDropped: _plain("dropped", "login"),
+    SessionExpired: _Plain("expired", "login"),
+    SessionDropped: _Plain("dropped", "login"),
     MissingScope: _missing_scope,
     StorageUnavailable: _storage_unavailable,
     InsecureContext: _insecure_context,
     InvalidConfiguration: _setup_problem,
-    NotSignedIn: _plain("signed-out", "login"),
-    GraphQLError: _plain("graphql", "retry"),
+    NotSignedIn: _Plain("signed-out", "login"),
+    GraphQLError: _Plain("graphql", "retry"),
 }
 
 

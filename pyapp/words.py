@@ -205,6 +205,14 @@ class Words:
         return text.format(**values) if values else text
 
 
+def _same_placeholders(text: str, original: str) -> bool:
+    """Whether ``text`` holds the ``{placeholders}`` of ``original`` and no other braces."""
+    try:
+        return placeholders(text) == placeholders(original)
+    except ValueError:  # a brace that is no placeholder
+        return False
+
+
 def check_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     """The replacements that can be used, and what is wrong with the others (for the
     console). A replacement must name a known key, be text, and keep the original's
@@ -216,17 +224,12 @@ def check_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, str], list[
             problems.append(f"“{key}” is not a word key; the keys are listed in pyapp.words.")
         elif not isinstance(text, str):
             problems.append(f"The text for “{key}” must be a string.")
+        elif not _same_placeholders(text, ENGLISH[key]):
+            want = ", ".join(sorted(f"{{{p}}}" for p in placeholders(ENGLISH[key])))
+            problems.append(f"The text for “{key}” must hold {want or 'no {…} fields'}"
+                            " and nothing else in braces.")
         else:
-            try:
-                fields = placeholders(text)
-            except ValueError:
-                fields = None
-            if fields != placeholders(ENGLISH[key]):
-                want = ", ".join(sorted(f"{{{p}}}" for p in placeholders(ENGLISH[key])))
-                problems.append(f"The text for “{key}” must hold {want or 'no {…} fields'}"
-                                " and nothing else in braces.")
-            else:
-                accepted[key] = text
+            accepted[key] = text
     return accepted, problems
 
 

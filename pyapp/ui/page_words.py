@@ -22,7 +22,7 @@ def choose_words(
     the site's settings come from). What cannot be used is said in the console, for the
     site owner, and left out."""
     chosen, merged, problems = site_word_settings(config, attributes, language, overrides)
-    words, more = choose(chosen, merged, page_lang=str(js.document.documentElement.lang or ""),
+    words, more = choose(chosen, merged, page_lang=str(js.document.documentElement.lang),
                          browser_languages=[str(tag) for tag in js.navigator.languages or []])
     for problem in problems + more:
         js.console.warn(f"Speckle sign-in words: {problem}")

@@ -105,3 +105,16 @@ def test_no_error_text_holds_a_secret_from_the_exchange() -> None:
             protocol.read_token_response(json_response(status, body), "/oauth/token")
         text = str(caught.value) + repr(caught.value) + message_for(caught.value, True).technical
         assert "c0de-123" not in text and "verifier-456" not in text and "x y" not in text
+
+
+@pytest.mark.parametrize(("error", "text"), [
+    (errors.StorageUnavailable(), "This browser is blocking site storage for this page."),
+    (errors.StorageUnavailable(full=True), "The browser's storage for this site is full."),
+    (errors.SessionExpired(), "The Speckle server refused the session's token: the session "
+                              "expired or access was revoked."),
+    (errors.SessionExpired(403), "The Speckle server refused the session's token (HTTP 403): "
+                                 "the session expired or access was revoked."),
+])
+def test_storage_and_session_errors_tell_the_developer_what_happened(
+        error: SpeckleError, text: str) -> None:
+    assert str(error) == text

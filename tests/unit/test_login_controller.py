@@ -15,7 +15,9 @@ from pyapp.config import Settings
 from pyapp.errors import (
     InvalidConfiguration,
     LoginCancelled,
+    MissingScope,
     MissingTransaction,
+    NotSignedIn,
     ServerUnavailable,
     SessionExpired,
     StorageUnavailable,
@@ -34,6 +36,7 @@ from pyapp.popup import POLL_SECONDS
 from pyapp.speckle_api import UserProfile, Viewer
 from pyapp.stores import NAMESPACE, SESSION_KEY, Session, SessionStore
 from pyapp.words import Words
+from pyapp.words_de import GERMAN
 from tests.unit.fakes import FakeWindow, MemoryStorage, json_response
 from tests.unit.popup_page import CALLBACK, ORIGIN, PAGE, SERVER, PopupPage
 
@@ -63,7 +66,8 @@ class Page:
 
     def __init__(self, settings: Settings | None = REDIRECT, *, session_age: float | None = None,
                  window: FakeWindow | None = None, blocked: bool = False,
-                 default_mode: Any = "redirect",
+                 default_mode: Any = "redirect", editable: bool | None = None,
+                 words: Words | None = None,
                  load_profile: Callable[[], Awaitable[Any]] | None = None) -> None:
         self.popup_page = PopupPage(settings, window=window, blocked=blocked, now=NOW)
         self.client = self.popup_page.client
@@ -77,7 +81,8 @@ class Page:
         self.controller: LoginController[Any] = LoginController(
             self.client, load_profile=load_profile or self.client.user,
             render=self.screens.append, spawn=self.spawn, console=self.console,
-            words=Words(), clock=lambda: NOW, default_mode=default_mode)
+            words=words or Words(), clock=lambda: NOW, default_mode=default_mode,
+            **({} if editable is None else {"editable": editable}))  # else the default
 
     def store(self, age: float) -> None:
         SessionStore(self.popup_page.ss, self.popup_page.ls).save(
@@ -131,6 +136,7 @@ def test_an_event_a_state_does_not_expect_is_refused_and_draws_nothing() -> None
     with pytest.raises(BadTransition) as raised:
         page.controller._move("profile-loaded")
     assert (raised.value.state, raised.value.event) == ("starting", "profile-loaded")
+    assert str(raised.value) == "'profile-loaded' is not expected in state 'starting'"
     assert page.screens == [] and page.screen.state == "starting"
     event: Event = "retry"
     assert event not in TRANSITIONS["signed-in"]  # "Try again" only where it is offered
@@ -161,6 +167,38 @@ def test_each_transition_draws_its_next_state_once(state: State, event: Event,
 # -- starting -------------------------------------------------------------------------------
 
 
+def test_a_settings_problem_that_is_not_pyapps_is_reported_and_ends_in_error() -> None:
+    async def test() -> None:
+        page = Page()
+        await page.controller.start(problem=KeyError("serverUrl"))
+        assert page.screen.state == "error" and isinstance(page.screen.error, KeyError)
+        assert page.console.unexpected_errors == [("KeyError", "reading the settings")]
+
+    run(test)
+
+
+def test_settings_the_visitor_typed_are_asked_to_be_checked() -> None:
+    async def test() -> None:
+        page = Page(editable=True)
+        await page.controller.start(problem=InvalidConfiguration("missing", setting="appId"))
+        message = page.screen.message
+        assert message is not None and message.action == "fix"
+        assert message.title == "Check the settings"
+
+    run(test)
+
+
+def test_messages_are_worded_in_the_pages_words() -> None:
+    async def test() -> None:
+        page = Page(words=Words("de", GERMAN))
+        await page.controller.start()
+        page.controller.fail(ServerUnavailable("request_failed"), "loading more projects")
+        assert page.screen.message is not None
+        assert page.screen.message.title == GERMAN["unreachable-title"]
+
+    run(test)
+
+
 def test_no_session_shows_log_in_at_once() -> None:
     async def test() -> None:
         page = Page()
@@ -180,6 +218,7 @@ def test_a_dropped_session_is_said_calmly_on_the_page() -> None:
         screen = page.screen
         assert screen.state == "signed-out" and screen.place == "page"
         assert screen.message is not None and screen.message.calm
+        assert screen.message.title == "You were signed out"
         assert page.console.handled_messages == [screen.message]
 
     run(test)
@@ -202,7 +241,29 @@ def test_blocked_storage_leaves_log_in_usable_and_says_why() -> None:
         screen = page.screen
         assert screen.state == "signed-out" and screen.can_log_in
         assert isinstance(screen.error, StorageUnavailable) and screen.place == "page"
+        assert screen.message is not None
+        assert screen.message.title == "Site storage is blocked"
         assert page.console.unexpected_errors == []  # one of ours: its message says it all
+
+    run(test)
+
+
+class BrokenStorage(MemoryStorage):
+    def get(self, key: str) -> str | None:
+        raise RuntimeError("broken")
+
+    def keys(self) -> list[str]:
+        raise RuntimeError("broken")
+
+
+def test_a_storage_that_fails_unexpectedly_is_reported_and_log_in_stays_usable() -> None:
+    async def test() -> None:
+        page = Page()
+        page.client._sessions._by_kind = {  # type: ignore[attr-defined]
+            "session": BrokenStorage(), "local": BrokenStorage()}
+        await page.controller.start()
+        assert page.screen.can_log_in and isinstance(page.screen.error, RuntimeError)
+        assert page.console.unexpected_errors == [("RuntimeError", "reading the session")]
 
     run(test)
 
@@ -214,6 +275,7 @@ def test_unusable_settings_end_in_error_where_log_in_does_nothing() -> None:
         await page.controller.start(problem=problem)
         assert page.states() == ["error"]
         assert not page.screen.can_log_in and page.screen.error is problem
+        assert page.screen.message == message_for(problem)  # said to a visitor: not editable
         page.controller.login()
         page.controller.refuse_login(InvalidConfiguration("missing", setting="appId"))
         page.controller.restored()
@@ -239,9 +301,10 @@ def test_a_session_from_a_minute_ago_is_being_signed_in_and_gets_focus() -> None
     run(test)
 
 
-def test_an_older_session_is_checked_and_focus_stays_put() -> None:
+@pytest.mark.parametrize("age", [JUST_SIGNED_IN_SECONDS, JUST_SIGNED_IN_SECONDS + 5])
+def test_a_session_a_minute_old_or_older_is_checked_and_focus_stays_put(age: float) -> None:
     async def test() -> None:
-        page = Page(session_age=JUST_SIGNED_IN_SECONDS + 5)
+        page = Page(session_age=age)
         await page.controller.start()
         assert page.screen.status == "checking-session"
         await page.settle()
@@ -285,6 +348,7 @@ def test_a_session_the_server_refuses_ends_at_log_in_with_the_reason() -> None:
         screen = page.screen
         assert screen.state == "signed-out" and isinstance(screen.error, SessionExpired)
         assert screen.message is not None and screen.place == "page"
+        assert screen.message.title == "Your session has ended"
         assert screen.profile is None and page.popup_page.ss.data == {}
 
     run(test)
@@ -302,6 +366,37 @@ def test_a_missing_scope_is_said_and_the_rest_is_shown() -> None:
         await page.settle()
         assert page.screen.state == "signed-in" and page.screen.profile is viewer
         assert page.screen.message is not None and page.screen.place == "page"
+        assert isinstance(page.screen.error, MissingScope)
+        assert page.screen.error.scope == "profile:email"
+        assert page.screen.message == message_for(page.screen.error)
+        assert "your e-mail address" in page.screen.message.detail
+
+    run(test)
+
+
+def test_a_server_gone_just_after_signing_in_still_moves_focus_to_the_name() -> None:
+    async def test() -> None:
+        page = Page(session_age=1)
+        page.http.routes["/graphql"] = None
+        await page.controller.start()
+        await page.settle()
+        assert page.screen.state == "offline" and page.screen.focus == "name"
+
+    run(test)
+
+
+def test_focus_moves_to_the_name_once_not_when_someone_signs_in_elsewhere_later() -> None:
+    async def test() -> None:
+        page = Page(session_age=1)
+        await page.controller.start()
+        await page.settle()
+        assert page.screen.focus == "name"
+        page.popup_page.ss.data.clear()
+        page.client.notify()  # signed out in another tab, then in again there
+        page.store(3600)
+        page.client.notify()
+        await page.settle()
+        assert page.screen.state == "signed-in" and page.screen.focus is None
 
     run(test)
 
@@ -355,6 +450,10 @@ def test_what_the_page_sees_of_the_popup_is_drawn_while_waiting() -> None:
         assert page.screen.state == "waiting-for-popup" and page.screen.popup == "open"
         page.controller.cancel()
         await page.settle()
+        page.controller.login()  # a new popup: nothing known of it yet
+        assert page.screen.state == "waiting-for-popup" and page.screen.popup == ""
+        page.controller.cancel()
+        await page.settle()
 
     run(test)
 
@@ -377,6 +476,71 @@ def test_cancel_ends_the_wait_calmly_by_the_button() -> None:
         page.controller.login()
         await page.settle()
         assert page.screen.state == "signed-in" and page.screen.message is None
+
+    run(test)
+
+
+def test_after_a_cancelled_popup_a_sign_in_elsewhere_leaves_focus_put() -> None:
+    async def test() -> None:
+        page = popup_page()
+        await page.controller.start()
+        page.controller.login()
+        page.controller.cancel()
+        await page.settle()
+        page.store(3600)
+        page.client.notify()
+        await page.settle()
+        assert page.screen.state == "signed-in" and page.screen.focus is None
+
+    run(test)
+
+
+def test_a_popup_login_that_brings_no_news_of_the_session_still_lands_on_the_name() -> None:
+    async def test() -> None:
+        page = popup_page()
+        await page.controller.start()
+        page.client.notify = lambda: None  # type: ignore[method-assign]
+        page.popup_page.answer_once_sent_to_consent()
+        page.controller.login()
+        await page.settle()
+        assert page.states() == ["signed-out", "waiting-for-popup", "checking-session",
+                                 "signed-in"]
+        assert page.screen.focus == "name"
+
+    run(test)
+
+
+@pytest.mark.parametrize(("answer", "state", "error"), [
+    (None, "offline", ServerUnavailable),
+    (json_response(403, {"error": "Your token is not valid."}), "signed-out", SessionExpired),
+])
+def test_after_a_cancelled_popup_a_session_from_elsewhere_is_checked_and_said_on_the_page(
+        answer: Any, state: State, error: type[Exception]) -> None:
+    async def test() -> None:
+        page = popup_page()
+        await page.controller.start()
+        page.controller.login()
+        page.controller.cancel()
+        await page.settle()
+        assert page.screen.place == "login"
+        page.http.routes["/graphql"] = answer
+        page.store(3600)
+        page.client.notify()  # signed in elsewhere
+        assert page.screen.state == "checking-session" and page.screen.status == "completing"
+        await page.settle()
+        assert page.screen.state == state and page.screen.place == "page"
+        assert isinstance(page.screen.error, error)
+
+    run(test)
+
+
+def test_a_login_with_no_settings_at_all_is_refused_by_the_button() -> None:
+    async def test() -> None:
+        page = Page(None)
+        await page.controller.start()
+        page.controller.login()
+        assert page.screen.state == "signed-out" and page.screen.place == "login"
+        assert isinstance(page.screen.error, NotSignedIn)
 
     run(test)
 
@@ -487,6 +651,77 @@ def test_log_out_that_fails_still_signs_out_and_says_so() -> None:
         assert page.console.unexpected_errors == [("RuntimeError", "logging out")]
         await page.controller.logout()  # signed out: nothing more to do
         assert page.screens[-1].state == "signed-out"
+
+    run(test)
+
+
+def test_log_out_clears_what_was_said_at_once() -> None:
+    async def test() -> None:
+        page = await signed_in()
+        page.controller.fail(ServerUnavailable("request_failed"), "loading more projects")
+        assert page.screen.message is not None
+        drawn = len(page.screens)
+        await page.controller.logout()
+        busy = page.screens[drawn]
+        assert busy.busy and busy.message is None and busy.error is None
+
+    run(test)
+
+
+def test_log_out_the_storage_refuses_signs_out_and_says_why() -> None:
+    async def test() -> None:
+        page = await signed_in()
+
+        async def refused() -> None:
+            raise StorageUnavailable()
+
+        page.client.logout = refused  # type: ignore[method-assign]
+        await page.controller.logout()
+        screen = page.screen
+        assert screen.state == "signed-out" and isinstance(screen.error, StorageUnavailable)
+        assert screen.message is not None and screen.message.title == "Site storage is blocked"
+        assert page.console.unexpected_errors == []
+
+    run(test)
+
+
+def test_log_out_with_storage_blocked_since_signing_in_still_signs_out() -> None:
+    async def test() -> None:
+        page = await signed_in()
+        page.client._sessions._by_kind = {  # type: ignore[attr-defined]
+            "session": BlockedStorage(), "local": BlockedStorage()}
+        await page.controller.logout()  # nothing stored can be read, nor news of it sent
+        screen = page.screen
+        assert screen.state == "signed-out" and screen.focus == "login" and not screen.busy
+        assert screen.notice == SIGNED_OUT and screen.profile is None
+
+    run(test)
+
+
+def test_signing_out_in_another_tab_clears_what_was_said() -> None:
+    async def test() -> None:
+        page = await signed_in()
+        page.controller.fail(ServerUnavailable("request_failed"), "loading more projects")
+        page.popup_page.ss.data.clear()
+        page.client.notify()
+        screen = page.screen
+        assert screen.state == "signed-out" and screen.notice == SIGNED_OUT
+        assert screen.message is None and screen.error is None
+
+    run(test)
+
+
+def test_a_failure_after_a_refused_login_is_said_on_the_page() -> None:
+    async def test() -> None:
+        page = Page()
+        await page.controller.start()
+        page.controller.refuse_login(InvalidConfiguration("missing", setting="appId"))
+        assert page.screen.place == "login"
+        page.controller.fail(ServerUnavailable("request_failed"), "loading more projects")
+        assert page.screen.place == "page" and isinstance(page.screen.error, ServerUnavailable)
+        page.controller.refuse_login(InvalidConfiguration("missing", setting="appId"))
+        page.controller.fail(SessionExpired(), "loading more projects")
+        assert page.screen.place == "page" and isinstance(page.screen.error, SessionExpired)
 
     run(test)
 
@@ -650,9 +885,26 @@ def test_a_failed_finish_links_back_and_log_in_starts_that_login_over() -> None:
     run(test)
 
 
+def denied_while_signed_in() -> str:
+    """A callback page's address after the visitor declined at Speckle's consent page."""
+    return f"{CALLBACK}&denied=true".replace("access_code=c0de&", "")
+
+
+def test_a_failed_finish_on_the_page_the_login_began_links_nowhere() -> None:
+    async def test() -> None:
+        here = f"{PAGE}?access_code=c0de"
+        rejected = json_response(400, {"error": "invalid_grant"})
+        page = await redirected(here, token_answer=rejected)
+        await page.controller.start(callback_url=here)
+        assert page.screen.state == "signed-out" and page.screen.message is not None
+        assert page.screen.back_to is None
+
+    run(test)
+
+
 def test_declining_on_a_callback_page_while_signed_in_is_said_beside_who_it_is() -> None:
     async def test() -> None:
-        page = await redirected(f"{CALLBACK}&denied=true".replace("access_code=c0de&", ""))
+        page = await redirected(denied_while_signed_in())
         page.store(3600)
         await page.controller.start(callback_url=page.popup_page.nav.url)
         assert page.states()[:2] == ["finishing", "checking-session"]
@@ -662,6 +914,42 @@ def test_declining_on_a_callback_page_while_signed_in_is_said_beside_who_it_is()
         assert screen.state == "signed-in" and screen.profile is not None
         assert screen.message is not None and screen.message.calm
         assert screen.back_to == PAGE  # and the way back to where the login began
+
+    run(test)
+
+
+def test_a_login_declined_while_signed_in_is_said_once() -> None:
+    async def test() -> None:
+        page = await redirected(denied_while_signed_in())
+        page.store(3600)
+        await page.controller.start(callback_url=page.popup_page.nav.url)
+        await page.settle()
+        assert page.screen.message is not None
+        page.popup_page.ss.data.clear()
+        page.client.notify()  # signed out in another tab, then in again there
+        page.store(3600)
+        page.client.notify()
+        await page.settle()
+        assert page.screen.state == "signed-in"
+        assert page.screen.message is None and page.screen.back_to is None
+
+    run(test)
+
+
+def test_a_server_gone_while_a_declined_login_is_to_be_said_says_only_that() -> None:
+    async def test() -> None:
+        page = await redirected(denied_while_signed_in())
+        page.store(3600)
+        page.http.routes["/graphql"] = None
+        await page.controller.start(callback_url=page.popup_page.nav.url)
+        await page.settle()
+        assert page.screen.state == "offline"
+        assert isinstance(page.screen.error, ServerUnavailable)
+        page.http.routes["/graphql"] = json_response(200, ADA)
+        page.controller.retry()
+        await page.settle()
+        assert page.screen.state == "signed-in"
+        assert page.screen.message is None and page.screen.error is None
 
     run(test)
 

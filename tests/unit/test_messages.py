@@ -60,6 +60,9 @@ ALL_ERRORS = [
         # It answered, with a failure of its own: not the visitor's connection.
         (errors.ServerUnavailable("server_error", 500), "Speckle is having a problem", "retry"),
         (errors.ServerUnavailable("unavailable", 503), "Speckle is having a problem", "retry"),
+        (errors.ServerUnavailable("server_error"), "Speckle is having a problem", "retry"),
+        (errors.ServerUnavailable("unexpected", 500), "Speckle is having a problem", "retry"),
+        (errors.ServerUnavailable("unexpected", 499), "Couldn't reach Speckle", "retry"),
         (errors.UnusableResponse("too_deep"), "can't use", "retry"),
         (errors.StorageUnavailable(), "storage is blocked", "retry"),
         (errors.StorageUnavailable(full=True), "storage is full", "retry"),

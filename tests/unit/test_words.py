@@ -44,6 +44,8 @@ def test_german_has_every_key_and_the_same_placeholders() -> None:
         ("de", "en", [], "de"),            # the site's setting wins
         ("fr", "de", [], "fr"),            # a language of the site's own (its words)
         ("  ", "de", [], "de"),
+        (" DE_at ", "en", [], "de"),       # a tag as people write it, read as its language
+        (None, "de_AT", [], "de"),
     ],
 )
 def test_the_language_choice(setting, page, browser, want) -> None:
@@ -61,9 +63,14 @@ def test_a_sites_replacements_are_checked_key_by_key() -> None:
         "back-link": "Back {",               # a brace that is no placeholder
     })
     assert accepted == {"login-button": "Sign in", "project-count": "{shown}/{total}"}
-    assert len(problems) == 5
-    assert any("“log-in-button” is not a word key" in p for p in problems)
-    assert any("“more-loaded” must hold {added}, {shown}, {total}" in p for p in problems)
+    assert problems == [
+        "“log-in-button” is not a word key; the keys are listed in pyapp.words.",
+        "The text for “more-loaded” must hold {added}, {shown}, {total} and nothing else in "
+        "braces.",
+        "The text for “load-more” must hold no {…} fields and nothing else in braces.",
+        "The text for “cancel-button” must be a string.",
+        "The text for “back-link” must hold no {…} fields and nothing else in braces.",
+    ]
 
 
 def test_a_language_of_the_sites_own_falls_back_to_english_key_by_key() -> None:
@@ -72,6 +79,13 @@ def test_a_language_of_the_sites_own_falls_back_to_english_key_by_key() -> None:
     assert french("login-button") == "Se connecter avec Speckle"
     assert french("logout-button") == "Log out"
     assert french("project-count", shown=2, total=5) == "(2 of 5)"
+
+
+def test_a_table_that_leaves_keys_out_reads_them_in_english() -> None:
+    partial = words.Words("fr", {"login-button": "Se connecter"})
+    assert partial("login-button") == "Se connecter"
+    assert partial("logout-button") == "Log out"
+    assert partial("project-count", shown=1, total=3) == "(1 of 3)"
 
 
 def test_site_settings_layer_config_then_attributes_then_code() -> None:
@@ -83,7 +97,9 @@ def test_site_settings_layer_config_then_attributes_then_code() -> None:
                                             [])
     language, merged, problems = site_word_settings({"words": ["no"], "language": 7})
     assert (language, merged) == (None, {})
-    assert len(problems) == 2
+    assert problems == ["“words” must be an object of word keys and texts.",
+                        "“language” must be a language tag such as \"de\"."]
+    assert site_word_settings() == (None, {}, [])
 
 
 def test_messages_speak_the_chosen_language_and_the_console_stays_english() -> None:
