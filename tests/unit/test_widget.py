@@ -5,6 +5,7 @@ do."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Coroutine
 from typing import Any
 
@@ -14,7 +15,7 @@ from pyapp.client import SpeckleClient
 from pyapp.config import Settings
 from pyapp.errors import InvalidConfiguration
 from pyapp.popup import MESSAGE_TYPE
-from pyapp.stores import Session, SessionStore
+from pyapp.stores import TRANSACTION_KEY, Session, SessionStore
 from tests.unit.fake_browser import Element, FakeBrowser
 from tests.unit.fakes import (
     FakeNavigator,
@@ -36,7 +37,7 @@ class Widget:
 
     def __init__(self, browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch,
                  settings: Settings | None = POPUP, session_age: float | None = None,
-                 url: str = PAGE) -> None:
+                 url: str = PAGE, return_to: str | None = None) -> None:
         self.browser = browser
         browser.location.href = url
         self.host = browser.document.add("speckle-login")
@@ -58,7 +59,7 @@ class Widget:
                                     navigator=self.nav, session_storage=self.ss,
                                     local_storage=self.ls, popups=self.popups,
                                     clock=lambda: NOW)
-        self.widget = widget.LoginWidget(self.host, self.client)
+        self.widget = widget.LoginWidget(self.host, self.client, return_to)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self.tasks.append(asyncio.ensure_future(coro))
@@ -85,6 +86,12 @@ class Widget:
     @property
     def focused(self) -> Any:
         return self.browser.document.activeElement
+
+
+def parts(node: Element) -> list[Any]:
+    """``node``'s children: an element as (tag, its text), a text node as its text."""
+    return [(child.tagName.lower(), child.textContent) if isinstance(child, Element)
+            else child.textContent for child in node.children]
 
 
 def test_signed_out_the_button_is_enabled_and_the_page_is_told(
@@ -145,6 +152,7 @@ def test_a_stored_session_is_checked_in_place_of_the_button(
         w = Widget(fake_browser, monkeypatch, session_age=3600)
         await w.widget.start()
         assert w.state == "checking" and w.widget.login_button.hidden
+        assert w.widget.user_box.hidden  # nobody to show yet
         assert w.widget.status.textContent == "Checking your session…"
         await w.settle()
         assert w.state == "signed-in" and w.widget.status.hidden
@@ -163,7 +171,8 @@ def test_a_lost_server_keeps_log_out_and_offers_try_again(
         assert w.state == "offline" and w.widget.name.textContent == "Signed in"
         assert w.told[-1] == {"signedIn": True, "name": "Signed in"}
         retry = w.widget.retry_button
-        assert retry in w.widget.message.children and not retry.hidden
+        assert parts(w.widget.message)[-2:] == [" ", ("button", "Try again")]
+        assert w.widget.message.children[-1] is retry and not retry.hidden
         w.http.routes["/graphql"] = json_response(200, ADA)
         retry.click()
         assert retry.getAttribute("aria-busy") == "true"
@@ -195,6 +204,12 @@ def test_unusable_settings_are_said_and_the_button_stays_disabled(
         await w.widget.start(InvalidConfiguration("missing", setting="appId"))
         assert w.state == "error" and w.widget.login_button.disabled
         assert w.shown(w.widget.message) and w.told == []
+        assert parts(w.widget.message) == [
+            ("strong", "Sign-in isn't available"), " ",
+            "This site's Speckle sign-in isn't set up correctly; the site owner can find details "
+            "in the browser console."]
+        assert w.widget.message.className == "message"
+        assert w.widget.message.getAttribute("role") == "alert"
         w.widget.login_button.click()
         assert w.popups.opened == []
 
@@ -214,7 +229,8 @@ def test_a_failed_finish_on_a_callback_page_links_back(
         await w.widget.start()
         assert w.state == "signed-out"
         link, = w.widget.message.find("a")
-        assert link.getAttribute("href") == PAGE and link.textContent
+        assert link.getAttribute("href") == PAGE
+        assert parts(w.widget.message)[-2:] == [" ", ("a", "Back to where you were")]
 
     asyncio.run(test())
 
@@ -256,3 +272,53 @@ def test_the_widget_builds_one_box_with_named_parts(
     assert [len(b.listeners["click"]) for b in (
         w.widget.login_button, w.widget.logout_button, w.widget.cancel_button,
         w.widget.retry_button)] == [1, 1, 1, 1]
+
+
+def test_the_change_event_reaches_the_page_from_the_shadow_root(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bubbling and composed: a listener on the document hears it, outside the shadow root.
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch)
+        await w.widget.start()
+        event, = w.host.dispatched
+        assert event.type == "speckle-login:change"
+        assert event.bubbles is True and event.composed is True
+
+    asyncio.run(test())
+
+
+def test_a_redirect_login_comes_back_to_return_to(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, settings=Settings(
+            SERVER, "demo-app", login_mode="redirect"), return_to=f"{ORIGIN}/app/after.html")
+        await w.widget.start()
+        w.widget.login_button.click()
+        await w.settle()
+        assert w.state == "redirecting" and w.popups.opened == []
+        (url, _), = w.nav.visited
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+        assert json.loads(w.ss.data[TRANSACTION_KEY])["return_to"] == f"{ORIGIN}/app/after.html"
+
+    asyncio.run(test())
+
+
+def test_an_unexpected_problem_is_logged_as_the_widgets(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, settings=None)
+        await w.widget.start(RuntimeError("a bug"))
+        assert w.state == "error" and w.shown(w.widget.message)
+        assert fake_browser.console == [
+            ("error", "pyapp: unexpected RuntimeError in the login widget, reading the settings"),
+            ("warn", "Speckle sign-in: Something went wrong. Unexpected error: RuntimeError.")]
+
+    asyncio.run(test())
+
+
+def test_the_browser_console_names_no_part_of_the_page_unless_told(
+        fake_browser: FakeBrowser) -> None:
+    from pyapp.ui import BrowserConsole
+
+    BrowserConsole().unexpected(KeyError("x"), "loading")
+    assert fake_browser.console == [("error", "pyapp: unexpected KeyError in loading")]
