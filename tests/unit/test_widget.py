@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from pyapp.config import Settings
 from pyapp.errors import InvalidConfiguration
 from pyapp.popup import MESSAGE_TYPE
 from pyapp.stores import TRANSACTION_KEY, Session, SessionStore
-from tests.unit.fake_browser import Element, FakeBrowser
+from tests.unit.fake_browser import Element, FakeBrowser, stored
 from tests.unit.fakes import (
     FakeNavigator,
     FakePopups,
@@ -322,3 +323,104 @@ def test_the_browser_console_names_no_part_of_the_page_unless_told(
 
     BrowserConsole().unexpected(KeyError("x"), "loading")
     assert fake_browser.console == [("error", "pyapp: unexpected KeyError in loading")]
+
+
+# -- mount(): the site author's one call -------------------------------------------------
+
+def page_element(browser: FakeBrowser, attributes: dict[str, str],
+                 selector: str = "#speckle-login") -> Element:
+    """An element of the page with these attributes, found by ``selector``."""
+    host = browser.document.add(selector.removeprefix("#"))
+    for name, value in attributes.items():
+        host.setAttribute(name, value)
+    browser.document.selectors[selector] = host
+    return host
+
+
+def run_tasks(monkeypatch: pytest.MonkeyPatch) -> list[asyncio.Future[None]]:
+    """What the widget's clicks spawn, kept to be awaited."""
+    from pyapp.ui import widget
+
+    tasks: list[asyncio.Future[None]] = []
+    monkeypatch.setattr(widget, "spawn", lambda coro: tasks.append(asyncio.ensure_future(coro)))
+    return tasks
+
+
+def test_mount_fills_speckle_login_by_its_data_attributes(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp.ui.widget import LoginWidget, mount
+
+    host = page_element(fake_browser, {
+        "data-server-url": SERVER, "data-app-id": "demo-app", "data-login-mode": "redirect",
+        "data-return-to": "/app/after.html", "data-language": "de"})
+    tasks = run_tasks(monkeypatch)
+
+    async def test() -> None:
+        widget = await mount()
+        assert isinstance(widget, LoginWidget) and widget.host is host
+        assert host.dataset.state == "signed-out" and not widget.login_button.disabled
+        assert widget.login_button.textContent == "Mit Speckle anmelden"
+        widget.login_button.click()
+        await asyncio.gather(*tasks)
+        url, = fake_browser.location.assigned
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+        transaction = stored(fake_browser.session_storage, TRANSACTION_KEY)
+        assert transaction is not None
+        assert transaction["return_to"] == f"{ORIGIN}/app/after.html"
+
+    asyncio.run(test())
+
+
+def test_mount_takes_settings_return_to_and_words_from_code_over_the_attributes(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp.ui.widget import mount
+
+    host = page_element(fake_browser, {
+        "data-return-to": "/app/elsewhere.html", "data-language": "de",
+        "data-word-login-button": "Los"}, selector="#login")
+    tasks = run_tasks(monkeypatch)
+
+    async def test() -> None:
+        widget = await mount(host, {"serverUrl": SERVER, "appId": "demo-app",
+                                    "loginMode": "redirect"},
+                             return_to="/app/after.html", language="en",
+                             words={"logout-button": "Sign out"})
+        root = host.shadowRoot
+        assert root is not None and root.find("div")[0].getAttribute("lang") == "en"
+        assert widget.login_button.textContent == "Los"  # the attribute, not replaced
+        assert widget.logout_button.textContent == "Sign out"
+        widget.login_button.click()
+        await asyncio.gather(*tasks)
+        url, = fake_browser.location.assigned
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+        transaction = stored(fake_browser.session_storage, TRANSACTION_KEY)
+        assert transaction is not None
+        assert transaction["return_to"] == f"{ORIGIN}/app/after.html"
+
+    asyncio.run(test())
+
+
+def test_mount_reads_settings_and_words_from_the_config_file_the_element_names(
+        fake_browser: FakeBrowser, tmp_path: Path) -> None:
+    from pyapp.ui.widget import mount
+
+    config = tmp_path / "widget.json"
+    config.write_text(json.dumps({"serverUrl": SERVER, "appId": "demo-app", "language": "de",
+                                  "words": {"logout-button": "Tschüss"}}), encoding="utf-8")
+    page_element(fake_browser, {"data-config": str(config)})
+    widget = asyncio.run(mount())
+    assert widget.host.dataset.state == "signed-out" and not widget.login_button.disabled
+    assert widget.login_button.textContent == "Mit Speckle anmelden"
+    assert widget.logout_button.textContent == "Tschüss"
+
+
+def test_mount_shows_a_missing_config_file_in_the_widget(fake_browser: FakeBrowser) -> None:
+    from pyapp.ui.widget import mount
+
+    page_element(fake_browser, {"data-config": "missing.json"})
+    widget = asyncio.run(mount())
+    assert widget.host.dataset.state == "error" and widget.login_button.disabled
+    assert not widget.message.hidden
+    assert widget.message.find("strong")[0].textContent == "Sign-in isn't available"
+    level, line = fake_browser.console[-1]
+    assert level == "warn" and "missing.json" in line
