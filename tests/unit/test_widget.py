@@ -400,18 +400,31 @@ def test_mount_takes_settings_return_to_and_words_from_code_over_the_attributes(
     asyncio.run(test())
 
 
-def test_mount_reads_settings_and_words_from_the_config_file_the_element_names(
-        fake_browser: FakeBrowser, tmp_path: Path) -> None:
+@pytest.mark.parametrize("named_by", ["data-config", "config_file"])
+def test_mount_reads_settings_and_words_from_a_config_file(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        named_by: str) -> None:
     from pyapp.ui.widget import mount
 
     config = tmp_path / "widget.json"
-    config.write_text(json.dumps({"serverUrl": SERVER, "appId": "demo-app", "language": "de",
-                                  "words": {"logout-button": "Tschüss"}}), encoding="utf-8")
-    page_element(fake_browser, {"data-config": str(config)})
-    widget = asyncio.run(mount())
-    assert widget.host.dataset.state == "signed-out" and not widget.login_button.disabled
-    assert widget.login_button.textContent == "Mit Speckle anmelden"
-    assert widget.logout_button.textContent == "Tschüss"
+    config.write_text(json.dumps({
+        "serverUrl": SERVER, "appId": "demo-app", "loginMode": "redirect", "language": "de",
+        "words": {"logout-button": "Tschüss"}}), encoding="utf-8")
+    by_attribute = named_by == "data-config"
+    page_element(fake_browser, {"data-config": str(config)} if by_attribute else {})
+    tasks = run_tasks(monkeypatch)
+
+    async def test() -> None:
+        widget = await (mount() if by_attribute else mount(config_file=str(config)))
+        assert widget.host.dataset.state == "signed-out"
+        assert widget.login_button.textContent == "Mit Speckle anmelden"
+        assert widget.logout_button.textContent == "Tschüss"
+        widget.login_button.click()
+        await asyncio.gather(*tasks)
+        url, = fake_browser.location.assigned
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+
+    asyncio.run(test())
 
 
 def test_mount_shows_a_missing_config_file_in_the_widget(fake_browser: FakeBrowser) -> None:
