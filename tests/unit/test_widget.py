@@ -106,6 +106,7 @@ def test_signed_out_the_button_is_enabled_and_the_page_is_told(
         assert w.state == "signed-out" and not w.widget.login_button.disabled
         assert w.told == [{"signedIn": False, "name": None}]
         assert w.widget.status.hidden and w.widget.user_box.hidden and w.widget.message.hidden
+        assert w.widget.wait_box.hidden
 
     asyncio.run(test())
 
@@ -170,13 +171,20 @@ def test_a_lost_server_keeps_log_out_and_offers_try_again(
         await w.widget.start()
         await w.settle()
         assert w.state == "offline" and w.widget.name.textContent == "Signed in"
+        assert w.widget.avatar.textContent == "?"  # no name to take initials from
         assert w.told[-1] == {"signedIn": True, "name": "Signed in"}
         retry = w.widget.retry_button
         assert parts(w.widget.message)[-2:] == [" ", ("button", "Try again")]
         assert w.widget.message.children[-1] is retry and not retry.hidden
+        retry.click()  # the server is still away
+        assert retry.getAttribute("aria-busy") == "true" and w.widget.logout_button.disabled
+        assert w.shown(w.widget.user_box) and w.widget.name.textContent == "Signed in"
+        await w.settle()
+        assert w.state == "offline" and w.widget.message.children[-1] is retry
+        assert not retry.hidden and retry.getAttribute("aria-busy") is None
+        assert not w.widget.logout_button.disabled
         w.http.routes["/graphql"] = json_response(200, ADA)
         retry.click()
-        assert retry.getAttribute("aria-busy") == "true"
         await w.settle()
         assert w.state == "signed-in" and w.widget.message.hidden
         assert w.focused is w.widget.name
@@ -358,6 +366,8 @@ def test_mount_fills_speckle_login_by_its_data_attributes(
     async def test() -> None:
         widget = await mount()
         assert isinstance(widget, LoginWidget) and widget.host is host
+        assert widget.client.settings is not None  # the page's scripts sign in with it
+        assert widget.client.settings.app_id == "demo-app"
         assert host.dataset.state == "signed-out" and not widget.login_button.disabled
         assert widget.login_button.textContent == "Mit Speckle anmelden"
         widget.login_button.click()
@@ -437,3 +447,19 @@ def test_mount_shows_a_missing_config_file_in_the_widget(fake_browser: FakeBrows
     assert widget.message.find("strong")[0].textContent == "Sign-in isn't available"
     level, line = fake_browser.console[-1]
     assert level == "warn" and "missing.json" in line
+
+
+def test_try_again_goes_once_another_tab_signs_in_while_it_asks(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, session_age=3600)
+        w.http.routes["/graphql"] = None
+        await w.widget.start()
+        await w.settle()
+        retry = w.widget.retry_button
+        retry.click()
+        assert not retry.hidden
+        w.client.notify()  # another tab stored a session: this page looks at it afresh
+        assert w.state == "checking" and retry.hidden and retry.getAttribute("aria-busy") is None
+
+    asyncio.run(test())
