@@ -189,7 +189,7 @@ class LoginWidget:
         if signed_in:
             self.avatar.textContent = user.initials if user else "?"
             self.name.textContent = name
-        if screen.message is not drawn.message or screen.back_to != drawn.back_to:
+        if screen.message is not drawn.message:  # a link back comes only with its message
             self._draw_message(screen)
         self.retry_button.hidden = not screen.offers_retry
         if screen.busy:
