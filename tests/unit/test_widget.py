@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import Coroutine
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -296,7 +297,7 @@ def test_the_change_event_reaches_the_page_from_the_shadow_root(
     asyncio.run(test())
 
 
-def test_a_redirect_login_comes_back_to_return_to(
+def test_a_redirect_login_comes_back_to_return_to_and_log_in_works_after_back(
         fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
     async def test() -> None:
         w = Widget(fake_browser, monkeypatch, settings=Settings(
@@ -308,6 +309,10 @@ def test_a_redirect_login_comes_back_to_return_to(
         (url, _), = w.nav.visited
         assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
         assert json.loads(w.ss.data[TRANSACTION_KEY])["return_to"] == f"{ORIGIN}/app/after.html"
+        assert w.widget.login_button.disabled
+        # Back from Speckle's page, shown again from the back-forward cache: "Log in" works.
+        fake_browser.window.dispatch("pageshow", SimpleNamespace(persisted=True))
+        assert w.state == "signed-out" and not w.widget.login_button.disabled
 
     asyncio.run(test())
 
