@@ -41,6 +41,7 @@ from ..client import SpeckleClient
 from ..config import Settings, load_config_file
 from ..embed import CONFIG_ATTRIBUTE, is_callback_url, resolve_settings
 from ..login_controller import LoginController, Screen, State
+from ..messages import Message
 from ..speckle_api import UserProfile
 from ..words import Words, active
 from . import BrowserConsole, spawn
@@ -145,17 +146,19 @@ class LoginWidget:
         replace_children(root, el("div", self.login_button, self.status, self.wait_box,
                                   self.user_box, self.message, class_="box", part="box",
                                   lang=w.language))
-        self._drawn: Screen[UserProfile | None] = Screen("starting")
+        self._message_drawn: Message | None = None
         self._told: tuple[bool, str | None] | None = None  # the last change event's detail
         self.controller: LoginController[UserProfile | None] = LoginController(
             client, load_profile=client.user, render=self.render, spawn=spawn,
             console=BrowserConsole("the login widget, "), words=w, clock=time.time,
             default_mode="popup")
         # Proxies must outlive this call: the browser calls them on every click.
-        self._proxies = [create_proxy(self._on_login_click), create_proxy(self._on_logout_click),
-                         create_proxy(self._on_cancel_click), create_proxy(self._on_retry_click)]
-        for button, proxy in zip((self.login_button, self.logout_button, self.cancel_button,
-                                  self.retry_button), self._proxies, strict=True):
+        self._proxies: list[Any] = []
+        for button, handler in ((self.login_button, self._on_login_click),
+                                (self.logout_button, self._on_logout_click),
+                                (self.cancel_button, self._on_cancel_click),
+                                (self.retry_button, self._on_retry_click)):
+            self._proxies.append(proxy := create_proxy(handler))
             button.addEventListener("click", proxy)
         on_restored(self.controller.restored)
         self.host.dataset.state = "loading"
@@ -171,7 +174,6 @@ class LoginWidget:
 
     def render(self, screen: Screen[UserProfile | None]) -> None:
         """Draw ``screen`` in the widget, and tell the page when who is signed in changed."""
-        drawn, self._drawn = self._drawn, screen
         state = screen.state
         signed_in = state in ("signed-in", "offline") or (state == "checking-session"
                                                           and screen.busy)
@@ -189,7 +191,8 @@ class LoginWidget:
         if signed_in:
             self.avatar.textContent = user.initials if user else "?"
             self.name.textContent = name
-        if screen.message is not drawn.message or screen.back_to != drawn.back_to:
+        if screen.message is not self._message_drawn:  # a link back comes only with it
+            self._message_drawn = screen.message
             self._draw_message(screen)
         self.retry_button.hidden = not screen.offers_retry
         if screen.busy:

@@ -67,8 +67,12 @@ class Element:
         self.dispatched.append(event)
 
     def attachShadow(self, init: Any) -> Element:  # noqa: N802
-        self.shadowRoot = Element("#shadow-root", self._document)
-        return self.shadowRoot
+        # Options must be a plain JS object (the DOM reads no Map's entries); a closed root
+        # is not the element's ``shadowRoot``, so the page's scripts cannot reach it.
+        assert type(init) is dict, f"attachShadow options must be a JS object, not {init!r}"
+        root = Element("#shadow-root", self._document)
+        self.shadowRoot = root if init["mode"] == "open" else None
+        return root
 
     @property
     def className(self) -> str:  # noqa: N802

@@ -5,7 +5,10 @@ do."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Coroutine
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,8 +17,8 @@ from pyapp.client import SpeckleClient
 from pyapp.config import Settings
 from pyapp.errors import InvalidConfiguration
 from pyapp.popup import MESSAGE_TYPE
-from pyapp.stores import Session, SessionStore
-from tests.unit.fake_browser import Element, FakeBrowser
+from pyapp.stores import TRANSACTION_KEY, Session, SessionStore
+from tests.unit.fake_browser import Element, FakeBrowser, stored
 from tests.unit.fakes import (
     FakeNavigator,
     FakePopups,
@@ -36,7 +39,7 @@ class Widget:
 
     def __init__(self, browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch,
                  settings: Settings | None = POPUP, session_age: float | None = None,
-                 url: str = PAGE) -> None:
+                 url: str = PAGE, return_to: str | None = None) -> None:
         self.browser = browser
         browser.location.href = url
         self.host = browser.document.add("speckle-login")
@@ -58,7 +61,7 @@ class Widget:
                                     navigator=self.nav, session_storage=self.ss,
                                     local_storage=self.ls, popups=self.popups,
                                     clock=lambda: NOW)
-        self.widget = widget.LoginWidget(self.host, self.client)
+        self.widget = widget.LoginWidget(self.host, self.client, return_to)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self.tasks.append(asyncio.ensure_future(coro))
@@ -87,6 +90,12 @@ class Widget:
         return self.browser.document.activeElement
 
 
+def parts(node: Element) -> list[Any]:
+    """``node``'s children: an element as (tag, its text), a text node as its text."""
+    return [(child.tagName.lower(), child.textContent) if isinstance(child, Element)
+            else child.textContent for child in node.children]
+
+
 def test_signed_out_the_button_is_enabled_and_the_page_is_told(
         fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
     async def test() -> None:
@@ -98,6 +107,7 @@ def test_signed_out_the_button_is_enabled_and_the_page_is_told(
         assert w.state == "signed-out" and not w.widget.login_button.disabled
         assert w.told == [{"signedIn": False, "name": None}]
         assert w.widget.status.hidden and w.widget.user_box.hidden and w.widget.message.hidden
+        assert w.widget.wait_box.hidden
 
     asyncio.run(test())
 
@@ -145,6 +155,7 @@ def test_a_stored_session_is_checked_in_place_of_the_button(
         w = Widget(fake_browser, monkeypatch, session_age=3600)
         await w.widget.start()
         assert w.state == "checking" and w.widget.login_button.hidden
+        assert w.widget.user_box.hidden  # nobody to show yet
         assert w.widget.status.textContent == "Checking your session…"
         await w.settle()
         assert w.state == "signed-in" and w.widget.status.hidden
@@ -161,12 +172,20 @@ def test_a_lost_server_keeps_log_out_and_offers_try_again(
         await w.widget.start()
         await w.settle()
         assert w.state == "offline" and w.widget.name.textContent == "Signed in"
+        assert w.widget.avatar.textContent == "?"  # no name to take initials from
         assert w.told[-1] == {"signedIn": True, "name": "Signed in"}
         retry = w.widget.retry_button
-        assert retry in w.widget.message.children and not retry.hidden
+        assert parts(w.widget.message)[-2:] == [" ", ("button", "Try again")]
+        assert w.widget.message.children[-1] is retry and not retry.hidden
+        retry.click()  # the server is still away
+        assert retry.getAttribute("aria-busy") == "true" and w.widget.logout_button.disabled
+        assert w.shown(w.widget.user_box) and w.widget.name.textContent == "Signed in"
+        await w.settle()
+        assert w.state == "offline" and w.widget.message.children[-1] is retry
+        assert not retry.hidden and retry.getAttribute("aria-busy") is None
+        assert not w.widget.logout_button.disabled
         w.http.routes["/graphql"] = json_response(200, ADA)
         retry.click()
-        assert retry.getAttribute("aria-busy") == "true"
         await w.settle()
         assert w.state == "signed-in" and w.widget.message.hidden
         assert w.focused is w.widget.name
@@ -195,6 +214,12 @@ def test_unusable_settings_are_said_and_the_button_stays_disabled(
         await w.widget.start(InvalidConfiguration("missing", setting="appId"))
         assert w.state == "error" and w.widget.login_button.disabled
         assert w.shown(w.widget.message) and w.told == []
+        assert parts(w.widget.message) == [
+            ("strong", "Sign-in isn't available"), " ",
+            "This site's Speckle sign-in isn't set up correctly; the site owner can find details "
+            "in the browser console."]
+        assert w.widget.message.className == "message"
+        assert w.widget.message.getAttribute("role") == "alert"
         w.widget.login_button.click()
         assert w.popups.opened == []
 
@@ -214,7 +239,8 @@ def test_a_failed_finish_on_a_callback_page_links_back(
         await w.widget.start()
         assert w.state == "signed-out"
         link, = w.widget.message.find("a")
-        assert link.getAttribute("href") == PAGE and link.textContent
+        assert link.getAttribute("href") == PAGE
+        assert parts(w.widget.message)[-2:] == [" ", ("a", "Back to where you were")]
 
     asyncio.run(test())
 
@@ -256,3 +282,189 @@ def test_the_widget_builds_one_box_with_named_parts(
     assert [len(b.listeners["click"]) for b in (
         w.widget.login_button, w.widget.logout_button, w.widget.cancel_button,
         w.widget.retry_button)] == [1, 1, 1, 1]
+
+
+def test_the_change_event_reaches_the_page_from_the_shadow_root(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bubbling and composed: a listener on the document hears it, outside the shadow root.
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch)
+        await w.widget.start()
+        event, = w.host.dispatched
+        assert event.type == "speckle-login:change"
+        assert event.bubbles is True and event.composed is True
+
+    asyncio.run(test())
+
+
+def test_a_redirect_login_comes_back_to_return_to_and_log_in_works_after_back(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, settings=Settings(
+            SERVER, "demo-app", login_mode="redirect"), return_to=f"{ORIGIN}/app/after.html")
+        await w.widget.start()
+        w.widget.login_button.click()
+        await w.settle()
+        assert w.state == "redirecting" and w.popups.opened == []
+        (url, _), = w.nav.visited
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+        assert json.loads(w.ss.data[TRANSACTION_KEY])["return_to"] == f"{ORIGIN}/app/after.html"
+        assert w.widget.login_button.disabled
+        # Back from Speckle's page, shown again from the back-forward cache: "Log in" works.
+        fake_browser.window.dispatch("pageshow", SimpleNamespace(persisted=True))
+        assert w.state == "signed-out" and not w.widget.login_button.disabled
+
+    asyncio.run(test())
+
+
+def test_an_unexpected_problem_is_logged_as_the_widgets(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, settings=None)
+        await w.widget.start(RuntimeError("a bug"))
+        assert w.state == "error" and w.shown(w.widget.message)
+        assert fake_browser.console == [
+            ("error", "pyapp: unexpected RuntimeError in the login widget, reading the settings"),
+            ("warn", "Speckle sign-in: Something went wrong. Unexpected error: RuntimeError.")]
+
+    asyncio.run(test())
+
+
+def test_the_browser_console_names_no_part_of_the_page_unless_told(
+        fake_browser: FakeBrowser) -> None:
+    from pyapp.ui import BrowserConsole
+
+    BrowserConsole().unexpected(KeyError("x"), "loading")
+    assert fake_browser.console == [("error", "pyapp: unexpected KeyError in loading")]
+
+
+# -- mount(): the site author's one call -------------------------------------------------
+
+def page_element(browser: FakeBrowser, attributes: dict[str, str],
+                 selector: str = "#speckle-login") -> Element:
+    """An element of the page with these attributes, found by ``selector``."""
+    host = browser.document.add(selector.removeprefix("#"))
+    for name, value in attributes.items():
+        host.setAttribute(name, value)
+    browser.document.selectors[selector] = host
+    return host
+
+
+def run_tasks(monkeypatch: pytest.MonkeyPatch) -> list[asyncio.Future[None]]:
+    """What the widget's clicks spawn, kept to be awaited."""
+    from pyapp.ui import widget
+
+    tasks: list[asyncio.Future[None]] = []
+    monkeypatch.setattr(widget, "spawn", lambda coro: tasks.append(asyncio.ensure_future(coro)))
+    return tasks
+
+
+def test_mount_fills_speckle_login_by_its_data_attributes(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp.ui.widget import LoginWidget, mount
+
+    host = page_element(fake_browser, {
+        "data-server-url": SERVER, "data-app-id": "demo-app", "data-login-mode": "redirect",
+        "data-return-to": "/app/after.html", "data-language": "de"})
+    tasks = run_tasks(monkeypatch)
+
+    async def test() -> None:
+        widget = await mount()
+        assert isinstance(widget, LoginWidget) and widget.host is host
+        assert widget.client.settings is not None  # the page's scripts sign in with it
+        assert widget.client.settings.app_id == "demo-app"
+        assert host.dataset.state == "signed-out" and not widget.login_button.disabled
+        assert widget.login_button.textContent == "Mit Speckle anmelden"
+        widget.login_button.click()
+        await asyncio.gather(*tasks)
+        url, = fake_browser.location.assigned
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+        transaction = stored(fake_browser.session_storage, TRANSACTION_KEY)
+        assert transaction is not None
+        assert transaction["return_to"] == f"{ORIGIN}/app/after.html"
+
+    asyncio.run(test())
+
+
+def test_mount_takes_settings_return_to_and_words_from_code_over_the_attributes(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp.ui.widget import mount
+
+    host = page_element(fake_browser, {
+        "data-return-to": "/app/elsewhere.html", "data-language": "de",
+        "data-word-login-button": "Los"}, selector="#login")
+    tasks = run_tasks(monkeypatch)
+
+    async def test() -> None:
+        widget = await mount(host, {"serverUrl": SERVER, "appId": "demo-app",
+                                    "loginMode": "redirect"},
+                             return_to="/app/after.html", language="en",
+                             words={"logout-button": "Sign out"})
+        root = host.shadowRoot
+        assert root is not None and root.find("div")[0].getAttribute("lang") == "en"
+        assert widget.login_button.textContent == "Los"  # the attribute, not replaced
+        assert widget.logout_button.textContent == "Sign out"
+        widget.login_button.click()
+        await asyncio.gather(*tasks)
+        url, = fake_browser.location.assigned
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+        transaction = stored(fake_browser.session_storage, TRANSACTION_KEY)
+        assert transaction is not None
+        assert transaction["return_to"] == f"{ORIGIN}/app/after.html"
+
+    asyncio.run(test())
+
+
+@pytest.mark.parametrize("named_by", ["data-config", "config_file"])
+def test_mount_reads_settings_and_words_from_a_config_file(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        named_by: str) -> None:
+    from pyapp.ui.widget import mount
+
+    config = tmp_path / "widget.json"
+    config.write_text(json.dumps({
+        "serverUrl": SERVER, "appId": "demo-app", "loginMode": "redirect", "language": "de",
+        "words": {"logout-button": "Tschüss"}}), encoding="utf-8")
+    by_attribute = named_by == "data-config"
+    page_element(fake_browser, {"data-config": str(config)} if by_attribute else {})
+    tasks = run_tasks(monkeypatch)
+
+    async def test() -> None:
+        widget = await (mount() if by_attribute else mount(config_file=str(config)))
+        assert widget.host.dataset.state == "signed-out"
+        assert widget.login_button.textContent == "Mit Speckle anmelden"
+        assert widget.logout_button.textContent == "Tschüss"
+        widget.login_button.click()
+        await asyncio.gather(*tasks)
+        url, = fake_browser.location.assigned
+        assert url.startswith(f"{SERVER}/authn/verify/demo-app/")
+
+    asyncio.run(test())
+
+
+def test_mount_shows_a_missing_config_file_in_the_widget(fake_browser: FakeBrowser) -> None:
+    from pyapp.ui.widget import mount
+
+    page_element(fake_browser, {"data-config": "missing.json"})
+    widget = asyncio.run(mount())
+    assert widget.host.dataset.state == "error" and widget.login_button.disabled
+    assert not widget.message.hidden
+    assert widget.message.find("strong")[0].textContent == "Sign-in isn't available"
+    level, line = fake_browser.console[-1]
+    assert level == "warn" and "missing.json" in line
+
+
+def test_try_again_goes_once_another_tab_signs_in_while_it_asks(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, session_age=3600)
+        w.http.routes["/graphql"] = None
+        await w.widget.start()
+        await w.settle()
+        retry = w.widget.retry_button
+        retry.click()
+        assert not retry.hidden
+        w.client.notify()  # another tab stored a session: this page looks at it afresh
+        assert w.state == "checking" and retry.hidden and retry.getAttribute("aria-busy") is None
+
+    asyncio.run(test())
