@@ -15,7 +15,7 @@ import pytest
 from pyapp.client import SpeckleClient
 from pyapp.config import Settings
 from pyapp.errors import InvalidConfiguration
-from pyapp.stores import Session, SessionStore
+from pyapp.stores import SESSION_KEY, Session, SessionStore
 from pyapp.words import Words
 from tests.unit.fake_browser import Element, FakeBrowser
 from tests.unit.fakes import (
@@ -507,3 +507,77 @@ def test_an_editable_config_json_needs_no_server_or_app(
     app = run_main(fake_browser, monkeypatch, tmp_path, json.dumps({"editableSettings": True}))
     assert app.state == ("signed-out", "signed-out") and not app["login"].disabled
     assert app["banner"].hidden and fake_browser.console == []
+
+
+def parts(node: Element) -> list[str]:
+    """``node``'s children as the page drew them: ``<tag>text`` for an element, else text."""
+    return [f"<{child.tagName.lower()}>{child.textContent}" if isinstance(child, Element)
+            else child.textContent for child in node.children]
+
+
+def test_a_banner_is_the_title_in_bold_then_the_words_and_try_again_below(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        app = AppPageOnFakes(fake_browser, monkeypatch, session_age=3600)
+        app.http.routes["/graphql"] = None
+        await app.page.start()
+        await app.settle()
+        assert parts(app["banner"]) == [
+            "<strong>Couldn't reach Speckle", " ",
+            "Speckle didn't answer. Check your internet connection, then try again.",
+            "<br>", "<button>Try again"]
+        assert not app["banner"].classList.contains("info")
+        assert fake_browser.console == [("warn", "Speckle sign-in: Couldn't reach Speckle. "
+                                         "ServerUnavailable: The Speckle server is unavailable.")]
+
+        app.http.routes["/graphql"] = json_response(200, VIEWER)
+        app["retry"].click()
+        await app.settle()
+        assert app["banner"].hidden and app["banner"].children == []
+
+    asyncio.run(test())
+
+
+def test_an_editable_page_adds_the_technical_detail_to_a_message(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        app = AppPageOnFakes(fake_browser, monkeypatch, session_age=3600,
+                             config={"editableSettings": True})
+        app.http.routes["/graphql"] = None
+        await app.page.start()
+        await app.settle()
+        banner = app["banner"]
+        assert parts(banner)[3] == "<small>ServerUnavailable: The Speckle server is unavailable."
+        small, = banner.find("small")
+        assert small.className == "technical" and len(parts(banner)) == 6
+
+    asyncio.run(test())
+
+
+def test_a_setting_at_fault_is_said_by_the_button_and_marked_in_place_of_a_calm_banner(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        app = AppPageOnFakes(fake_browser, monkeypatch, config={"editableSettings": True})
+        app.ss.data[SESSION_KEY] = json.dumps({"v": 99})  # a record this release cannot read
+        await app.page.start()
+        banner = app["banner"]
+        assert not banner.hidden and banner.classList.contains("info")
+        assert parts(banner)[0] == "<strong>You were signed out"
+
+        app.form["server-url"].value = "ftp://speckle.example"
+        app.form["app-id"].value = "demo-app"
+        app["login-form"].fire("submit")
+        await app.settle()
+        note = app["form-error"]
+        assert parts(note) == ["<strong>Check the settings", " ",
+                               "A Speckle server URL must start with https:// (got “ftp:”)."]
+        assert not note.hidden and banner.hidden and banner.children == []
+        assert app.form["server-url"].getAttribute("aria-invalid") == "true"
+        assert app.form["server-url"].getAttribute("aria-describedby") == "form-error"
+        assert app.form["app-id"].getAttribute("aria-invalid") is None
+
+        app.form["server-url"].value = SERVER
+        app["login-form"].fire("submit")  # the page leaves for Speckle: the note goes
+        assert note.hidden and app.state == ("signed-out", "redirecting")
+
+    asyncio.run(test())
