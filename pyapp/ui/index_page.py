@@ -102,8 +102,6 @@ class AppPage:
             self.client, load_profile=self.client.viewer, render=self.render, spawn=spawn,
             console=BrowserConsole(), words=self.words, clock=time.time,
             default_mode="redirect", editable=self.form.editable)
-        # Proxies must outlive this call: the browser calls them on every event.
-        self._proxies: list[Any] = []
         self._listen(self.login_form, "submit", self._on_submit)
         self._listen(by_id("cancel-login"), "click", lambda event: self.controller.cancel())
         self._listen(self.view.load_more, "click", lambda event: spawn(self.load_more()))
@@ -112,9 +110,8 @@ class AppPage:
         on_restored(self.controller.restored)
 
     def _listen(self, node: Any, event: str, handler: Any) -> None:
-        proxy = create_proxy(handler)
-        self._proxies.append(proxy)
-        node.addEventListener(event, proxy)
+        # A made proxy lives until destroyed (never: the browser calls it on every event).
+        node.addEventListener(event, create_proxy(handler))
 
     async def start(self) -> None:
         """Fill in the form, then let the controller show who is signed in (or why nobody
