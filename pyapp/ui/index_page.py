@@ -39,9 +39,6 @@ from .signed_in_view import SignedInView
 
 CONFIG_FILE = "config.json"
 
-# What the wait says, by what the page can tell of the login popup (``data-popup``).
-POPUP_WAIT_WORDS = {"": "popup-wait", "open": "popup-wait", "detached": "popup-detached"}
-
 # ``<body data-state>`` for each of the controller's states (the names pages and their
 # stylesheets have used from the start).
 BODY_STATES: dict[State, str] = {
@@ -135,8 +132,9 @@ class AppPage:
         self.login_button.disabled = not screen.can_log_in
         self.popup_wait.hidden = state != "waiting-for-popup"
         self.popup_wait.dataset.popup = screen.popup
-        self.popup_wait_text.textContent = self.words(POPUP_WAIT_WORDS.get(screen.popup,
-                                                                           "popup-wait"))
+        # What the wait says, by what the page can tell of the login popup.
+        self.popup_wait_text.textContent = self.words(
+            "popup-detached" if screen.popup == "detached" else "popup-wait")
         if state == "signed-in" and screen.profile is not None \
                 and screen.profile is not drawn.profile:
             self.view.render(screen.profile)

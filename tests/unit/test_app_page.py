@@ -21,6 +21,7 @@ from tests.unit.fake_browser import Element, FakeBrowser
 from tests.unit.fakes import (
     FakeNavigator,
     FakePopups,
+    FakeWindow,
     MemoryStorage,
     PythonCrypto,
     ScriptedHttp,
@@ -579,5 +580,35 @@ def test_a_setting_at_fault_is_said_by_the_button_and_marked_in_place_of_a_calm_
         app.form["server-url"].value = SERVER
         app["login-form"].fire("submit")  # the page leaves for Speckle: the note goes
         assert note.hidden and app.state == ("signed-out", "redirecting")
+
+    asyncio.run(test())
+
+
+@pytest.mark.parametrize(("states", "popup", "words"), [
+    (("home", "away"), "open", "popup-wait"),  # on the consent page: closing it cancels
+    (("home", "closed"), "detached", "popup-detached"),  # cut off: it reads as closed
+])
+def test_the_wait_for_a_popup_says_what_the_page_can_tell_of_it(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch, states: tuple[str, ...],
+        popup: str, words: str) -> None:
+    from pyapp import popup as popup_module
+
+    # The page looks at its popup at each turn of the event loop.
+    monkeypatch.setattr(popup_module, "POLL_SECONDS", 0)
+    monkeypatch.setattr(popup_module, "CLOSE_GRACE_SECONDS", 0)
+
+    async def test() -> None:
+        app = AppPageOnFakes(fake_browser, monkeypatch, config=dict(PINNED))
+        app.popups.window = FakeWindow(*states)
+        await app.page.start()
+        app["login-form"].fire("submit")
+        wait, text = app["popup-wait"], app["popup-wait-text"]
+        assert wait.dataset.popup == "" and text.textContent == Words()("popup-wait")
+        await app.settle()
+        assert wait.dataset.popup == popup and text.textContent == Words()(words)
+        assert app.state == ("waiting", "waiting-for-popup") and not wait.hidden
+        app["cancel-login"].click()
+        await app.settle()
+        assert wait.hidden and app.state == ("signed-out", "signed-out")
 
     asyncio.run(test())
