@@ -564,6 +564,7 @@ def test_a_setting_at_fault_is_said_by_the_button_and_marked_in_place_of_a_calm_
         banner = app["banner"]
         assert not banner.hidden and banner.classList.contains("info")
         assert parts(banner)[0] == "<strong>You were signed out"
+        assert app["form-error"].hidden  # news of the page, not an answer to "Log in"
 
         app.form["server-url"].value = "ftp://speckle.example"
         app.form["app-id"].value = "demo-app"
@@ -610,5 +611,45 @@ def test_the_wait_for_a_popup_says_what_the_page_can_tell_of_it(
         app["cancel-login"].click()
         await app.settle()
         assert wait.hidden and app.state == ("signed-out", "signed-out")
+
+    asyncio.run(test())
+
+
+def test_a_login_whose_settings_cannot_be_read_says_why_by_the_button(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        app = AppPageOnFakes(fake_browser, monkeypatch,
+                             config={"editableSettings": True, "allowInsecureHttp": "maybe"})
+        await app.page.start()
+        app.form["server-url"].value, app.form["app-id"].value = SERVER, "demo-app"
+        event = app["login-form"].fire("submit")
+        await app.settle()
+        note = app["form-error"]
+        assert parts(note) == ["<strong>Check the settings", " ",
+                               "allowInsecureHttp must be true or false (got text)."]
+        assert not note.hidden and note.getAttribute("role") == "alert"
+        assert event.defaultPrevented and app.state == ("signed-out", "signed-out")
+        assert app.http.sent == [] and app.page.client._navigator.visited == []
+
+    asyncio.run(test())
+
+
+def test_a_bug_while_loading_more_is_said_on_the_page_and_named_in_the_console(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        app = await signed_in_with_25_of_30(fake_browser, monkeypatch)
+
+        async def broken(cursor: str | None = None) -> Any:
+            raise KeyError("a bug")
+
+        app.page.client.projects = broken  # type: ignore[method-assign]
+        app["load-more"].click()
+        await app.settle()
+        assert parts(app["banner"])[:3] == ["<strong>Something went wrong", " ",
+                                            "Please try again."]
+        assert app.state == ("signed-in", "signed-in") and app["projects"].childElementCount == 25
+        assert fake_browser.console[0][0] == "error" and fake_browser.console[0][1].startswith(
+            "pyapp: unexpected KeyError in loading more projects at ")
+        assert app["load-more"].getAttribute("aria-busy") is None
 
     asyncio.run(test())
