@@ -69,18 +69,16 @@ class AppPage:
         document.documentElement.lang = self.words.language
         reword(document, self.words)
         self.form = SettingsForm(config)
-        self.view = SignedInView(self.words)
+        self.view = SignedInView()  # in the words choose_words made active
         self.problem = None if self.form.editable else problem
-        settings: Settings | None = None
         if self.problem is None:
             try:
                 settings = self.form.client_settings()
             except InvalidConfiguration as error:
                 self.problem = error
-        if self.problem is not None:
-            # Made for no server at all: a page that cannot sign anyone in shows no session.
-            settings = Settings(server_url="", app_id="")
-        self.client = make_client(settings)
+        # Made for no server at all: a page that cannot sign anyone in shows no session.
+        self.client = make_client(settings if self.problem is None
+                                  else Settings(server_url="", app_id=""))
         self.login_form = by_id("login-form")
         # Shown by loading.js instead of the form while a stored session is being checked.
         self.session_check = by_id("session-check")
