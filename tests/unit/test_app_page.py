@@ -452,6 +452,8 @@ def test_pinned_settings_of_the_wrong_type_disable_log_in_and_show_no_stored_ses
         assert app.state == ("signed-out", "error") and app["login"].disabled
         assert "isn't set up correctly" in app["banner"].textContent and not app["banner"].hidden
         assert app["signed-in"].hidden and app.http.sent == []
+        # Its client is made for no server at all: the stored session is not the page's.
+        assert not app.page.client.signed_in and app.page.client.session is None
         assert fake_browser.console == [(
             "warn", "Speckle sign-in: Sign-in isn't available. "
                     "InvalidConfiguration: appId must be text (got a number).")]
