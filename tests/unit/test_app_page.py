@@ -359,15 +359,18 @@ def test_load_more_that_cannot_reach_the_server_says_so_and_can_be_clicked_again
         fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
     async def test() -> None:
         app = await signed_in_with_25_of_30(fake_browser, monkeypatch)
+        app.http.routes["/graphql"] = json_response(200, projects_page(25, 3, 30, "c2"))
+        app["load-more"].click()
+        await app.settle()
         app.http.routes["/graphql"] = None
         app["load-more"].click()
         await app.settle()
         banner = app["banner"]
         assert not banner.hidden and "Couldn't reach Speckle" in banner.textContent
         assert app["load-more"].getAttribute("aria-busy") is None
-        assert app["projects"].childElementCount == 25
+        assert app["projects"].childElementCount == 28  # what was loaded stays
 
-        app.http.routes["/graphql"] = json_response(200, projects_page(25, 5, 30, None))
+        app.http.routes["/graphql"] = json_response(200, projects_page(28, 2, 30, None))
         app["load-more"].click()
         await app.settle()
         assert app["projects"].childElementCount == 30
