@@ -136,7 +136,7 @@ class AppPage:
         if state == "signed-in" and screen.profile is not None \
                 and screen.profile is not drawn.profile:
             self.view.render(screen.profile)
-        elif state == "offline" and drawn.state != "offline":
+        elif state == "offline":
             self.view.render_unreachable()
         if screen.message is not drawn.message or screen.place != drawn.place:
             self._draw_message(screen)
