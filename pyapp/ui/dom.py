@@ -38,7 +38,7 @@ def append(node: Any, *children: Child) -> Any:
     for child in children:
         if child is None:
             continue
-        node.append(document.createTextNode(child) if isinstance(child, str) else child)
+        node.append(child)  # the DOM's append takes a str as a text node, never as HTML
     return node
 
 

@@ -39,9 +39,6 @@ from .signed_in_view import SignedInView
 
 CONFIG_FILE = "config.json"
 
-# What the wait says, by what the page can tell of the login popup (``data-popup``).
-POPUP_WAIT_WORDS = {"": "popup-wait", "open": "popup-wait", "detached": "popup-detached"}
-
 # ``<body data-state>`` for each of the controller's states (the names pages and their
 # stylesheets have used from the start).
 BODY_STATES: dict[State, str] = {
@@ -72,18 +69,16 @@ class AppPage:
         document.documentElement.lang = self.words.language
         reword(document, self.words)
         self.form = SettingsForm(config)
-        self.view = SignedInView(self.words)
+        self.view = SignedInView()  # in the words choose_words made active
         self.problem = None if self.form.editable else problem
-        settings: Settings | None = None
         if self.problem is None:
             try:
                 settings = self.form.client_settings()
             except InvalidConfiguration as error:
                 self.problem = error
-        if self.problem is not None:
-            # Made for no server at all: a page that cannot sign anyone in shows no session.
-            settings = Settings(server_url="", app_id="")
-        self.client = make_client(settings)
+        # Made for no server at all: a page that cannot sign anyone in shows no session.
+        self.client = make_client(settings if self.problem is None
+                                  else Settings(server_url="", app_id=""))
         self.login_form = by_id("login-form")
         # Shown by loading.js instead of the form while a stored session is being checked.
         self.session_check = by_id("session-check")
@@ -101,9 +96,7 @@ class AppPage:
         self.controller: LoginController[Viewer] = LoginController(
             self.client, load_profile=self.client.viewer, render=self.render, spawn=spawn,
             console=BrowserConsole(), words=self.words, clock=time.time,
-            default_mode="redirect", editable=self.form.editable)
-        # Proxies must outlive this call: the browser calls them on every event.
-        self._proxies: list[Any] = []
+            editable=self.form.editable)  # by default a login redirects (the controller's)
         self._listen(self.login_form, "submit", self._on_submit)
         self._listen(by_id("cancel-login"), "click", lambda event: self.controller.cancel())
         self._listen(self.view.load_more, "click", lambda event: spawn(self.load_more()))
@@ -112,9 +105,8 @@ class AppPage:
         on_restored(self.controller.restored)
 
     def _listen(self, node: Any, event: str, handler: Any) -> None:
-        proxy = create_proxy(handler)
-        self._proxies.append(proxy)
-        node.addEventListener(event, proxy)
+        # A made proxy lives until destroyed (never: the browser calls it on every event).
+        node.addEventListener(event, create_proxy(handler))
 
     async def start(self) -> None:
         """Fill in the form, then let the controller show who is signed in (or why nobody
@@ -138,12 +130,13 @@ class AppPage:
         self.login_button.disabled = not screen.can_log_in
         self.popup_wait.hidden = state != "waiting-for-popup"
         self.popup_wait.dataset.popup = screen.popup
-        self.popup_wait_text.textContent = self.words(POPUP_WAIT_WORDS.get(screen.popup,
-                                                                           "popup-wait"))
+        # What the wait says, by what the page can tell of the login popup.
+        self.popup_wait_text.textContent = self.words(
+            "popup-detached" if screen.popup == "detached" else "popup-wait")
         if state == "signed-in" and screen.profile is not None \
                 and screen.profile is not drawn.profile:
             self.view.render(screen.profile)
-        elif state == "offline" and drawn.state != "offline":
+        elif state == "offline":
             self.view.render_unreachable()
         if screen.message is not drawn.message or screen.place != drawn.place:
             self._draw_message(screen)

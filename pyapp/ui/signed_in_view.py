@@ -25,7 +25,7 @@ def avatar_node(viewer: Viewer) -> Any:
 
 def _known(words: Words, key: str, value: str) -> str:
     """``value`` in ``words`` when the table knows it (``role-owner``), else as the server
-    said it."""
+    said it (an empty ``value`` stays empty)."""
     return words(f"{key}-{value}") if f"{key}-{value}" in ENGLISH else value
 
 
@@ -34,7 +34,7 @@ def project_item(project: Project, words: Words | None = None) -> Any:
     role = (project.role or "").removeprefix("stream:")
     updated = words("project-updated", date=project.updated_at[:10]) if project.updated_at else ""
     meta = " · ".join(
-        p for p in (_known(words, "role", role) if role else "",
+        p for p in (_known(words, "role", role),
                     _known(words, "visibility", project.visibility.lower()), updated) if p
     )
     return el(

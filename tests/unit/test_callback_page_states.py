@@ -100,3 +100,33 @@ def test_a_bug_is_reported_by_type_in_the_console(fake_browser: FakeBrowser,
     assert errors[0].startswith("pyapp: unexpected KeyError in finishing the login at ")
     assert len(warnings) == 1 and "KeyError" in warnings[0]
     assert not any("access_code" in line for _, line in fake_browser.console)
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_a_declined_login_is_a_calm_note_with_the_detail_only_for_an_editor(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        editable: bool) -> None:
+    site_config(tmp_path, monkeypatch, editable=editable)
+    arrive(fake_browser, "denied=true")
+    run_page()
+    result = fake_browser.document.by_id["result"]
+    shown = [(p.attributes["class"], p.textContent) for p in result.find("p")]
+    assert shown[0] == ("calm", "You're not signed in, and nothing from your Speckle account "
+                                "was shared. You can log in again whenever you like.")
+    assert shown[1:] == ([("technical", "LoginDenied: The user declined access on Speckle's "
+                                        "consent page.")] if editable else [])
+    assert [h.textContent for h in result.find("h2")] == ["You declined access"]
+    assert fake_browser.document.body.dataset.state == "error"
+
+
+def test_the_callback_page_speaks_the_language_its_site_chose(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({"language": "de"}), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    fake_browser.fetch.routes["/oauth/token"] = FetchResponse(
+        200, json.dumps({"token": "t1", "refreshToken": "r1"}))
+    arrive(fake_browser, "access_code=abc")
+    assert run_page() is None
+    assert fake_browser.document.documentElement.lang == "de"
+    status = fake_browser.document.by_id["status"]
+    assert status.textContent == "Angemeldet. Sie werden zurückgeleitet…"

@@ -170,6 +170,18 @@ def test_log_out_forgets_what_was_typed_in_storage_and_in_the_form(fake_browser:
     assert nodes["app-id"].value == "demo-app"
 
 
+def test_log_out_still_empties_the_form_when_storage_refuses_to_forget(
+        fake_browser: FakeBrowser) -> None:
+    def refuse(key: str) -> None:
+        raise JsException("SecurityError", "The operation is insecure.")
+
+    form, nodes = make_form(fake_browser, EDITABLE)
+    nodes["app-secret"].value = "typed!"
+    fake_browser.session_storage.removeItem = refuse  # type: ignore[method-assign]
+    form.forget()
+    assert nodes["app-secret"].value == "s3cret"
+
+
 def test_a_form_memory_storage_refuses_does_not_stop_the_login(fake_browser: FakeBrowser) -> None:
     def refuse(key: str, value: str) -> None:
         raise JsException("QuotaExceededError", "The quota has been exceeded.")

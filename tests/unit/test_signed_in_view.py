@@ -131,3 +131,18 @@ def test_a_view_whose_server_did_not_answer_shows_no_empty_profile(
     assert view.load_more.hidden and view.next_cursor is None
     view.render(Viewer(SERVER, ADA, page_of(0, 3, 3, cursor=None)))
     assert not view.heading.hidden and view.shown == 3
+
+
+def test_a_view_made_with_words_lists_projects_in_them(fake_browser: FakeBrowser) -> None:
+    from pyapp.words import build_words
+
+    german, _ = build_words("de")
+    for element_id in IDS:
+        fake_browser.document.add(element_id, "ul" if element_id == "projects" else "div")
+    from pyapp.ui.signed_in_view import SignedInView
+
+    view = SignedInView(german)  # while the page's active words are English
+    view.render(Viewer(SERVER, ADA, page_of(0, 2, 2, cursor=None)))
+    assert view.projects.children[0].children[1].textContent == (
+        "Eigentümer · privat · aktualisiert am 2026-11-30")
+    assert view.server.textContent == "auf Mock Speckle"
