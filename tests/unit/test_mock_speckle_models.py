@@ -1,15 +1,24 @@
-"""The mock Speckle server's ``project { models, model { versions } }`` over real HTTP:
-Speckle's names, its paging by timestamp cursors, and its errors for unknown or private ids."""
+"""The mock Speckle server's ``project { models, model { versions } }``: over real HTTP,
+Speckle's names, its paging by timestamp cursors and its errors for unknown or private ids;
+and ``SpeckleClient.models()``/``versions()`` answered by the mock's schema."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
 
 from mock_speckle import App, MockSpeckle
 from mock_speckle.fixtures import BIG_MODEL_VERSIONS, BIG_PROJECT_MODELS, BIG_PROJECT_NAME
-from pyapp.speckle_api import MODELS_QUERY, VERSIONS_QUERY
+from mock_speckle.graphql_api import run_query
+from mock_speckle.models import TokenRecord
+from pyapp.client import SpeckleClient
+from pyapp.errors import MissingScope, NotAccessible
+from pyapp.ports import HttpRequest, HttpResponse
+from pyapp.speckle_api import MODELS_QUERY, VERSIONS_QUERY, Author
+from tests.unit.fakes import ScriptedHttp
 from tests.unit.test_mock_speckle_graphql import (
     ALL_SCOPES,
     APP_ID,
@@ -18,6 +27,7 @@ from tests.unit.test_mock_speckle_graphql import (
     gql,
     token_for,
 )
+from tests.unit.test_models_api import client_with
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +202,65 @@ def test_fields_speckle_does_not_have_on_a_model_fail_validation(mock: MockSpeck
     status, body = gql(mock, query, token)
     assert status == 400
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+# ------------------------------------------------------------ the client, answered by the mock
+
+
+def through_mock(scopes: tuple[str, ...] = ("profile:read", "streams:read")
+                 ) -> tuple[SpeckleClient, MockSpeckle]:
+    """A client whose requests the mock's real schema and resolvers answer, in process."""
+    mock = MockSpeckle()
+    record = TokenRecord(mock.consent_user_id, "demo-app", list(scopes), "r")
+
+    def answer(request: HttpRequest) -> HttpResponse:
+        payload = json.loads(request.body or "")
+        response = run_query(mock, record, payload["query"], payload.get("variables"))
+        return HttpResponse(response.status, {"content-type": "application/json"},
+                            response.body.decode())
+
+    return client_with(ScriptedHttp({"/graphql": answer})), mock
+
+
+def test_the_client_pages_through_a_projects_models_and_a_models_versions() -> None:
+    client, mock = through_mock()
+    project = _project_id(mock, BIG_PROJECT_NAME)
+    first = asyncio.run(client.models(project))
+    assert first.has_more(len(first.items))
+    second = asyncio.run(client.models(project, first.cursor))
+    loaded = first.items + second.items
+    assert len({m.id for m in loaded}) == len(loaded) == BIG_PROJECT_MODELS
+    assert not second.has_more(len(loaded))
+    assert [(m.name, m.display_name) for m in loaded[:2]] == [
+        ("main", "main"), ("levels/level 01", "level 01")]
+    assert loaded[-1].preview_url is None and loaded[0].preview_url
+
+    versions = asyncio.run(client.versions(project, loaded[0].id))
+    rest = asyncio.run(client.versions(project, loaded[0].id, versions.cursor))
+    assert len(versions.items) + len(rest.items) == versions.total_count == BIG_MODEL_VERSIONS
+    assert versions.items[0].author == Author(mock.consent_user_id, "Ada Lovelace", None)
+    assert versions.items[2].author is None  # made by a user the server no longer has
+    assert all(v.referenced_object and v.created_at for v in versions.items + rest.items)
+
+
+def test_through_the_mock_unknown_and_private_ids_are_typed() -> None:
+    client, mock = through_mock()
+    project = _project_id(mock, BIG_PROJECT_NAME)
+    private = _project_id(mock, "Naval Research Lab Annex", owner=1)
+    cases = [
+        (client.models("0000000000"), "project_not_found"),
+        (client.models(private), "no_access"),
+        (client.versions(project, "0000000000"), "model_not_found"),
+        (client.versions("0000000000", "0000000000"), "project_not_found"),
+    ]
+    for call, reason in cases:
+        with pytest.raises(NotAccessible) as caught:
+            asyncio.run(call)
+        assert caught.value.reason == reason
+
+
+def test_through_the_mock_a_token_without_streams_read_misses_that_scope() -> None:
+    client, mock = through_mock(("profile:read",))
+    with pytest.raises(MissingScope) as caught:
+        asyncio.run(client.models(_project_id(mock, BIG_PROJECT_NAME)))
+    assert caught.value.scope == "streams:read"

@@ -1,12 +1,19 @@
-"""A project's models and a model's versions: Speckle's answers read into typed pages."""
+"""A project's models and a model's versions: Speckle's answers read into typed pages, what
+the client sends, and Speckle's errors for unreadable ids as typed errors."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import pytest
 
+from pyapp.client import SpeckleClient
+from pyapp.config import Settings
+from pyapp.errors import GraphQLError, MissingScope, NotAccessible
 from pyapp.speckle_api import (
+    PAGE_SIZE,
     Author,
     Model,
     ModelPage,
@@ -15,6 +22,8 @@ from pyapp.speckle_api import (
     parse_models,
     parse_versions,
 )
+from pyapp.stores import Session, SessionStore
+from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto, ScriptedHttp, json_response
 
 SERVER = "http://127.0.0.1:8001"
 MODEL = {"id": "m1", "name": "structure/level 01", "displayName": "level 01",
@@ -23,6 +32,24 @@ MODEL = {"id": "m1", "name": "structure/level 01", "displayName": "level 01",
 VERSION = {"id": "v1", "message": "Levels", "sourceApplication": "Revit",
            "createdAt": "2026-05-02T10:00:00.000Z", "referencedObject": "0" * 32,
            "authorUser": {"id": "u1", "name": "Ada Lovelace", "avatar": None}}
+
+
+def client_with(http: ScriptedHttp) -> SpeckleClient:
+    ss, ls = MemoryStorage(), MemoryStorage()
+    SessionStore(ss, ls).save(Session(SERVER, "demo-app", "t1", None, None, "auto", "session", 1))
+    return SpeckleClient(Settings(SERVER, "demo-app"), crypto=PythonCrypto(), http=http,
+                         navigator=FakeNavigator("http://127.0.0.1:8000/"),
+                         session_storage=ss, local_storage=ls)
+
+
+def answering(body: dict[str, Any]) -> tuple[SpeckleClient, ScriptedHttp]:
+    http = ScriptedHttp({"/graphql": json_response(200, body)})
+    return client_with(http), http
+
+
+def sent(http: ScriptedHttp, index: int = 0) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(http.sent[index].body or "")
+    return payload
 
 
 # --------------------------------------------------------------------------- parsing
@@ -83,3 +110,83 @@ def test_has_more_counts_loaded_items_not_the_cursor() -> None:
     assert page.has_more(25) and not page.has_more(30)
     assert not VersionPage(30, "c", []).has_more(25)
     assert not VersionPage(30, None, [Version("v", None, None, None, None, None)]).has_more(25)
+
+
+# --------------------------------------------------------------------------- the client
+
+
+def test_models_sends_the_project_limit_and_cursor() -> None:
+    client, http = answering({"data": {"project": {"models": {
+        "totalCount": 1, "cursor": "c2", "items": [MODEL]}}}})
+    page = asyncio.run(client.models("p1", "c1", limit=5))
+    assert [m.id for m in page.items] == ["m1"] and page.cursor == "c2"
+    assert sent(http)["variables"] == {"projectId": "p1", "limit": 5, "cursor": "c1"}
+    assert http.sent[0].headers["Authorization"] == "Bearer t1"
+    asyncio.run(client.models("p1"))
+    assert sent(http, 1)["variables"] == {"projectId": "p1", "limit": PAGE_SIZE, "cursor": None}
+
+
+def test_versions_sends_the_project_model_limit_and_cursor() -> None:
+    client, http = answering({"data": {"project": {"model": {"versions": {
+        "totalCount": 1, "cursor": "c2", "items": [VERSION]}}}}})
+    page = asyncio.run(client.versions("p1", "m1", "c1", limit=5))
+    assert [v.id for v in page.items] == ["v1"]
+    assert sent(http)["variables"] == {"projectId": "p1", "modelId": "m1", "limit": 5,
+                                       "cursor": "c1"}
+
+
+def test_an_answer_without_a_page_is_an_empty_page() -> None:
+    client, _ = answering({"data": {"project": None}})
+    assert asyncio.run(client.models("p1")) == ModelPage(0, None, [])
+    assert asyncio.run(client.versions("p1", "m1")) == VersionPage(0, None, [])
+
+
+def _error(code: str, path: list[str], message: str = "no") -> dict[str, Any]:
+    return {"data": None, "errors": [{"message": message, "path": path,
+                                      "extensions": {"code": code, "statusCode": 404}}]}
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (_error("STREAM_NOT_FOUND", ["project"], "Project not found"), "project_not_found"),
+    (_error("FORBIDDEN", ["project"]), "no_access"),
+    (_error("BRANCH_NOT_FOUND", ["project", "model"]), "model_not_found"),
+    (_error("MODEL_NOT_FOUND", ["project", "model"]), "model_not_found"),
+])
+def test_speckles_codes_for_an_unreadable_project_or_model_are_typed(
+        body: dict[str, Any], reason: str) -> None:
+    client, _ = answering(body)
+    with pytest.raises(NotAccessible) as caught:
+        asyncio.run(client.versions("p1", "m1"))
+    assert (caught.value.reason, caught.value.project_id, caught.value.model_id) == (
+        reason, "p1", "m1")
+    assert caught.value.server_message == body["errors"][0]["message"]
+    assert isinstance(caught.value.__cause__, GraphQLError)
+    assert client.signed_in  # the session is kept
+
+
+def test_models_names_no_model_in_its_error() -> None:
+    client, _ = answering(_error("STREAM_NOT_FOUND", ["project"]))
+    with pytest.raises(NotAccessible) as caught:
+        asyncio.run(client.models("p1"))
+    assert caught.value.model_id is None and caught.value.reason == "project_not_found"
+
+
+@pytest.mark.parametrize("body", [
+    _error("INTERNAL_SERVER_ERROR", ["project"]),
+    _error("FORBIDDEN", ["project", "models"]),   # not the project's own access
+    _error("BRANCH_NOT_FOUND", ["project", "model"]),  # models() names no model
+])
+def test_other_errors_stay_graphql_errors(body: dict[str, Any]) -> None:
+    client, _ = answering(body)
+    with pytest.raises(GraphQLError) as caught:
+        asyncio.run(client.models("p1"))
+    assert not isinstance(caught.value, NotAccessible)
+
+
+def test_a_token_without_streams_read_is_a_missing_scope() -> None:
+    client, _ = answering({"data": None, "errors": [{
+        "message": "no", "path": ["project"],
+        "extensions": {"code": "FORBIDDEN", "scope": "streams:read", "statusCode": 403}}]})
+    with pytest.raises(MissingScope) as caught:
+        asyncio.run(client.models("p1"))
+    assert caught.value.scope == "streams:read"
