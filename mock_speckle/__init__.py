@@ -12,6 +12,8 @@ GraphQL schema subset, CORS, and switchable faults.
 """
 
 from .core import MockSpeckle
-from .models import App, Project, RequestRecord, TokenRecord, User
+from .models import App, Model, Project, RequestRecord, TokenRecord, User, Version
 
-__all__ = ["App", "MockSpeckle", "Project", "RequestRecord", "TokenRecord", "User"]
+__all__ = [
+    "App", "MockSpeckle", "Model", "Project", "RequestRecord", "TokenRecord", "User", "Version",
+]

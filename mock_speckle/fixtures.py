@@ -3,6 +3,13 @@
 Ada Lovelace (the default consent user) has 60 projects so that paging with
 the default page size yields 25 + 25 + 10; Grace Hopper has 3. No randomness:
 every run, and every :meth:`MockSpeckle.reset`, produces the same data.
+
+Models and versions: Ada's most recently updated project (:data:`BIG_PROJECT_NAME`) has
+:data:`BIG_PROJECT_MODELS` models, so its models take two pages of 25, and its first model
+has :data:`BIG_MODEL_VERSIONS` versions (two pages too); her other projects, and Grace's,
+have zero to three models of one to three versions each. Some
+versions were made by a user the server no longer has (``authorUser: null``), some have
+no message, and the big project's last model has no versions (so no preview).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from .models import Project, User
+from .models import Model, Project, User, Version
 
 ADA_ID = "a7e1c0d3b2"
 GRACE_ID = "9f4b6e2a18"
@@ -44,9 +51,68 @@ _TRICKY_INDEX = 7
 _TRICKY_NAME = 'Müller & Söhne Depot <Phase 2> "East"'
 
 
+#: A user who made versions and then left the server: Speckle answers ``authorUser: null``.
+DELETED_USER_ID = "d31e7ed000"
+BIG_PROJECT_NAME = "Harbourfront Library - Architecture"
+BIG_PROJECT_MODELS = 30
+BIG_MODEL_VERSIONS = 30
+
+_SOURCE_APPS = ["Revit", "Rhino", "Grasshopper", None, "IFC", "Blender"]
+_MESSAGES = ["Sent from Revit", None, "Updated levels and grids", "Clash fixes after review"]
+_MODEL_STEP = timedelta(hours=2, minutes=13, seconds=11)
+_VERSION_STEP = timedelta(minutes=41, seconds=3)
+
+
 def _project_id(owner_id: str, name: str) -> str:
     """Speckle-like 10-hex-digit id, stable across runs."""
     return hashlib.sha1(f"{owner_id}:{name}".encode()).hexdigest()[:10]
+
+
+def _versions(model_id: str, count: int, newest: datetime, author_id: str) -> list[Version]:
+    """``count`` versions, the newest at ``newest``; every third by a deleted user."""
+    return [
+        Version(
+            id=_project_id(model_id, f"version {n}"),
+            created_at=newest - n * _VERSION_STEP,
+            referenced_object=hashlib.md5(f"{model_id}:{n}".encode()).hexdigest(),
+            message=_MESSAGES[n % len(_MESSAGES)],
+            source_application=_SOURCE_APPS[n % len(_SOURCE_APPS)],
+            author_id=DELETED_USER_ID if n % 3 == 2 else author_id,
+        )
+        for n in range(count)
+    ]
+
+
+def _models(project: Project, names: list[str], author_id: str,
+            version_counts: list[int]) -> list[Model]:
+    """Models of ``project``, one a name, each last updated by its newest version."""
+    models = []
+    for n, (name, count) in enumerate(zip(names, version_counts, strict=True)):
+        model_id = _project_id(project.id, name)
+        updated = project.updated_at - n * _MODEL_STEP
+        models.append(Model(
+            id=model_id,
+            name=name,
+            created_at=updated - timedelta(days=20 + n),
+            updated_at=updated,
+            description=None if n % 2 else f"{name.rsplit('/', 1)[-1]} of {project.name}.",
+            author_id=author_id,
+            versions=_versions(model_id, count, updated, author_id),
+        ))
+    return models
+
+
+def _add_models(projects: list[Project], author_id: str) -> None:
+    for index, project in enumerate(projects):
+        if project.name == BIG_PROJECT_NAME:
+            names = ["main"] + [f"levels/level {n:02d}" for n in range(1, BIG_PROJECT_MODELS)]
+            counts = [BIG_MODEL_VERSIONS] + [(n % 3) + 1 for n in range(1, BIG_PROJECT_MODELS)]
+            # One model nobody has sent to yet: no versions, so no preview.
+            counts[-1] = 0
+        else:
+            names = ["main", "structure/frame", "mep/ducts"][:index % 4]
+            counts = [(index + n) % 3 + 1 for n in range(len(names))]
+        project.models = _models(project, names, author_id, counts)
 
 
 def _ada_projects() -> list[Project]:
@@ -108,6 +174,7 @@ def default_users() -> dict[str, User]:
         company="Analytical Engines",
         projects=_ada_projects(),
     )
+    _add_models(ada.projects, ada.id)
     grace = User(
         id=GRACE_ID,
         name="Grace Hopper",
@@ -116,4 +183,5 @@ def default_users() -> dict[str, User]:
         company="Compiler Works",
         projects=_grace_projects(),
     )
+    _add_models(grace.projects, grace.id)
     return {ada.id: ada, grace.id: grace}

@@ -26,7 +26,7 @@ from graphql import (
     validate,
 )
 
-from .models import Project, TokenRecord, User
+from .models import Model, Project, TokenRecord, User
 from .web import Request, Response, express_error_page, html_response, json_response
 
 if TYPE_CHECKING:  # pragma: no cover - typing only, avoids an import cycle
@@ -36,6 +36,10 @@ SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 
 MAX_PAGE = 50
 DEFAULT_PAGE = 25
+# Speckle's own bounds for a project's models (MAX_PROJECT_MODELS_PER_PAGE's default) and
+# a model's versions.
+MAX_MODELS_PAGE = 500
+MAX_VERSIONS_PAGE = 100
 
 # Apollo Server 4's own wording, so clients see what they would see on Speckle.
 CSRF_MESSAGE = (
@@ -146,6 +150,97 @@ def _user_projects(user: User, info: GraphQLResolveInfo, limit: int | None = DEF
     }
 
 
+def not_found(message: str, code: str) -> GraphQLError:
+    """Speckle's error for a missing resource (its ``BaseError`` with a 404 status)."""
+    return GraphQLError(message, extensions={"code": code, "statusCode": 404})
+
+
+def _project(_root: Any, info: GraphQLResolveInfo, id: str) -> Project:
+    """``project(id)``: any user's project that is public, or one of the caller's own."""
+    _require_scope(info, "streams:read")
+    mock: MockSpeckle = info.context.mock
+    token = info.context.token
+    for user in mock.users.values():
+        for project in user.projects:
+            if project.id != id:
+                continue
+            if project.visibility == "PUBLIC" or (token is not None and
+                                                  token.user_id == user.id):
+                return project
+            # Speckle: ProjectNoAccessError, mapped to its ForbiddenError.
+            raise GraphQLError("You do not have access to the project",
+                               extensions={"code": "FORBIDDEN", "statusCode": 403})
+    raise not_found("Project not found", "STREAM_NOT_FOUND")
+
+
+def _page_size(limit: int, most: int) -> int:
+    """Speckle's ``clamp(limit || 25, 1, most)``."""
+    return max(1, min(most, limit or DEFAULT_PAGE))
+
+
+def _after(cursor: str | None) -> datetime | None:
+    """A models or versions cursor: Speckle's is the last item's timestamp, ISO 8601."""
+    if not cursor:
+        return None
+    try:
+        return _utc(datetime.fromisoformat(cursor))
+    except ValueError as exc:
+        raise GraphQLError("Invalid cursor", extensions={"code": "BAD_USER_INPUT"}) from exc
+
+
+def _timed_page(items: list[Any], stamp: Any, limit: int, most: int,
+                cursor: str | None) -> dict[str, Any]:
+    """Newest first by ``stamp``, after ``cursor``: like Speckle, every page with items has
+    a cursor (its last item's time), and ``limit: 0`` answers only the count."""
+    if limit == 0:
+        return {"totalCount": len(items), "cursor": None, "items": []}
+    ordered = sorted(items, key=lambda item: _utc(stamp(item)), reverse=True)
+    after = _after(cursor)
+    if after is not None:
+        ordered = [item for item in ordered if _utc(stamp(item)) < after]
+    page = ordered[:_page_size(limit, most)]
+    return {
+        "totalCount": len(items),
+        "cursor": serialize_datetime(stamp(page[-1])) if page else None,
+        "items": page,
+    }
+
+
+def _project_models(project: Project, _info: GraphQLResolveInfo, limit: int = DEFAULT_PAGE,
+                    cursor: str | None = None) -> dict[str, Any]:
+    return _timed_page(project.models, lambda m: m.updated_at, limit, MAX_MODELS_PAGE, cursor)
+
+
+def _project_model(project: Project, _info: GraphQLResolveInfo, id: str) -> Model:
+    for model in project.models:
+        if model.id == id:
+            return model
+    raise not_found("Model not found", "BRANCH_NOT_FOUND")  # Speckle's BranchNotFoundError
+
+
+def _model_versions(model: Model, _info: GraphQLResolveInfo, limit: int = DEFAULT_PAGE,
+                    cursor: str | None = None) -> dict[str, Any]:
+    return _timed_page(model.versions, lambda v: v.created_at, limit, MAX_VERSIONS_PAGE, cursor)
+
+
+def _limited_user(info: GraphQLResolveInfo, user_id: str | None) -> dict[str, Any] | None:
+    """A ``LimitedUser``; None for no author or one the server no longer has."""
+    user = info.context.mock.users.get(user_id) if user_id else None
+    if user is None:
+        return None
+    return {"id": user.id, "name": user.name, "avatar": user.avatar}
+
+
+def _preview_url(model: Model, info: GraphQLResolveInfo) -> str | None:
+    """Speckle's ``/preview/{project}/commits/{latest version}``; None without versions."""
+    if not model.versions:
+        return None
+    latest = max(model.versions, key=lambda v: _utc(v.created_at))
+    project_id = next((p.id for u in info.context.mock.users.values() for p in u.projects
+                       if model in p.models), "")
+    return f"{info.context.mock.url}/preview/{project_id}/commits/{latest.id}"
+
+
 def serialize_datetime(value: Any) -> str:
     """JavaScript ``toISOString()`` form: UTC, milliseconds, ``Z``."""
     if isinstance(value, datetime):
@@ -168,6 +263,21 @@ def build() -> GraphQLSchema:
     project_type.fields["updatedAt"].resolve = (  # type: ignore[attr-defined]
         lambda project, _info: project.updated_at
     )
+    query.fields["project"].resolve = _project
+    project_type.fields["models"].resolve = _project_models  # type: ignore[attr-defined]
+    project_type.fields["model"].resolve = _project_model  # type: ignore[attr-defined]
+    model_fields = schema.type_map["Model"].fields  # type: ignore[attr-defined]
+    model_fields["displayName"].resolve = lambda m, _info: m.name.rsplit("/", 1)[-1]
+    model_fields["createdAt"].resolve = lambda m, _info: m.created_at
+    model_fields["updatedAt"].resolve = lambda m, _info: m.updated_at
+    model_fields["author"].resolve = lambda m, info: _limited_user(info, m.author_id)
+    model_fields["previewUrl"].resolve = _preview_url
+    model_fields["versions"].resolve = _model_versions
+    version_fields = schema.type_map["Version"].fields  # type: ignore[attr-defined]
+    version_fields["referencedObject"].resolve = lambda v, _info: v.referenced_object
+    version_fields["sourceApplication"].resolve = lambda v, _info: v.source_application
+    version_fields["createdAt"].resolve = lambda v, _info: v.created_at
+    version_fields["authorUser"].resolve = lambda v, info: _limited_user(info, v.author_id)
     schema.type_map["DateTime"].serialize = serialize_datetime  # type: ignore[attr-defined]
     return schema
 
@@ -222,8 +332,9 @@ def run_query(mock: MockSpeckle, token: TokenRecord | None, query: str,
             400, {"errors": [format_error(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid]})
     result = execute_sync(SCHEMA, document, context_value=Context(mock, token),
                      variable_values=variables, operation_name=operation_name)
-    if result.data is None and result.errors:
-        # Nothing ran: bad variables or no operation to run (a request error).
+    if result.data is None and result.errors and all(e.path is None for e in result.errors):
+        # Nothing ran: bad variables or no operation to run (a request error). A resolver's
+        # error on a non-null root field (``project``) nulls ``data`` too, but has a path.
         if all(e.message.startswith("Variable ") for e in result.errors):
             code = "BAD_USER_INPUT"
         else:

@@ -14,6 +14,36 @@ DEFAULT_APP_SCOPES = ("profile:read", "profile:email", "streams:read")
 
 
 @dataclass
+class Version:
+    """One version of a model (Speckle's ``Version``, a commit in its older API).
+
+    ``author_id`` may name a user the server no longer has (deleted): Speckle then answers
+    ``authorUser: null``.
+    """
+
+    id: str
+    created_at: datetime
+    referenced_object: str | None
+    message: str | None = None
+    source_application: str | None = None
+    author_id: str | None = None
+
+
+@dataclass
+class Model:
+    """A model of a project (a branch in Speckle's older API); ``name`` may hold slashes,
+    like ``"structure/level 01"``, and the display name is its last part."""
+
+    id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    author_id: str | None = None
+    versions: list[Version] = field(default_factory=list)
+
+
+@dataclass
 class Project:
     """A Speckle project as seen by one user (``role`` is that user's role)."""
 
@@ -23,6 +53,7 @@ class Project:
     role: str = "stream:owner"
     visibility: str = "PRIVATE"
     description: str | None = None
+    models: list[Model] = field(default_factory=list)
 
 
 @dataclass

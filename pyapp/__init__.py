@@ -39,6 +39,7 @@ from .errors import (
     MissingAccessCode,
     MissingScope,
     MissingTransaction,
+    NotAccessible,
     NotSignedIn,
     PopupBlocked,
     ServerUnavailable,
@@ -49,7 +50,16 @@ from .errors import (
     TokenEndpointUnreachable,
     UnusableResponse,
 )
-from .speckle_api import Project, ProjectPage, UserProfile
+from .speckle_api import (
+    Author,
+    Model,
+    ModelPage,
+    Project,
+    ProjectPage,
+    UserProfile,
+    Version,
+    VersionPage,
+)
 from .stores import Session
 
 if TYPE_CHECKING:
@@ -107,6 +117,7 @@ async def mount(
 
 
 __all__ = [
+    "Author",
     "EndpointNotSupported",
     "ExchangeRejected",
     "GraphQLError",
@@ -117,6 +128,9 @@ __all__ = [
     "MissingAccessCode",
     "MissingScope",
     "MissingTransaction",
+    "Model",
+    "ModelPage",
+    "NotAccessible",
     "NotSignedIn",
     "PopupBlocked",
     "Project",
@@ -132,6 +146,8 @@ __all__ = [
     "TokenEndpointUnreachable",
     "UnusableResponse",
     "UserProfile",
+    "Version",
+    "VersionPage",
     "connect",
     "enable_sync_http",
     "finish_login",

@@ -24,6 +24,7 @@ from typing import Any
 from . import flow, page_urls, protocol
 from .config import Settings
 from .errors import (
+    GraphQLError,
     InvalidConfiguration,
     MissingScope,
     NotSignedIn,
@@ -33,19 +34,25 @@ from .errors import (
     SpeckleError,
     StorageUnavailable,
 )
-from .graphql import graphql_request, read_graphql_response
+from .graphql import graphql_request, not_accessible, read_graphql_response
 from .navigators import PendingPopup, PopupNavigator, RedirectNavigator
 from .ports import Crypto, Http, Navigator, Popups, Storage
 from .speckle_api import (
+    MODELS_QUERY,
     PAGE_SIZE,
     PROJECTS_QUERY,
     USER_QUERY,
+    VERSIONS_QUERY,
     VIEWER_QUERY,
+    ModelPage,
     ProjectPage,
     UserProfile,
+    VersionPage,
     Viewer,
+    parse_models,
     parse_projects,
     parse_user,
+    parse_versions,
     parse_viewer,
 )
 from .stores import Session, SessionStore, TransactionStore
@@ -350,6 +357,42 @@ class SpeckleClient:
         """A page of the user's projects, newest first; pass the previous page's cursor."""
         page = parse_projects(await self.query(PROJECTS_QUERY, {"limit": limit, "cursor": cursor}))
         return page or ProjectPage(0, None, [])
+
+    async def models(self, project_id: str, cursor: str | None = None,
+                     limit: int = PAGE_SIZE) -> ModelPage:
+        """A page of a project's models, most recently updated first; pass the previous
+        page's cursor for the next (scope ``streams:read``).
+
+        A project that does not exist, or that the user may not read, raises
+        :class:`~pyapp.errors.NotAccessible`.
+        """
+        variables = {"projectId": project_id, "limit": limit, "cursor": cursor}
+        data = await self._query_project(MODELS_QUERY, variables, project_id)
+        return parse_models(data) or ModelPage(0, None, [])
+
+    async def versions(self, project_id: str, model_id: str, cursor: str | None = None,
+                       limit: int = PAGE_SIZE) -> VersionPage:
+        """A page of a model's versions, newest first; pass the previous page's cursor for
+        the next (scope ``streams:read``).
+
+        A project or model that does not exist, or a project the user may not read, raises
+        :class:`~pyapp.errors.NotAccessible`.
+        """
+        variables = {"projectId": project_id, "modelId": model_id, "limit": limit,
+                     "cursor": cursor}
+        data = await self._query_project(VERSIONS_QUERY, variables, project_id, model_id)
+        return parse_versions(data) or VersionPage(0, None, [])
+
+    async def _query_project(self, query: str, variables: dict[str, Any], project_id: str,
+                             model_id: str | None = None) -> dict[str, Any]:
+        """:meth:`query`, with Speckle's errors for an unreadable project or model typed."""
+        try:
+            return await self.query(query, variables)
+        except GraphQLError as error:
+            typed = not_accessible(error, project_id, model_id)
+            if typed is None:
+                raise
+            raise typed from error
 
     async def _query_as(
         self, session: Session, query: str, variables: dict[str, Any] | None

@@ -47,6 +47,8 @@ EndpointReason = Literal["no_app_secret", "documented_chosen", "secret_missing"]
 DroppedReason = Literal["newer_schema", "wrong_fields", "unusable_values", "not_a_record"]
 #: Why a call found nobody to act for (:class:`NotSignedIn`).
 NotSignedInReason = Literal["nobody_signed_in", "not_configured"]
+#: Why a project or model cannot be read (:class:`NotAccessible`).
+NotAccessibleReason = Literal["project_not_found", "model_not_found", "no_access"]
 
 
 @dataclass(eq=False, init=False)
@@ -415,6 +417,29 @@ class GraphQLError(SpeckleError):
 
 
 @dataclass(eq=False)
+class NotAccessible(SpeckleError):
+    """A project or model a call names cannot be read: ``reason`` is ``"project_not_found"``
+    (no such project: Speckle's ``STREAM_NOT_FOUND``), ``"model_not_found"`` (the project
+    has no such model: ``BRANCH_NOT_FOUND``) or ``"no_access"`` (the project is not public
+    and the signed-in user is not one of its collaborators: ``FORBIDDEN``). The session is
+    kept."""
+
+    code = "not_accessible"
+
+    #: ``"project_not_found"``, ``"model_not_found"`` or ``"no_access"``.
+    reason: NotAccessibleReason
+    #: The project the call named.
+    project_id: str
+    #: The model the call named, when it named one.
+    model_id: str | None = None
+    #: What the server said.
+    server_message: str | None = None
+
+    def describe(self) -> str:
+        return _NOT_ACCESSIBLE[self.reason].format(project=self.project_id, model=self.model_id)
+
+
+@dataclass(eq=False)
 class NotSignedIn(SpeckleError):
     """An operation needs a signed-in user and there is none; ``reason`` is
     ``"nobody_signed_in"``, or ``"not_configured"`` when the client has no settings."""
@@ -504,6 +529,14 @@ _ENDPOINT_NOT_SUPPORTED: dict[EndpointReason, str] = {
     "secret_missing": (
         "{url}: the deployed token endpoint (/auth/token) needs the app secret, and this "
         "login has none."),
+}
+
+
+_NOT_ACCESSIBLE: dict[NotAccessibleReason, str] = {
+    "project_not_found": "The Speckle server has no project “{project}”.",
+    "model_not_found": "Project “{project}” has no model “{model}”.",
+    "no_access": ("The signed-in user may not read project “{project}”: it is not public and "
+                  "they are not one of its collaborators."),
 }
 
 

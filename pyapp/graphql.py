@@ -9,13 +9,28 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from .errors import GraphQLError, MissingScope, ServerUnavailable, SessionExpired
+from .errors import (
+    GraphQLError,
+    MissingScope,
+    NotAccessible,
+    NotAccessibleReason,
+    ServerUnavailable,
+    SessionExpired,
+)
 from .ports import HttpRequest, HttpResponse
 
 #: GraphQL answers may be large (a site author's own queries); this bounds them all the same.
 GRAPHQL_RESPONSE_MAX_BYTES = 8 * 1024 * 1024
 #: The API's path (named in errors).
 GRAPHQL_PATH = "/graphql"
+
+# Speckle's codes (``extensions.code``) for a project or model that does not exist:
+# StreamNotFoundError, and BranchNotFoundError (ModelNotFoundError on some code paths).
+_NOT_FOUND: dict[str, NotAccessibleReason] = {
+    "STREAM_NOT_FOUND": "project_not_found",
+    "BRANCH_NOT_FOUND": "model_not_found",
+    "MODEL_NOT_FOUND": "model_not_found",
+}
 
 
 def graphql_request(
@@ -60,3 +75,26 @@ def read_graphql_response(response: HttpResponse) -> dict[str, Any]:
     if response.status >= 400 or data is None:
         raise ServerUnavailable("server_error", response.status, endpoint=GRAPHQL_PATH)
     return cast(dict[str, Any], data)
+
+
+def not_accessible(error: GraphQLError, project_id: str,
+                   model_id: str | None = None) -> NotAccessible | None:
+    """The :class:`NotAccessible` a failed ``project(id:)`` query means, if any.
+
+    Speckle answers a missing project with ``STREAM_NOT_FOUND``, a missing model with
+    ``BRANCH_NOT_FOUND`` and a project the user may not read with ``FORBIDDEN`` at the path
+    ``project`` (a scope's ``FORBIDDEN`` names the scope, and is :class:`MissingScope`).
+    """
+    for raw in error.errors:
+        extensions = raw.get("extensions")
+        code = extensions.get("code") if isinstance(extensions, dict) else None
+        reason = _NOT_FOUND.get(code) if isinstance(code, str) else None
+        if reason is None and code == "FORBIDDEN" and raw.get("path") == ["project"]:
+            reason = "no_access"
+        if reason == "model_not_found" and model_id is None:
+            reason = None
+        if reason is not None:
+            message = raw.get("message")
+            return NotAccessible(reason, project_id, model_id,
+                                 message if isinstance(message, str) else None)
+    return None

@@ -35,6 +35,7 @@ from .errors import (
     MissingAccessCode,
     MissingScope,
     MissingTransaction,
+    NotAccessible,
     NotSignedIn,
     PopupBlocked,
     ServerUnavailable,
@@ -134,6 +135,14 @@ def _missing_scope(error: MissingScope, editable: bool, w: Words) -> Message:
     return _worded("scope", "login", w, what=what)
 
 
+def _not_accessible(error: NotAccessible, editable: bool, w: Words) -> Message:
+    # Another account may have access: logging in again is the way on; a missing one is not.
+    if error.reason == "no_access":
+        return _worded("no-access", "login", w)
+    what = "model" if error.reason == "model_not_found" else "project"
+    return Message(w("not-found-title"), w(f"not-found-{what}"), "back")
+
+
 def _storage_unavailable(error: StorageUnavailable, editable: bool, w: Words) -> Message:
     return _worded("storage-full" if error.full else "storage-blocked", "retry", w)
 
@@ -167,6 +176,7 @@ _WORDING: dict[type[BaseException], Callable[[Any, bool, Words], Message]] = {
     InsecureContext: _insecure_context,
     InvalidConfiguration: _setup_problem,
     NotSignedIn: _Plain("signed-out", "login"),
+    NotAccessible: _not_accessible,
     GraphQLError: _Plain("graphql", "retry"),
 }
 

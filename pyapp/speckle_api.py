@@ -1,13 +1,15 @@
 """The Speckle GraphQL queries the product uses, and typed views of their results.
 
-Queries are kept to fields Speckle's schema really has (``serverInfo``, ``activeUser``
-and ``activeUser.projects``), so a typo fails on the server exactly as it would in a site
-author's own code. The results are frozen dataclasses; a field the server left out or
-withheld is None (or empty text where the field is always shown).
+Queries are kept to fields Speckle's schema really has (``serverInfo``, ``activeUser``,
+``activeUser.projects``, ``project.models`` and ``project.model.versions``), so a typo fails
+on the server exactly as it would in a site author's own code. The results are frozen
+dataclasses; a field the server left out or withheld is None (or empty text where the field
+is always shown).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,29 @@ SERVER_PROBE_QUERY = "query Probe { serverInfo { version } }"
 PROJECTS_QUERY = f"""query Projects($limit: Int!, $cursor: String) {{
   activeUser {{
     projects(limit: $limit, cursor: $cursor) {{ totalCount cursor items {{ {PROJECT_FIELDS} }} }}
+  }}
+}}"""
+
+MODEL_FIELDS = "id name displayName description createdAt updatedAt previewUrl"
+VERSION_FIELDS = ("id message sourceApplication createdAt referencedObject "
+                  "authorUser { id name avatar }")
+
+# Speckle's Project.models and Model.versions (scope streams:read): newest first, the
+# cursor is the last item's time.
+MODELS_QUERY = f"""query Models($projectId: String!, $limit: Int!, $cursor: String) {{
+  project(id: $projectId) {{
+    models(limit: $limit, cursor: $cursor) {{ totalCount cursor items {{ {MODEL_FIELDS} }} }}
+  }}
+}}"""
+
+VERSIONS_QUERY = f"""query Versions($projectId: String!, $modelId: String!, $limit: Int!,
+    $cursor: String) {{
+  project(id: $projectId) {{
+    model(id: $modelId) {{
+      versions(limit: $limit, cursor: $cursor) {{
+        totalCount cursor items {{ {VERSION_FIELDS} }}
+      }}
+    }}
   }}
 }}"""
 
@@ -90,6 +115,12 @@ class Project:
     visibility: str
 
 
+def _has_more(total_count: int, cursor: str | None, items: Sequence[object],
+              loaded: int) -> bool:
+    """Whether a page's list goes on after ``loaded`` items (see ProjectPage.has_more)."""
+    return cursor is not None and bool(items) and loaded < total_count
+
+
 @dataclass(frozen=True)
 class ProjectPage:
     """One page of the user's projects, newest first.
@@ -114,7 +145,100 @@ class ProjectPage:
         page ends the list whatever the count says, so a miscounting server cannot make
         "Load more" spin forever.
         """
-        return self.cursor is not None and bool(self.items) and loaded < self.total_count
+        return _has_more(self.total_count, self.cursor, self.items, loaded)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model of a project (scope ``streams:read``). Times are ISO 8601 text as the server
+    sent them; a field the server left out is None."""
+
+    #: Speckle's model ID.
+    id: str
+    #: The full name; a nested model's holds its parents' names: ``"structure/level 01"``.
+    name: str
+    #: The name's last part (``"level 01"``), as Speckle shows it.
+    display_name: str
+    #: The model's description, when it has one.
+    description: str | None
+    #: When it was made.
+    created_at: str | None
+    #: When it last changed (a new version changes it).
+    updated_at: str | None
+    #: A picture of its latest version; None when it has no versions.
+    preview_url: str | None
+
+
+@dataclass(frozen=True)
+class ModelPage:
+    """One page of a project's models, most recently updated first.
+
+    Pass ``cursor`` to :meth:`~pyapp.client.SpeckleClient.models` for the next page, and ask
+    :meth:`has_more` whether there is one.
+    """
+
+    #: How many models the project has in all.
+    total_count: int
+    #: Where the next page starts; None past the end.
+    cursor: str | None
+    #: This page's models.
+    items: list[Model]
+
+    def has_more(self, loaded: int) -> bool:
+        """Whether models remain after ``loaded`` of them (this page's included); like
+        :meth:`ProjectPage.has_more`, decided by the count, not the cursor."""
+        return _has_more(self.total_count, self.cursor, self.items, loaded)
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who made a version (Speckle's ``LimitedUser``)."""
+
+    #: Speckle's user ID.
+    id: str
+    #: The display name (empty text when the server gives none).
+    name: str
+    #: The picture, usually a ``data:`` URL; None when the user has none.
+    avatar: str | None
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a model: what was sent, when, from where and by whom."""
+
+    #: Speckle's version ID.
+    id: str
+    #: The message it was sent with, when there is one.
+    message: str | None
+    #: Who sent it; None when the server withholds it or the account no longer exists.
+    author: Author | None
+    #: When it was made: ISO 8601 text as the server sent it.
+    created_at: str | None
+    #: The application it was sent from, such as ``"Revit"``.
+    source_application: str | None
+    #: The ID of its root object (``/objects/{project_id}/{referenced_object}``).
+    referenced_object: str | None
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    """One page of a model's versions, newest first.
+
+    Pass ``cursor`` to :meth:`~pyapp.client.SpeckleClient.versions` for the next page, and
+    ask :meth:`has_more` whether there is one.
+    """
+
+    #: How many versions the model has in all.
+    total_count: int
+    #: Where the next page starts; None past the end.
+    cursor: str | None
+    #: This page's versions.
+    items: list[Version]
+
+    def has_more(self, loaded: int) -> bool:
+        """Whether versions remain after ``loaded`` of them (this page's included); like
+        :meth:`ProjectPage.has_more`, decided by the count, not the cursor."""
+        return _has_more(self.total_count, self.cursor, self.items, loaded)
 
 
 @dataclass(frozen=True)
@@ -159,10 +283,30 @@ def parse_user(data: Any) -> UserProfile | None:
     )
 
 
+def _page_parts(data: dict[str, Any], items: list[Any]) -> tuple[int, str | None]:
+    """A page's total count (this page's length when the server gives none) and cursor."""
+    total = data.get("totalCount")
+    count = total if isinstance(total, int) and not isinstance(total, bool) else len(items)
+    return count, _str(data.get("cursor"))
+
+
+def _dicts(data: dict[str, Any]) -> list[dict[str, Any]]:
+    raw_items = data.get("items")
+    return [i for i in (raw_items if isinstance(raw_items, list) else []) if isinstance(i, dict)]
+
+
+def _field(data: Any, *path: str) -> Any:
+    """``data[path[0]][path[1]]…``; None where a step is not an object."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 def parse_project_page(data: Any) -> ProjectPage | None:
     if not isinstance(data, dict):
         return None
-    raw_items = data.get("items")
     items = [
         Project(
             str(p.get("id")),
@@ -171,15 +315,9 @@ def parse_project_page(data: Any) -> ProjectPage | None:
             _str(p.get("updatedAt")) or "",
             _str(p.get("visibility")) or "",
         )
-        for p in (raw_items if isinstance(raw_items, list) else [])
-        if isinstance(p, dict)
+        for p in _dicts(data)
     ]
-    total = data.get("totalCount")
-    return ProjectPage(
-        total if isinstance(total, int) and not isinstance(total, bool) else len(items),
-        _str(data.get("cursor")),
-        items,
-    )
+    return ProjectPage(*_page_parts(data, items), items)
 
 
 def parse_viewer(data: dict[str, Any]) -> Viewer:
@@ -194,3 +332,57 @@ def parse_viewer(data: dict[str, Any]) -> Viewer:
 def parse_projects(data: dict[str, Any]) -> ProjectPage | None:
     user = data.get("activeUser")
     return parse_project_page(user.get("projects")) if isinstance(user, dict) else None
+
+
+def parse_model(data: dict[str, Any]) -> Model | None:
+    model_id = _str(data.get("id"))
+    if not model_id:
+        return None
+    name = _str(data.get("name")) or ""
+    return Model(
+        model_id,
+        name,
+        _str(data.get("displayName")) or name.rsplit("/", 1)[-1],
+        _str(data.get("description")),
+        _str(data.get("createdAt")),
+        _str(data.get("updatedAt")),
+        _str(data.get("previewUrl")),
+    )
+
+
+def parse_author(data: Any) -> Author | None:
+    if not isinstance(data, dict) or not _str(data.get("id")):
+        return None
+    return Author(str(data["id"]), _str(data.get("name")) or "", _str(data.get("avatar")))
+
+
+def parse_version(data: dict[str, Any]) -> Version | None:
+    version_id = _str(data.get("id"))
+    if not version_id:
+        return None
+    return Version(
+        version_id,
+        _str(data.get("message")),
+        parse_author(data.get("authorUser")),
+        _str(data.get("createdAt")),
+        _str(data.get("sourceApplication")),
+        _str(data.get("referencedObject")),
+    )
+
+
+def parse_models(data: dict[str, Any]) -> ModelPage | None:
+    """The page of ``project.models``; None when the answer has none."""
+    page = _field(data, "project", "models")
+    if not isinstance(page, dict):
+        return None
+    items = [m for m in map(parse_model, _dicts(page)) if m is not None]
+    return ModelPage(*_page_parts(page, items), items)
+
+
+def parse_versions(data: dict[str, Any]) -> VersionPage | None:
+    """The page of ``project.model.versions``; None when the answer has none."""
+    page = _field(data, "project", "model", "versions")
+    if not isinstance(page, dict):
+        return None
+    items = [v for v in map(parse_version, _dicts(page)) if v is not None]
+    return VersionPage(*_page_parts(page, items), items)

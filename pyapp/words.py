@@ -145,6 +145,12 @@ ENGLISH: dict[str, str] = {
     "insecure-owner": "The site owner can find details in the browser console.",
     "signed-out-title": "You are signed out",
     "signed-out-detail": "Log in to continue.",
+    "not-found-title": "Not found",
+    "not-found-project": "This project doesn't exist, or it was deleted.",
+    "not-found-model": "This model isn't in the project, or it was deleted.",
+    "no-access-title": "You can't open this project",
+    "no-access-detail": ("Your Speckle account doesn't have access to this project. Ask its "
+                         "owner to invite you, or log in with another account."),
     "graphql-title": "Speckle couldn't answer",
     "graphql-detail": "Something went wrong while loading your data from Speckle. Try again.",
     "unexpected-title": "Something went wrong",

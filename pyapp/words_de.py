@@ -128,6 +128,13 @@ GERMAN: dict[str, str] = {
     "insecure-owner": "Der Betreiber der Website findet Details in der Browserkonsole.",
     "signed-out-title": "Sie sind abgemeldet",
     "signed-out-detail": "Melden Sie sich an, um fortzufahren.",
+    "not-found-title": "Nicht gefunden",
+    "not-found-project": "Dieses Projekt gibt es nicht, oder es wurde gelöscht.",
+    "not-found-model": "Dieses Modell ist nicht im Projekt, oder es wurde gelöscht.",
+    "no-access-title": "Sie können dieses Projekt nicht öffnen",
+    "no-access-detail": ("Ihr Speckle-Konto hat keinen Zugriff auf dieses Projekt. Bitten Sie "
+                         "den Eigentümer, Sie einzuladen, oder melden Sie sich mit einem "
+                         "anderen Konto an."),
     "graphql-title": "Speckle konnte nicht antworten",
     "graphql-detail": ("Beim Laden Ihrer Daten von Speckle ist etwas schiefgegangen. "
                        "Versuchen Sie es erneut."),

@@ -19,10 +19,11 @@ CLASSES = [cls for _, cls in inspect.getmembers(errors, inspect.isclass)
 # Plausible facts, by field name; every other field keeps its default.
 FACTS = {"server_message": "Access code expired", "status": 401, "scope": "x:y",
          "server_url": "https://speckle.example", "reason": "unavailable", "setting": "appId",
-         "version": 2}
+         "version": 2, "project_id": "p1", "model_id": "m1"}
 REQUIRED_REASONS = {errors.InvalidConfiguration: "missing", errors.SessionDropped: "newer_schema",
                     errors.UnusableResponse: "too_deep", errors.EndpointNotSupported:
-                    "no_app_secret", errors.TokenEndpointUnreachable: "request_failed"}
+                    "no_app_secret", errors.TokenEndpointUnreachable: "request_failed",
+                    errors.NotAccessible: "model_not_found"}
 
 
 def make(cls: type[SpeckleError]) -> SpeckleError:

@@ -93,6 +93,11 @@ def test_the_technical_detail_of_a_rejection_names_only_what_is_known() -> None:
      "version 2); the person must log in again."),
     (errors.ServerUnavailable("unexpected", 302),
      "The Speckle server did not answer as expected (HTTP 302)."),
+    (errors.NotAccessible("project_not_found", "p1"), "The Speckle server has no project “p1”."),
+    (errors.NotAccessible("model_not_found", "p1", "m1"), "Project “p1” has no model “m1”."),
+    (errors.NotAccessible("no_access", "p1"),
+     "The signed-in user may not read project “p1”: it is not public and they are not one "
+     "of its collaborators."),
 ])
 def test_developer_texts_hold_the_facts_that_are_known(error: errors.SpeckleError,
                                                        text: str) -> None:
@@ -105,6 +110,7 @@ def test_developer_texts_hold_the_facts_that_are_known(error: errors.SpeckleErro
     (errors.DroppedReason, lambda r: errors.SessionDropped(r, 1)),
     (errors.UnavailableReason, lambda r: errors.UnusableResponse(r, 500)),
     (errors.NotSignedInReason, lambda r: errors.NotSignedIn(r)),
+    (errors.NotAccessibleReason, lambda r: errors.NotAccessible(r, "p1", "m1")),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_every_typed_reason_has_its_own_words(reason_type: object, make: Any) -> None:
     # mypy checks that every raise names a reason of its type; this, that each has words

@@ -39,6 +39,9 @@ ALL_ERRORS = [
     errors.InvalidConfiguration("bad_characters", "appId"),
     errors.InvalidConfiguration("insecure_http", "serverUrl"),
     errors.NotSignedIn(),
+    errors.NotAccessible("project_not_found", "p1", server_message="Project not found"),
+    errors.NotAccessible("model_not_found", "p1", "m1"),
+    errors.NotAccessible("no_access", "p1"),
     errors.GraphQLError("Cannot query field 'emial'"),
     RuntimeError("secret-token-123"),
 ]
@@ -73,6 +76,10 @@ ALL_ERRORS = [
         (errors.InsecureContext(), "securely", "back"),
         (errors.InvalidConfiguration("not_a_url", "serverUrl", "x"), "isn't available", "back"),
         (errors.NotSignedIn(), "signed out", "login"),
+        (errors.NotAccessible("project_not_found", "p1"), "Not found", "back"),
+        (errors.NotAccessible("model_not_found", "p1", "m1"), "Not found", "back"),
+        # Another account may have access.
+        (errors.NotAccessible("no_access", "p1"), "can't open this project", "login"),
         (errors.GraphQLError("bad field"), "couldn't answer", "retry"),
         (RuntimeError("secret-token-123"), "Something went wrong", "retry"),
     ],
