@@ -96,7 +96,7 @@ class AppPage:
         self.controller: LoginController[Viewer] = LoginController(
             self.client, load_profile=self.client.viewer, render=self.render, spawn=spawn,
             console=BrowserConsole(), words=self.words, clock=time.time,
-            editable=self.form.editable)  # by default a login redirects (the controller's)
+            default_mode="redirect", editable=self.form.editable)
         self._listen(self.login_form, "submit", self._on_submit)
         self._listen(by_id("cancel-login"), "click", lambda event: self.controller.cancel())
         self._listen(self.view.load_more, "click", lambda event: spawn(self.load_more()))
