@@ -159,8 +159,9 @@ class AppPage:
         message = screen.message
         by_login = message if screen.place == "login" else None
         on_page = message if screen.place == "page" else None
+        # A field is marked only while the note that names it is shown.
+        self.form.mark_invalid(screen.error if by_login is not None else None)
         if by_login is not None:
-            self.form.mark_invalid(screen.error)
             replace_children(self.form_error, *self.message_nodes(by_login))
             # A choice the visitor made is a note, announced politely; a failure an alert.
             self.form_error.className = "calm" if by_login.calm else "error"

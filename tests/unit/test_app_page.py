@@ -586,6 +586,9 @@ def test_a_setting_at_fault_is_said_by_the_button_and_marked_in_place_of_a_calm_
         app.form["server-url"].value = SERVER
         app["login-form"].fire("submit")  # the page leaves for Speckle: the note goes
         assert note.hidden and app.state == ("signed-out", "redirecting")
+        # ...and so does the mark: no field is described by a note no longer shown.
+        assert app.form["server-url"].getAttribute("aria-invalid") is None
+        assert app.form["server-url"].getAttribute("aria-describedby") != "form-error"
 
     asyncio.run(test())
 
