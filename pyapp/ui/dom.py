@@ -42,6 +42,15 @@ def append(node: Any, *children: Child) -> Any:
     return node
 
 
+def mark_busy(node: Any, busy: bool) -> None:
+    """``aria-busy`` on ``node`` while its work runs. Busy, not disabled: disabling the
+    focused button would throw keyboard focus away."""
+    if busy:
+        node.setAttribute("aria-busy", "true")
+    else:
+        node.removeAttribute("aria-busy")
+
+
 def by_id(element_id: str) -> Any:
     return document.getElementById(element_id)
 

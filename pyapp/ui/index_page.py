@@ -32,7 +32,7 @@ from ..login_controller import LoginController, Screen, State
 from ..messages import Message
 from ..speckle_api import Viewer
 from . import BrowserConsole, spawn
-from .dom import by_id, el, on_restored, replace_children
+from .dom import by_id, el, mark_busy, on_restored, replace_children
 from .page_words import choose_words, reword
 from .settings_form import SettingsForm
 from .signed_in_view import SignedInView
@@ -141,10 +141,7 @@ class AppPage:
         if screen.message is not drawn.message or screen.place != drawn.place:
             self._draw_message(screen)
         self.retry_button.hidden = not screen.offers_retry
-        if screen.busy:
-            self.retry_button.setAttribute("aria-busy", "true")
-        else:
-            self.retry_button.removeAttribute("aria-busy")
+        mark_busy(self.retry_button, screen.busy)
         if screen.notice != drawn.notice:
             self.notice.textContent = screen.notice
         document.body.dataset.loginState = state
@@ -208,9 +205,8 @@ class AppPage:
         view = self.view
         if view.next_cursor is None or self._loading_more:
             return
-        # Busy, not disabled: disabling the focused button would throw keyboard focus away.
         self._loading_more = True
-        view.load_more.setAttribute("aria-busy", "true")
+        mark_busy(view.load_more, True)
         try:
             page = await self.client.projects(view.next_cursor)
             first_new = view.shown
@@ -223,7 +219,7 @@ class AppPage:
             self.controller.fail(error, "loading more projects")
         finally:
             self._loading_more = False
-            view.load_more.removeAttribute("aria-busy")
+            mark_busy(view.load_more, False)
 
 
 async def main() -> None:

@@ -45,7 +45,7 @@ from ..messages import Message
 from ..speckle_api import UserProfile
 from ..words import Words, active
 from . import BrowserConsole, spawn
-from .dom import el, on_restored, replace_children
+from .dom import el, mark_busy, on_restored, replace_children
 from .page_words import choose_words
 
 CHANGE_EVENT = "speckle-login:change"
@@ -195,10 +195,7 @@ class LoginWidget:
             self._message_drawn = screen.message
             self._draw_message(screen)
         self.retry_button.hidden = not screen.offers_retry
-        if screen.busy:
-            self.retry_button.setAttribute("aria-busy", "true")
-        else:
-            self.retry_button.removeAttribute("aria-busy")
+        mark_busy(self.retry_button, screen.busy)
         self.host.dataset.state = HOST_STATES[state]
         if state in ("signed-in", "offline", "signed-out"):
             self._tell(state != "signed-out", name if state != "signed-out" else None)
