@@ -220,10 +220,14 @@ def test_closing_a_popup_seen_on_the_consent_page_cancels() -> None:
     assert w.http.sent == [] and w.ss.data == {} and not w.client.login_pending
 
 
-async def until(condition: Callable[[], object]) -> None:
-    """Yield to the page until ``condition()`` holds (as the page yields while it waits)."""
-    while not condition():
+async def until(condition: Callable[[], object], polls: int = 200) -> None:
+    """Yield to the page until ``condition()`` holds (as the page yields while it waits);
+    fail when it still does not after ``polls`` of the page's looks at its popup."""
+    for _ in range(polls * 5):
+        if condition():
+            return
         await asyncio.sleep(popup.POLL_SECONDS / 5)
+    raise AssertionError("the condition never held")
 
 
 def test_a_popup_closed_before_it_reached_speckle_cancels_after_the_grace() -> None:
