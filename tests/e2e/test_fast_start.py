@@ -21,6 +21,7 @@ from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import REPO_ROOT, app_config
+from tests.e2e.waiting import wait_for_async
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -56,11 +57,10 @@ def fast_start_marks(page: Page) -> list[list[Any]]:
 
 def snapshot_cached(page: Page, site_url: str) -> None:
     """Wait until the page has stored the snapshot for the next visit."""
-    page.wait_for_function(
-        """async (url) => {
+    wait_for_async(page, """async (url) => {
           const cache = await caches.open("speckle-fast-start");
           return Boolean(await cache.match(url));
-        }""", arg=site_url + SNAPSHOT_NAME, polling=100)
+        }""", site_url + SNAPSHOT_NAME)
 
 
 def first_visit(page: Page, url: str, state: str = "signed-out") -> None:

@@ -21,6 +21,7 @@ from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import REPO_ROOT, app_config
 from tests.e2e.test_fast_start import fast_start_marks, snapshot_cached
+from tests.e2e.waiting import wait_for_async
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -216,15 +217,14 @@ def test_a_repeat_visit_takes_the_webassembly_decompressed_from_the_cache(
     AppPage(page, site.url).open()
     size = (REPO_ROOT / "runtime/pyodide/pyodide.asm.wasm").stat().st_size
     page.evaluate(f"window.__size = {size}")
-    page.wait_for_function(
-        """async (url) => {
+    wait_for_async(page, """async (url) => {
           for (const name of await caches.keys()) {
             if (!name.startsWith("speckle-pyodide-")) continue;
             const kept = await (await caches.open(name)).match(url);
             if (kept) return (await kept.arrayBuffer()).byteLength === window.__size;
           }
           return false;
-        }""", arg=site.url + "runtime/pyodide/pyodide.asm.wasm", polling=100)
+        }""", site.url + "runtime/pyodide/pyodide.asm.wasm")
     downloads = lambda: [p for _, p, _ in site.requests if p == "/" + WASM_XZ]  # noqa: E731
     assert len(downloads()) == 1
     AppPage(page, site.url).open()
