@@ -99,23 +99,30 @@ def test_a_redirect_leaves_the_page() -> None:
     assert gone == [AUTHORIZE]
 
 
+def answer(popups: FakePopups, origin: str = "https://site.example") -> None:
+    """The callback page of login ``id1`` answering, from ``origin``."""
+    popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK}, origin)
+
+
+async def closed_before_speckle(nav: PopupNavigator) -> None:
+    """Login ``id1`` in a window that reads closed before it reached Speckle: cancelled."""
+    pending = nav.open("id1")
+    assert pending is not None
+    with pytest.raises(LoginCancelled):
+        await nav.navigate(pending, authorize_url, PAGE)
+
+
 def test_a_window_closed_before_speckle_answered_lingers_and_hands_its_late_answer_over(
 ) -> None:
     nav, popups, told = navigator(FakeWindow("home", "closed"))
-    pending = nav.open("id1")
-    assert pending is not None
 
     async def run() -> None:
-        with pytest.raises(LoginCancelled):
-            await nav.navigate(pending, authorize_url, PAGE)
+        await closed_before_speckle(nav)
         assert told == [] and nav.pending is None and popups.window.closed_by_page
         assert nav.severing_servers == set()
-        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
-                    "https://elsewhere.example")  # not this page's origin: ignored
-        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
-                    "https://site.example")
-        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
-                    "https://site.example")  # the same answer on the second channel
+        answer(popups, "https://elsewhere.example")  # not this page's origin: ignored
+        answer(popups)
+        answer(popups)  # the same answer on the second channel
 
     asyncio.run(run())
     assert told == [f"late id1 {CALLBACK}"] and popups.handlers == []
@@ -124,16 +131,12 @@ def test_a_window_closed_before_speckle_answered_lingers_and_hands_its_late_answ
 
 def test_cancel_ends_a_lingering_login_and_discards_its_record() -> None:
     nav, popups, told = navigator(FakeWindow("home", "closed"))
-    pending = nav.open("id1")
-    assert pending is not None
 
     async def run() -> None:
-        with pytest.raises(LoginCancelled):
-            await nav.navigate(pending, authorize_url, PAGE)
+        await closed_before_speckle(nav)
         nav.cancel()
         nav.cancel()  # twice: nothing more to end
-        popups.send({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
-                    "https://site.example")
+        answer(popups)
 
     asyncio.run(run())
     assert told == ["discard"] and popups.handlers == []
