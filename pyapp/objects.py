@@ -19,12 +19,29 @@ from typing import Any
 
 from . import safe_json
 from .errors import ObjectsIncomplete, ObjectsMalformed, ObjectsTooLarge
+from .ports import HttpRequest
 
 #: ``progress(loaded, total)``: objects read so far (the root included), and how many the
 #: root announced (itself included; None when it gives neither count nor closure).
 Progress = Callable[[int, int | None], None]
 
 REFERENCE_TYPE = "reference"
+#: The path the errors of a download name (ids left out: they say nothing new).
+OBJECTS_ENDPOINT = "/objects"
+
+
+def objects_request(server_url: str, project_id: str, object_id: str, token: str) -> HttpRequest:
+    """``GET /objects/{projectId}/{objectId}`` as lines: the object and all its children.
+
+    ``Accept`` must be exactly ``text/plain``: Speckle compares the header as a whole and
+    answers anything else with one JSON array. The ids are escaped, so an id cannot reach
+    another route.
+    """
+    from urllib.parse import quote  # where it is used: see pyapp.page_urls
+
+    path = f"/objects/{quote(project_id, safe='')}/{quote(object_id, safe='')}"
+    return HttpRequest("GET", server_url.rstrip("/") + path,
+                       {"Accept": "text/plain", "Authorization": f"Bearer {token}"})
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,33 @@ answer formats, gzip, Speckle's refusals and the objects faults."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import http.client
 import json
+import zlib
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
 
 from mock_speckle import App, MockSpeckle
 from mock_speckle.fixtures import BIG_PROJECT_NAME, BUILDING_OBJECTS, building_objects
+from mock_speckle.server import dispatch
+from mock_speckle.web import Request, Response
+from pyapp.client import SpeckleClient
+from pyapp.config import Settings
+from pyapp.errors import (
+    NotAccessible,
+    ObjectNotFound,
+    ObjectsIncomplete,
+    ObjectsMalformed,
+    ServerUnavailable,
+    SessionExpired,
+)
+from pyapp.ports import HttpRequest, HttpResponse, HttpStream
+from pyapp.stores import Session, SessionStore
+from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto
 from tests.unit.test_mock_speckle_graphql import ALL_SCOPES, APP_ID, REDIRECT, post, token_for
 
 
@@ -194,3 +212,96 @@ def test_the_malformed_line_fault_breaks_the_third_object(mock: MockSpeckle,
     json.loads(rows[1].split("\t", 1)[1])
     with pytest.raises(ValueError):
         json.loads(rows[2].split("\t", 1)[1])
+
+
+# --------------------------------------------------------------------------- the client
+
+
+class DispatchHttp:
+    """The mock's routes called in-process, as a browser's ``fetch`` would reach them: it
+    asks for gzip and hands out the body decompressed, in chunks, failing where the mock
+    hangs up."""
+
+    def __init__(self, mock: MockSpeckle, chunk_size: int = 8192) -> None:
+        self.mock = mock
+        self.chunk_size = chunk_size
+
+    def _answer(self, request: HttpRequest) -> tuple[Response, bytes, bool]:
+        path = request.url.removeprefix(self.mock.url)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers["accept-encoding"] = "gzip, deflate, br"
+        response = dispatch(self.mock, Request(request.method, path, headers,
+                                               (request.body or "").encode()))
+        sent = response.body[:response.cut_at]
+        cut = response.cut_at is not None
+        if response.headers.get("Content-Encoding") == "gzip":
+            reader = zlib.decompressobj(wbits=31)
+            sent = reader.decompress(sent)
+        return response, sent, cut
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        response, body, _ = self._answer(request)
+        return HttpResponse(response.status, {"content-type": response.content_type or ""},
+                            body.decode())
+
+    async def stream(self, request: HttpRequest) -> HttpStream:
+        response, body, cut = self._answer(request)
+
+        async def chunks() -> AsyncGenerator[bytes, None]:
+            for start in range(0, len(body), self.chunk_size):
+                yield body[start:start + self.chunk_size]
+            if cut:
+                raise ServerUnavailable("request_failed")
+
+        return HttpStream(response.status, {"content-type": response.content_type or ""},
+                          chunks())
+
+
+def client_for(mock: MockSpeckle, token: str) -> SpeckleClient:
+    ss, ls = MemoryStorage(), MemoryStorage()
+    SessionStore(ss, ls).save(Session(mock.url, APP_ID, token, None, None, "auto", "session", 1))
+    return SpeckleClient(Settings(mock.url, APP_ID), crypto=PythonCrypto(),
+                         http=DispatchHttp(mock), navigator=FakeNavigator(REDIRECT),
+                         session_storage=ss, local_storage=ls)
+
+
+def test_the_client_loads_the_building_with_every_reference_resolved(
+        mock: MockSpeckle, token: str) -> None:
+    seen: list[tuple[int, int | None]] = []
+    root = asyncio.run(client_for(mock, token).load(
+        project_id(mock), ROOT, progress=lambda loaded, total: seen.append((loaded, total))))
+    assert seen[-1] == (BUILDING_OBJECTS, BUILDING_OBJECTS) and len(seen) == BUILDING_OBJECTS
+    elements = [e for level in root["elements"] for e in level["@elements"]]
+    meshes = [e["@displayValue"][0] for e in elements]
+    assert len(elements) == 6000 and all(m["speckle_type"] == "Objects.Geometry.Mesh"
+                                         for m in meshes)
+    assert len({id(m) for m in meshes}) == len({m["id"] for m in meshes}) < len(meshes)
+    assert len({id(m["renderMaterial"]) for m in meshes}) == 6
+
+
+@pytest.mark.parametrize(("fault", "error"), [
+    ("cut-stream", ObjectsIncomplete), ("malformed-line", ObjectsMalformed),
+    ("404", ObjectNotFound), ("403", NotAccessible)])
+def test_the_client_types_each_objects_fault(mock: MockSpeckle, token: str, fault: str,
+                                             error: type[Exception]) -> None:
+    mock.faults["/objects"] = fault
+    with pytest.raises(error):
+        asyncio.run(client_for(mock, token).load(project_id(mock), ROOT))
+
+
+def test_the_client_reads_another_users_private_project_as_no_access(
+        mock: MockSpeckle, token: str) -> None:
+    grace = list(mock.users.values())[1]
+    private = next(p for p in grace.projects if p.visibility == "PRIVATE")
+    with pytest.raises(NotAccessible) as caught:
+        asyncio.run(client_for(mock, token).load(private.id, ROOT))
+    assert caught.value.reason == "no_access"
+
+
+def test_the_client_ends_a_session_whose_token_the_server_killed(
+        mock: MockSpeckle, token: str) -> None:
+    client = client_for(mock, token)
+    mock.kill_access_token(token)
+    with pytest.raises(SessionExpired):
+        asyncio.run(client.load(project_id(mock), ROOT))
+    assert not client.signed_in
