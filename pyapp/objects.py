@@ -131,6 +131,7 @@ class ObjectStream:
         self.total: int | None = None
         self._reader = LineReader(object_id, self.limits.max_bytes)
         self._missing: set[str] = set()
+        self._closure_known = False
         self._seen: set[str] = set()
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
@@ -153,8 +154,11 @@ class ObjectStream:
 
     def finish(self) -> None:
         """The body ended: refuse it unless every object the root announced arrived."""
-        complete = self.loaded > 0 and not self._reader.mid_line and not self._missing and (
-            self.total is None or self.loaded >= self.total)
+        # The closure, when the root has one, names what must have come; the count is the
+        # check only without it (a count may include blobs, which the download leaves out).
+        counted = self._closure_known or self.total is None or self.loaded >= self.total
+        complete = (self.loaded > 0 and not self._reader.mid_line and not self._missing
+                    and counted)
         if not complete:
             raise ObjectsIncomplete(self.object_id, self.loaded, self.total)
 
@@ -163,7 +167,11 @@ class ObjectStream:
             raise ObjectsMalformed("wrong_root", self.object_id, 1)
         closure = root.get("__closure")
         if isinstance(closure, dict):
-            self._missing = {str(child) for child in closure if child != object_id}
+            # Blobs (attached files) are listed in closures but are not objects: the
+            # download never holds them, and Speckle's own loader skips them too.
+            self._missing = {str(child) for child in closure
+                             if child != object_id and "blob" not in str(child)}
+            self._closure_known = True
         count = root.get("totalChildrenCount")
         # A root uploaded without closures says null: the closure still counts them.
         if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
@@ -181,25 +189,47 @@ def is_reference(value: Any) -> bool:
             and isinstance(value.get("referencedId"), str))
 
 
+def is_data_chunk(value: Any) -> bool:
+    """Whether ``value`` is one piece of a long list stored in pieces (``DataChunk``)."""
+    return isinstance(value, dict) and "datachunk" in str(value.get("speckle_type", "")).lower()
+
+
 def resolve(root: dict[str, Any], objects: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """``root`` with every reference in it, and in what it reaches, replaced by the object
     of ``objects`` it names, in place: an object referenced twice becomes one Python object.
+
+    A list stored in pieces (a list of ``DataChunk`` objects, as senders store long lists
+    such as a mesh's vertices) becomes the one list of their ``data``, as Speckle's own
+    loader makes it.
 
     Walked with a list, not by recursion: models nest deeper than Python's (and the
     browser's) stack allows. A reference to an object ``objects`` lacks raises
     :class:`~pyapp.errors.ObjectsMalformed` (``"missing_reference"``).
     """
+    root_id = str(root.get("id", ""))
+
+    def target(value: Any) -> Any:
+        if not is_reference(value):
+            return value
+        found = objects.get(value["referencedId"])
+        if found is None:
+            raise ObjectsMalformed("missing_reference", root_id)
+        return found
+
     seen = {id(root)}
     todo: list[dict[str, Any] | list[Any]] = [root]
     while todo:
         node = todo.pop()
         pairs: Any = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in list(pairs):
-            if is_reference(value):
-                target = objects.get(value["referencedId"])
-                if target is None:
-                    raise ObjectsMalformed("missing_reference", str(root.get("id", "")))
-                node[key] = value = target
+            if isinstance(value, list) and value and is_data_chunk(target(value[0])):
+                joined: list[Any] = []
+                for piece in map(target, value):
+                    data = piece.get("data") if isinstance(piece, dict) else None
+                    joined.extend(data if isinstance(data, list) else [])
+                node[key] = value = joined
+            else:
+                node[key] = value = target(value)
             if isinstance(value, dict | list) and id(value) not in seen:
                 seen.add(id(value))
                 todo.append(value)

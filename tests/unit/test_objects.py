@@ -168,3 +168,30 @@ def test_a_cycle_of_references_ends() -> None:
     objects = {"x": {"id": "x", "to": ref("y")}, "y": {"id": "y", "to": ref("x")}}
     root = resolve(objects["x"], objects)
     assert root["to"]["to"] is root
+
+
+def test_a_list_stored_in_chunks_becomes_one_list() -> None:
+    objects = {
+        "c1": {"id": "c1", "speckle_type": "Speckle.Core.Models.DataChunk", "data": [1, 2]},
+        "c2": {"id": "c2", "speckle_type": "Speckle.Core.Models.DataChunk", "data": [3]},
+        "m": {"id": "m", "vertices": [ref("c1"), ref("c2")], "faces": [ref("c2")],
+              "other": [ref("x")]},
+        "x": {"id": "x", "speckle_type": "Base"},
+    }
+    mesh = resolve(objects["m"], objects)
+    assert (mesh["vertices"], mesh["faces"]) == ([1, 2, 3], [3])
+    assert mesh["other"][0] is objects["x"]
+
+
+def test_blobs_in_the_closure_are_not_waited_for() -> None:
+    root = {**ROOT, "totalChildrenCount": 3, "__closure": {"a1": 1, "b2": 1, "blob:f00d": 1}}
+    assert [o["id"] for o in read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50)] == [
+        "r0", "a1", "b2"]
+
+
+def test_a_root_without_a_closure_is_checked_by_its_count() -> None:
+    root = {"id": "r0", "speckle_type": "Base", "totalChildrenCount": 2}
+    with pytest.raises(ObjectsIncomplete) as caught:
+        read_all(line(root) + line(CHILD_A), 50)
+    assert (caught.value.loaded, caught.value.expected) == (2, 3)
+    assert len(read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50)) == 3
