@@ -128,10 +128,11 @@ BUILDING_ELEMENTS_PER_LEVEL = 200
 _KINDS = ["Wall", "Column", "Beam", "Door", "Window", "Slab"]
 _MATERIALS = ["Concrete", "Steel", "Timber", "Glass", "Brick", "Gypsum"]
 _SHARED_MESHES = 8
-#: root + levels + elements + each element's own mesh (3 of 4) + shared meshes + materials.
+#: root + levels + elements + each element's own mesh (3 of 4) + shared meshes (their
+#: vertices in two DataChunks each) + materials.
 BUILDING_OBJECTS = (1 + BUILDING_LEVELS + BUILDING_LEVELS * BUILDING_ELEMENTS_PER_LEVEL
                     + BUILDING_LEVELS * BUILDING_ELEMENTS_PER_LEVEL * 3 // 4
-                    + _SHARED_MESHES + len(_MATERIALS))
+                    + _SHARED_MESHES * 3 + len(_MATERIALS))
 
 
 def _reference(object_id: str) -> dict[str, str]:
@@ -169,14 +170,20 @@ def _building() -> tuple[str, tuple[tuple[str, str], ...]]:
                             "diffuse": -1 - 4099 * n}, [])
                  for n, name in enumerate(_MATERIALS)]
 
-    def mesh(n: int, material: str) -> str:
+    def mesh(n: int, material: str, chunked: bool = False) -> str:
         # Placed by n: no two elements' own meshes are alike (alike would be one object).
-        vertices = [n + (k % 3) * 0.25 for k in range(12)]
+        vertices: list[Any] = [n + k * 0.0625 for k in range(12)]
+        children = [material]
+        if chunked:  # as senders store long lists: in detached DataChunks
+            chunks = [built.add({"speckle_type": "Speckle.Core.Models.DataChunk",
+                                 "data": vertices[i:i + 6]}, []) for i in (0, 6)]
+            vertices, children = [_reference(c) for c in chunks], chunks + children
         return built.add({"speckle_type": "Objects.Geometry.Mesh", "units": "m",
                           "vertices": vertices, "faces": [4, 0, 1, 2, 3],
-                          "renderMaterial": _reference(material)}, [material])
+                          "renderMaterial": _reference(material)}, children)
 
-    shared = [mesh(-1 - n, materials[n % len(materials)]) for n in range(_SHARED_MESHES)]
+    shared = [mesh(-1 - n, materials[n % len(materials)], chunked=True)
+              for n in range(_SHARED_MESHES)]
     levels = []
     for level in range(BUILDING_LEVELS):
         elements = []

@@ -277,6 +277,9 @@ def test_the_client_loads_the_building_with_every_reference_resolved(
                                          for m in meshes)
     assert len({id(m) for m in meshes}) == len({m["id"] for m in meshes}) < len(meshes)
     assert len({id(m["renderMaterial"]) for m in meshes}) == 6
+    # The shared meshes' vertices were stored in DataChunks: one list again.
+    assert all(len(m["vertices"]) == 12 and isinstance(m["vertices"][0], float)
+               for m in meshes)
 
 
 @pytest.mark.parametrize(("fault", "error"), [
