@@ -28,6 +28,10 @@ FAULT_HELP = {
     "extensions-text": "a GraphQL error whose extensions are a string",
     "bad-token": "a token answer whose token holds a line break",
     "redirect": "HTTP 307 to the same path on --redirect-target",
+    "404": 'HTTP 404 "Failed to find object.", as the objects routes answer an unknown object',
+    "403": "HTTP 403 with no body, as the objects routes refuse a token",
+    "cut-stream": "on the objects routes: half the body, then the connection is closed",
+    "malformed-line": "on the objects routes: the third object's JSON cut in half",
 }
 
 

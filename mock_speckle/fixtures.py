@@ -10,13 +10,20 @@ has :data:`BIG_MODEL_VERSIONS` versions (two pages too); her other projects, and
 have zero to three models of one to three versions each. Some
 versions were made by a user the server no longer has (``authorUser: null``), some have
 no message, and the big project's last model has no versions (so no preview).
+
+Objects: the newest version of the big project's ``main`` model refers to
+:func:`building_objects`' root, a model of :data:`BUILDING_OBJECTS` objects served by the
+objects endpoints. Every other version's ``referencedObject`` names no stored object.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
 
 from .models import Model, Project, User, Version
 
@@ -115,6 +122,106 @@ def _add_models(projects: list[Project], author_id: str) -> None:
         project.models = _models(project, names, author_id, counts)
 
 
+#: How the building is made: levels, elements on each level, and the shared parts.
+BUILDING_LEVELS = 30
+BUILDING_ELEMENTS_PER_LEVEL = 200
+_KINDS = ["Wall", "Column", "Beam", "Door", "Window", "Slab"]
+_MATERIALS = ["Concrete", "Steel", "Timber", "Glass", "Brick", "Gypsum"]
+_SHARED_MESHES = 8
+#: root + levels + elements + each element's own mesh (3 of 4) + shared meshes (their
+#: vertices in two DataChunks each) + materials.
+BUILDING_OBJECTS = (1 + BUILDING_LEVELS + BUILDING_LEVELS * BUILDING_ELEMENTS_PER_LEVEL
+                    + BUILDING_LEVELS * BUILDING_ELEMENTS_PER_LEVEL * 3 // 4
+                    + _SHARED_MESHES * 3 + len(_MATERIALS))
+
+
+def _reference(object_id: str) -> dict[str, str]:
+    return {"referencedId": object_id, "speckle_type": "reference"}
+
+
+class _Builder:
+    """Objects made bottom-up, each ``id`` the hash of its content as Speckle's are, each
+    parent with the ``__closure`` and ``totalChildrenCount`` of what it refers to."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self.closures: dict[str, dict[str, int]] = {}
+
+    def add(self, obj: dict[str, Any], children: list[str]) -> str:
+        closure: dict[str, int] = {}
+        for child in children:
+            closure[child] = 1
+            for grandchild, depth in self.closures.get(child, {}).items():
+                closure[grandchild] = min(closure.get(grandchild, depth + 1), depth + 1)
+        if closure:
+            obj = {**obj, "totalChildrenCount": len(closure), "__closure": closure}
+        object_id = hashlib.md5(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+        if object_id not in self.texts:  # the same content is one object
+            self.texts[object_id] = json.dumps({"id": object_id, **obj}, ensure_ascii=False,
+                                               separators=(",", ":"))
+            self.closures[object_id] = closure
+        return object_id
+
+
+@cache
+def _building() -> tuple[str, tuple[tuple[str, str], ...]]:
+    built = _Builder()
+    materials = [built.add({"speckle_type": "Objects.Other.RenderMaterial", "name": name,
+                            "diffuse": -1 - 4099 * n}, [])
+                 for n, name in enumerate(_MATERIALS)]
+
+    def mesh(n: int, material: str, chunked: bool = False) -> str:
+        # Placed by n: no two elements' own meshes are alike (alike would be one object).
+        vertices: list[Any] = [n + k * 0.0625 for k in range(12)]
+        children = [material]
+        if chunked:  # as senders store long lists: in detached DataChunks
+            chunks = [built.add({"speckle_type": "Speckle.Core.Models.DataChunk",
+                                 "data": vertices[i:i + 6]}, []) for i in (0, 6)]
+            vertices, children = [_reference(c) for c in chunks], chunks + children
+        return built.add({"speckle_type": "Objects.Geometry.Mesh", "units": "m",
+                          "vertices": vertices, "faces": [4, 0, 1, 2, 3],
+                          "renderMaterial": _reference(material)}, children)
+
+    shared = [mesh(-1 - n, materials[n % len(materials)], chunked=True)
+              for n in range(_SHARED_MESHES)]
+    levels = []
+    for level in range(BUILDING_LEVELS):
+        elements = []
+        for index in range(BUILDING_ELEMENTS_PER_LEVEL):
+            n = level * BUILDING_ELEMENTS_PER_LEVEL + index
+            kind = _KINDS[n % len(_KINDS)]
+            # Every fourth element uses a type's mesh many elements share.
+            geometry = (shared[(n // 4) % _SHARED_MESHES] if n % 4 == 3
+                        else mesh(n, materials[n % len(materials)]))
+            elements.append(built.add({
+                "speckle_type": f"Objects.BuiltElements.{kind}", "name": f"{kind} {n:05d}",
+                "level": f"Level {level:02d}",
+                "parameters": {"Mark": {"value": f"{kind[0]}-{n}", "units": None},
+                               "Fire rating": {"value": f"{30 * (n % 4)} min"}},
+                "@displayValue": [_reference(geometry)]}, [geometry]))
+        levels.append(built.add({"speckle_type": "Objects.BuiltElements.Level",
+                                 "name": f"Level {level:02d}", "elevation": 3.5 * level,
+                                 "@elements": [_reference(e) for e in elements]}, elements))
+    root = built.add({"speckle_type": "Speckle.Core.Models.Collection",
+                      "name": "Harbourfront Library", "collectionType": "model",
+                      "elements": [_reference(level) for level in levels]}, levels)
+    return root, tuple(built.texts.items())
+
+
+def building_objects() -> tuple[str, dict[str, str]]:
+    """The root id of the fixture building, and every object of it, id -> JSON text (as
+    Speckle keeps it). Deterministic; made once per process, handed out as a fresh dict."""
+    root, texts = _building()
+    return root, dict(texts)
+
+
+def _add_building(projects: list[Project]) -> None:
+    """The big project's ``main`` model: its newest version refers to the building."""
+    project = next(p for p in projects if p.name == BIG_PROJECT_NAME)
+    root, project.objects = building_objects()
+    project.models[0].versions[0].referenced_object = root
+
+
 def _ada_projects() -> list[Project]:
     projects = []
     for index in range(len(_SITES) * len(_MODELS)):
@@ -175,6 +282,7 @@ def default_users() -> dict[str, User]:
         projects=_ada_projects(),
     )
     _add_models(ada.projects, ada.id)
+    _add_building(ada.projects)
     grace = User(
         id=GRACE_ID,
         name="Grace Hopper",

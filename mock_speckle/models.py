@@ -54,6 +54,8 @@ class Project:
     visibility: str = "PRIVATE"
     description: str | None = None
     models: list[Model] = field(default_factory=list)
+    #: The project's stored objects, id -> the JSON text Speckle answers with.
+    objects: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

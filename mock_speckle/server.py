@@ -15,7 +15,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from . import auth, graphql_api
+from . import auth, graphql_api, objects_api
 from .web import (
     Request,
     Response,
@@ -32,6 +32,8 @@ FAULT_NAMES = (
     "500", "non-json", "slow", "drop", "504",
     # Hostile or broken answers a client must survive (see fault_response).
     "deep-json", "huge-json", "errors-number", "extensions-text", "bad-token", "redirect",
+    # Speckle's answers on the objects routes (see mock_speckle.objects_api).
+    "404", "403", *objects_api.OBJECT_FAULTS,
 )
 #: How deep "deep-json" nests: far beyond any real answer, enough to overflow a naive parser.
 DEEP_JSON_LEVELS = 200_000
@@ -113,6 +115,10 @@ def fault_response(name: str, mock: MockSpeckle | None = None, path: str = "/") 
     if name == "redirect":
         target = (mock.redirect_target if mock else "") or "http://127.0.0.1:9"
         return Response(307, b"", None, {"Location": target.rstrip("/") + path})
+    if name == "404":  # what the objects routes say for an unknown object
+        return html_response(404, objects_api.NOT_FOUND_TEXT)
+    if name == "403":  # Speckle's refusal of a token on the objects routes: no body
+        return Response(403)
     if name == "500":
         return text_response(500, "Internal Server Error")
     if name == "non-json":
@@ -158,10 +164,15 @@ def preflight(mock: MockSpeckle, req: Request) -> Response:
     return resp
 
 
-def route(mock: MockSpeckle, req: Request, token: Any) -> Response:
-    """Pick the handler for a request that passed faults and the token check."""
+def route(mock: MockSpeckle, req: Request, token: Any, fault: str | None = None) -> Response:
+    """Pick the handler for a request that passed faults and the token check (``fault``:
+    one a route applies to its own answer)."""
     path, method = req.route, req.method
-    if req.path.startswith(auth.CONSENT_PREFIX):
+    if objects_api.is_objects_route(path):
+        answer = objects_api.handle(mock, req, token, fault)
+        if answer is not None:
+            return answer
+    elif req.path.startswith(auth.CONSENT_PREFIX):
         if method in ("GET", "HEAD"):
             return auth.with_coop(mock, auth.consent_page(mock, req))
         if method == "POST":
@@ -188,12 +199,14 @@ def dispatch(mock: MockSpeckle, req: Request) -> Response:
     fault = fault_for(mock, req.route)
     if fault == "slow":
         mock.sleep(mock.slow_seconds)
-    elif fault is not None:
+    elif fault is not None and fault not in objects_api.OBJECT_FAULTS:
         return fault_response(fault, mock, req.path)
     denied, token = auth.check_bearer(mock, req)
     if denied is not None:
+        if objects_api.is_objects_route(req.route):
+            return Response(denied.status)  # measured: these routes refuse with no body
         return denied
-    return route(mock, req, token)
+    return route(mock, req, token, fault)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -268,11 +281,14 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in resp.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(resp.body)))
-        if self.close_connection:
+        if self.close_connection or resp.cut_at is not None:
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD" and resp.status not in (204, 304):
-            self.wfile.write(resp.body)
+            self.wfile.write(resp.body[:resp.cut_at])
+        if resp.cut_at is not None:
+            self.wfile.flush()
+            self._drop()
 
     def _drop(self) -> None:
         """Close the connection without a single byte of response."""

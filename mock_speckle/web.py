@@ -59,13 +59,15 @@ class Request:
 
 @dataclass
 class Response:
-    """An outgoing response. ``cors`` False leaves out the CORS headers."""
+    """An outgoing response. ``cors`` False leaves out the CORS headers; ``cut_at`` sends
+    only that many bytes of the body (its full length announced) and hangs up."""
 
     status: int
     body: bytes = b""
     content_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     cors: bool = True
+    cut_at: int | None = None
 
 
 def json_response(status: int, payload: Any) -> Response:

@@ -41,6 +41,10 @@ from .errors import (
     MissingTransaction,
     NotAccessible,
     NotSignedIn,
+    ObjectNotFound,
+    ObjectsIncomplete,
+    ObjectsMalformed,
+    ObjectsTooLarge,
     PopupBlocked,
     ServerUnavailable,
     SessionDropped,
@@ -50,6 +54,7 @@ from .errors import (
     TokenEndpointUnreachable,
     UnusableResponse,
 )
+from .objects import ObjectLimits
 from .speckle_api import (
     Author,
     Model,
@@ -132,6 +137,11 @@ __all__ = [
     "ModelPage",
     "NotAccessible",
     "NotSignedIn",
+    "ObjectLimits",
+    "ObjectNotFound",
+    "ObjectsIncomplete",
+    "ObjectsMalformed",
+    "ObjectsTooLarge",
     "PopupBlocked",
     "Project",
     "ProjectPage",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
@@ -27,8 +27,12 @@ from .errors import (
     GraphQLError,
     InvalidConfiguration,
     MissingScope,
+    NotAccessible,
     NotSignedIn,
+    ObjectNotFound,
+    ObjectsIncomplete,
     PopupBlocked,
+    ServerUnavailable,
     SessionDropped,
     SessionExpired,
     SpeckleError,
@@ -36,11 +40,20 @@ from .errors import (
 )
 from .graphql import graphql_request, not_accessible, read_graphql_response
 from .navigators import PendingPopup, PopupNavigator, RedirectNavigator
-from .ports import Crypto, Http, Navigator, Popups, Storage
+from .objects import (
+    OBJECTS_ENDPOINT,
+    ObjectLimits,
+    ObjectStream,
+    Progress,
+    objects_request,
+    resolve,
+)
+from .ports import Crypto, Http, HttpStream, Navigator, Popups, Storage
 from .speckle_api import (
     MODELS_QUERY,
     PAGE_SIZE,
     PROJECTS_QUERY,
+    SERVER_PROBE_QUERY,
     USER_QUERY,
     VERSIONS_QUERY,
     VIEWER_QUERY,
@@ -394,6 +407,88 @@ class SpeckleClient:
                 raise
             raise typed from error
 
+    # -- objects ------------------------------------------------------------------------
+
+    async def objects(self, project_id: str, object_id: str, *,
+                      progress: Progress | None = None,
+                      limits: ObjectLimits | None = None) -> AsyncIterator[dict[str, Any]]:
+        """The object ``object_id`` of project ``project_id`` and every object below it, as
+        plain dicts, the root first: ``async for obj in client.objects(p, o)``.
+
+        Objects are handed out as the download brings them, never the whole body at once.
+        References stay references (``{"referencedId": …, "speckle_type": "reference"}``);
+        :meth:`load` resolves them. ``progress(loaded, total)`` is called after each object
+        (``total`` from the root's ``totalChildrenCount``, the root included; None when the
+        root gives no count). ``limits`` bound the download (:class:`~pyapp.objects.ObjectLimits`).
+
+        Raises :class:`~pyapp.errors.ObjectNotFound`,
+        :class:`~pyapp.errors.NotAccessible` (an unknown project, or one the user may not
+        read), :class:`~pyapp.errors.SessionExpired` (after one refresh, as :meth:`query`),
+        :class:`~pyapp.errors.ObjectsIncomplete` (the download ended early; raised after the
+        last object that did arrive, so a loop must not take what it got as the model),
+        :class:`~pyapp.errors.ObjectsMalformed` or :class:`~pyapp.errors.ObjectsTooLarge`.
+        """
+        answer = await self._open_objects(self._require_session(), project_id, object_id)
+        stream = ObjectStream(object_id, limits, progress)
+        try:
+            while True:
+                try:
+                    chunk = await anext(answer.body)
+                except StopAsyncIteration:
+                    break
+                except ServerUnavailable as error:  # the connection failed mid-way
+                    raise ObjectsIncomplete(object_id, stream.loaded, stream.total) from error
+                for obj in stream.feed(chunk):
+                    yield obj
+            stream.finish()
+        finally:
+            await answer.body.aclose()
+
+    async def load(self, project_id: str, object_id: str, *,
+                   progress: Progress | None = None,
+                   limits: ObjectLimits | None = None) -> dict[str, Any]:
+        """The object ``object_id`` with every reference in it, and below it, replaced by
+        the object it names: one tree of dicts and lists, ready to walk. An object
+        referenced from many places is one Python object. Only a complete download is
+        returned; the arguments and errors are those of :meth:`objects`."""
+        loaded: dict[str, dict[str, Any]] = {}
+        async for obj in self.objects(project_id, object_id, progress=progress, limits=limits):
+            loaded[obj["id"]] = obj
+        return resolve(loaded[object_id], loaded)
+
+    async def _open_objects(self, session: Session, project_id: str,
+                            object_id: str) -> HttpStream:
+        """The download's answer once it is a 200, its refusals typed.
+
+        Speckle refuses a dead token and a project the user may not read alike, 401 or 403
+        with no body, so a refusal is told apart by asking ``/graphql`` whether the token
+        still works: a dead one is refreshed once (as in :meth:`query`), and the download
+        asked again.
+        """
+        refreshed = False
+        while True:
+            answer = await self._http.stream(
+                objects_request(session.server_url, project_id, object_id, session.token))
+            if answer.status == 200:
+                return answer
+            said = await _first_bytes(answer.body)
+            if answer.status not in (401, 403):
+                raise _objects_refusal(answer.status, said, project_id, object_id)
+            if refreshed or await self._token_works(session):
+                raise NotAccessible("no_access", project_id)
+            fresh = await self._refresh(session)
+            if fresh is None:
+                self._forget_if_current(session)
+                raise SessionExpired(answer.status)
+            session, refreshed = fresh, True
+
+    async def _token_works(self, session: Session) -> bool:
+        try:
+            await self._query_as(session, SERVER_PROBE_QUERY, None)
+        except SessionExpired:
+            return False
+        return True
+
     async def _query_as(
         self, session: Session, query: str, variables: dict[str, Any] | None
     ) -> dict[str, Any]:
@@ -488,6 +583,35 @@ class SpeckleClient:
         if session is None:
             raise NotSignedIn()
         return session
+
+
+async def _first_bytes(body: AsyncGenerator[bytes, None], most: int = 4096) -> bytes:
+    """The start of a refusal's body (all a refusal needs), the download then ended."""
+    said = b""
+    try:
+        async for chunk in body:
+            said += chunk
+            if len(said) >= most:
+                break
+    except ServerUnavailable:
+        pass  # the status already says what happened
+    finally:
+        await body.aclose()
+    return said[:most]
+
+
+def _objects_refusal(status: int, said: bytes, project_id: str,
+                     object_id: str) -> SpeckleError:
+    """The error of a download answered ``status`` (not 200, 401 or 403)."""
+    if status == 404:
+        # Speckle says "Failed to find object." for an unknown object, nothing for an
+        # unknown project.
+        if b"object" in said.lower():
+            return ObjectNotFound(project_id, object_id)
+        return NotAccessible("project_not_found", project_id)
+    if status >= 500:
+        return ServerUnavailable("server_error", status, endpoint=OBJECTS_ENDPOINT)
+    return ServerUnavailable("unexpected", status, endpoint=OBJECTS_ENDPOINT)
 
 
 def _drop_login_failure(task: asyncio.Future[None]) -> None:

@@ -49,6 +49,11 @@ DroppedReason = Literal["newer_schema", "wrong_fields", "unusable_values", "not_
 NotSignedInReason = Literal["nobody_signed_in", "not_configured"]
 #: Why a project or model cannot be read (:class:`NotAccessible`).
 NotAccessibleReason = Literal["project_not_found", "model_not_found", "no_access"]
+#: What is wrong with a download of objects (:class:`ObjectsMalformed`).
+MalformedReason = Literal["not_a_line", "not_json", "not_an_object", "wrong_id", "wrong_root",
+                          "missing_reference"]
+#: Which bound a download of objects went past (:class:`ObjectsTooLarge`).
+ObjectLimit = Literal["objects", "bytes"]
 
 
 @dataclass(eq=False, init=False)
@@ -440,6 +445,86 @@ class NotAccessible(SpeckleError):
 
 
 @dataclass(eq=False)
+class ObjectNotFound(SpeckleError):
+    """The project has no object ``object_id`` (Speckle answers 404 "Failed to find
+    object."). The session is kept."""
+
+    code = "object_not_found"
+
+    #: The project the call named.
+    project_id: str
+    #: The object the call named.
+    object_id: str = ""
+
+    def describe(self) -> str:
+        return f"Project “{self.project_id}” has no object “{self.object_id}”."
+
+
+@dataclass(eq=False)
+class ObjectsIncomplete(SpeckleError):
+    """A download of objects ended before every object of the root's ``__closure`` came:
+    the connection dropped or the server stopped. Nothing of it is returned as complete;
+    worth a retry."""
+
+    code = "objects_incomplete"
+
+    #: The root object asked for.
+    object_id: str = ""
+    #: How many objects had arrived (the root included).
+    loaded: int = 0
+    #: How many the root announced (itself included), when it did.
+    expected: int | None = None
+
+    def describe(self) -> str:
+        of = f" of {self.expected}" if self.expected is not None else ""
+        return (f"The download of object “{self.object_id}” was cut short after "
+                f"{self.loaded}{of} objects.")
+
+
+@dataclass(eq=False)
+class ObjectsMalformed(SpeckleError):
+    """A download of objects holds something that is not Speckle's format: ``reason`` is
+    ``"not_a_line"`` (not ``id<TAB>json``), ``"not_json"``, ``"not_an_object"`` (JSON, but
+    not an object), ``"wrong_id"`` (a line's id is not its object's), ``"wrong_root"`` (the
+    first object is not the one asked for) or ``"missing_reference"`` (an object refers to
+    one the download does not hold). ``line`` is the 1-based line (object) it was found at,
+    when known."""
+
+    code = "objects_malformed"
+
+    #: What is wrong: a value of :data:`MalformedReason`.
+    reason: MalformedReason
+    #: The root object asked for.
+    object_id: str = ""
+    #: The 1-based line (object) where it was found, when known.
+    line: int | None = None
+
+    def describe(self) -> str:
+        where = f" (line {self.line})" if self.line is not None else ""
+        return (f"The download of object “{self.object_id}” is malformed{where}: "
+                f"{_MALFORMED[self.reason]}.")
+
+
+@dataclass(eq=False)
+class ObjectsTooLarge(SpeckleError):
+    """A download of objects holds more objects, or more bytes, than the caller's limits
+    (:class:`pyapp.objects.ObjectLimits`) allow; it was stopped there."""
+
+    code = "objects_too_large"
+
+    #: ``"objects"`` or ``"bytes"``.
+    limit: ObjectLimit = "objects"
+    #: The most allowed.
+    maximum: int = 0
+    #: The root object asked for.
+    object_id: str = ""
+
+    def describe(self) -> str:
+        return (f"The download of object “{self.object_id}” holds more than {self.maximum} "
+                f"{self.limit}, the limit set for it.")
+
+
+@dataclass(eq=False)
 class NotSignedIn(SpeckleError):
     """An operation needs a signed-in user and there is none; ``reason`` is
     ``"nobody_signed_in"``, or ``"not_configured"`` when the client has no settings."""
@@ -537,6 +622,16 @@ _NOT_ACCESSIBLE: dict[NotAccessibleReason, str] = {
     "model_not_found": "Project “{project}” has no model “{model}”.",
     "no_access": ("The signed-in user may not read project “{project}”: it is not public and "
                   "they are not one of its collaborators."),
+}
+
+
+_MALFORMED: dict[MalformedReason, str] = {
+    "not_a_line": "a line is not an id, a tab and JSON",
+    "not_json": "an object is not valid JSON",
+    "not_an_object": "a line holds JSON that is not an object",
+    "wrong_id": "a line's id is not the id of its object",
+    "wrong_root": "the first object is not the one asked for",
+    "missing_reference": "an object refers to one the download does not hold",
 }
 
 

@@ -37,6 +37,10 @@ from .errors import (
     MissingTransaction,
     NotAccessible,
     NotSignedIn,
+    ObjectNotFound,
+    ObjectsIncomplete,
+    ObjectsMalformed,
+    ObjectsTooLarge,
     PopupBlocked,
     ServerUnavailable,
     SessionDropped,
@@ -143,6 +147,10 @@ def _not_accessible(error: NotAccessible, editable: bool, w: Words) -> Message:
     return Message(w("not-found-title"), w(f"not-found-{what}"), "back")
 
 
+def _object_not_found(error: ObjectNotFound, editable: bool, w: Words) -> Message:
+    return Message(w("not-found-title"), w("not-found-object"), "back")
+
+
 def _storage_unavailable(error: StorageUnavailable, editable: bool, w: Words) -> Message:
     return _worded("storage-full" if error.full else "storage-blocked", "retry", w)
 
@@ -178,6 +186,10 @@ _WORDING: dict[type[BaseException], Callable[[Any, bool, Words], Message]] = {
     NotSignedIn: _Plain("signed-out", "login"),
     NotAccessible: _not_accessible,
     GraphQLError: _Plain("graphql", "retry"),
+    ObjectNotFound: _object_not_found,
+    ObjectsIncomplete: _Plain("objects-incomplete", "retry"),
+    ObjectsMalformed: _Plain("objects-malformed", "retry"),
+    ObjectsTooLarge: _Plain("objects-too-large", "back"),
 }
 
 

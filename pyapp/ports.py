@@ -8,7 +8,7 @@ them with plain Python. Keeping them tiny keeps both sides honest.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -156,7 +156,26 @@ class HttpResponse:
         return value if isinstance(value, dict) else None
 
 
+@dataclass
+class HttpStream:
+    """An answer whose body is read as it arrives: status and lower-cased headers at once,
+    then ``body``, the bytes in chunks of any size (decompressed: the browser undoes a
+    ``Content-Encoding: gzip``). ``body`` raises
+    :class:`~pyapp.errors.ServerUnavailable` when the connection fails or stalls mid-way;
+    closing it (``await body.aclose()``) stops the download."""
+
+    status: int
+    headers: dict[str, str]
+    body: AsyncGenerator[bytes, None]
+
+
 class Http(Protocol):
     """Sends a request; raises :class:`pyapp.errors.ServerUnavailable` when no answer comes."""
 
     async def send(self, request: HttpRequest) -> HttpResponse: ...
+
+    async def stream(self, request: HttpRequest) -> HttpStream:
+        """Sends a request and returns once the status and headers are in; the body is
+        read from the returned stream. ``request.max_response_bytes`` is not applied here:
+        the reader of the body bounds it."""
+        ...

@@ -151,6 +151,16 @@ ENGLISH: dict[str, str] = {
     "no-access-title": "You can't open this project",
     "no-access-detail": ("Your Speckle account doesn't have access to this project. Ask its "
                          "owner to invite you, or log in with another account."),
+    "not-found-object": "This model's data isn't in the project, or it was deleted.",
+    "objects-incomplete-title": "The model didn't finish loading",
+    "objects-incomplete-detail": ("The connection to Speckle ended before all of the model "
+                                  "arrived, so none of it is shown. Try again."),
+    "objects-malformed-title": "Speckle sent model data this page can't read",
+    "objects-malformed-detail": ("Nothing from it was kept. Try again; if it keeps happening, "
+                                 "the site owner can find details in the browser console."),
+    "objects-too-large-title": "This model is too large for this page",
+    "objects-too-large-detail": ("The model holds more data than this page is set up to load, "
+                                 "so it was not loaded. Open it in Speckle instead."),
     "graphql-title": "Speckle couldn't answer",
     "graphql-detail": "Something went wrong while loading your data from Speckle. Try again.",
     "unexpected-title": "Something went wrong",

@@ -135,6 +135,21 @@ GERMAN: dict[str, str] = {
     "no-access-detail": ("Ihr Speckle-Konto hat keinen Zugriff auf dieses Projekt. Bitten Sie "
                          "den Eigentümer, Sie einzuladen, oder melden Sie sich mit einem "
                          "anderen Konto an."),
+    "not-found-object": ("Die Daten dieses Modells sind nicht im Projekt, oder sie wurden "
+                         "gelöscht."),
+    "objects-incomplete-title": "Das Modell wurde nicht vollständig geladen",
+    "objects-incomplete-detail": ("Die Verbindung zu Speckle endete, bevor das ganze Modell "
+                                  "angekommen war, daher wird nichts davon angezeigt. Versuchen "
+                                  "Sie es erneut."),
+    "objects-malformed-title": ("Speckle hat Modelldaten geschickt, die diese Seite nicht "
+                                "lesen kann"),
+    "objects-malformed-detail": ("Nichts davon wurde übernommen. Versuchen Sie es erneut; "
+                                 "passiert es wieder, findet der Betreiber der Website Details "
+                                 "in der Browserkonsole."),
+    "objects-too-large-title": "Dieses Modell ist zu groß für diese Seite",
+    "objects-too-large-detail": ("Das Modell enthält mehr Daten, als diese Seite laden kann, "
+                                 "daher wurde es nicht geladen. Öffnen Sie es stattdessen in "
+                                 "Speckle."),
     "graphql-title": "Speckle konnte nicht antworten",
     "graphql-detail": ("Beim Laden Ihrer Daten von Speckle ist etwas schiefgegangen. "
                        "Versuchen Sie es erneut."),

@@ -10,6 +10,7 @@ and text nodes (no HTML parser at all: markup stays text), a history of entries,
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import sys
@@ -365,17 +366,27 @@ class ReadResult:
 
 
 class BodyStream:
-    """``response.body``: a ReadableStream read through ``getReader()``, in one chunk."""
+    """``response.body``: a ReadableStream read through ``getReader()``, in one chunk or in
+    the ones given; an exception among them is what that read rejects with, an
+    ``asyncio.Event`` a read that waits until it is set."""
 
-    def __init__(self, data: bytes) -> None:
-        self.chunks = [data] if data else []
+    def __init__(self, data: bytes, chunks: list[Any] | None = None) -> None:
+        self.chunks: list[Any] = list(chunks) if chunks is not None else [data] if data else []
         self.cancelled = False
+        self.reads = 0
 
     def getReader(self) -> BodyStream:  # noqa: N802
         return self
 
     async def read(self) -> ReadResult:
-        return ReadResult(self.chunks.pop(0) if self.chunks else None)
+        self.reads += 1
+        chunk = self.chunks.pop(0) if self.chunks else None
+        if isinstance(chunk, asyncio.Event):
+            await chunk.wait()
+            chunk = self.chunks.pop(0) if self.chunks else None
+        if isinstance(chunk, BaseException):
+            raise chunk
+        return ReadResult(chunk)
 
     async def cancel(self) -> None:
         self.cancelled = True
@@ -386,9 +397,10 @@ class FetchResponse:
     status: int
     text_body: str
     content_type: str | None = "application/json"
+    chunks: list[Any] | None = None
 
     def __post_init__(self) -> None:
-        self.body = BodyStream(self.text_body.encode("utf-8"))
+        self.body = BodyStream(self.text_body.encode("utf-8"), self.chunks)
 
     @property
     def headers(self) -> dict[str, str | None]:
@@ -552,6 +564,7 @@ class FakeBrowser:
         self.secure: bool | None = True
         self.navigator = types.SimpleNamespace(languages=["en-GB"])
         self.timeouts: list[int] = []
+        self.controllers: list[Any] = []
         self.proxied: list[Proxy] = []
 
     def js_module(self) -> types.ModuleType:
@@ -563,6 +576,20 @@ class FakeBrowser:
             def timeout(ms: int) -> str:
                 browser.timeouts.append(ms)
                 return f"timeout({ms})"
+
+        class AbortController:
+            def __init__(self) -> None:
+                self.signal = "controller-signal"
+                self.aborted = 0
+
+            @classmethod
+            def new(cls) -> AbortController:
+                controller = cls()
+                browser.controllers.append(controller)
+                return controller
+
+            def abort(self) -> None:
+                self.aborted += 1
 
         class LiveModule(types.ModuleType):
             # read at call time, so a test can change the page after pyapp imported ``js``
@@ -586,6 +613,7 @@ class FakeBrowser:
         js.Uint8Array = Uint8Array  # type: ignore[attr-defined]
         js.fetch = self.fetch  # type: ignore[attr-defined]
         js.AbortSignal = AbortSignal  # type: ignore[attr-defined]
+        js.AbortController = AbortController  # type: ignore[attr-defined]
         js.Object = types.SimpleNamespace(fromEntries=dict)  # type: ignore[attr-defined]
         js.window = self.window  # type: ignore[attr-defined]
         js.URL = URL  # type: ignore[attr-defined]

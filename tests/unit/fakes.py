@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass, field
 
 from pyapp.errors import ServerUnavailable
-from pyapp.ports import HttpRequest, HttpResponse
+from pyapp.ports import HttpRequest, HttpResponse, HttpStream
 
 
 class MemoryStorage:
@@ -70,7 +71,31 @@ def html_response(status: int, text: str = "<html><body>Not here</body></html>")
     return HttpResponse(status, {"content-type": "text/html; charset=utf-8"}, text)
 
 
-Handler = Callable[[HttpRequest], HttpResponse]
+@dataclass
+class StreamAnswer:
+    """A streamed answer: its body in these chunks, in turn (already decompressed, as the
+    browser hands them over); an exception among them is raised at that point, as a
+    connection failing mid-way. ``closed`` tells whether the reader stopped the download."""
+
+    status: int
+    chunks: list[bytes | BaseException] = field(default_factory=list)
+    content_type: str = "text/plain; charset=UTF-8"
+    closed: bool = False
+
+    def http_stream(self) -> HttpStream:
+        return HttpStream(self.status, {"content-type": self.content_type}, self._body())
+
+    async def _body(self) -> AsyncGenerator[bytes, None]:
+        try:
+            for chunk in self.chunks:
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield chunk
+        finally:
+            self.closed = True
+
+
+Handler = Callable[[HttpRequest], "HttpResponse | StreamAnswer"]
 
 
 class ScriptedHttp:
@@ -80,7 +105,8 @@ class ScriptedHttp:
     (e.g. that the transaction was already deleted).
     """
 
-    def __init__(self, routes: dict[str, HttpResponse | Handler | None]) -> None:
+    def __init__(self, routes: dict[str, HttpResponse | StreamAnswer | Handler | None]
+                 ) -> None:
         self.routes = routes
         self.sent: list[HttpRequest] = []
         self.hooks: list[Callable[[HttpRequest], None]] = []
@@ -93,7 +119,22 @@ class ScriptedHttp:
         answer = self.routes.get(path.split("?")[0], html_response(404))
         if answer is None:
             raise ServerUnavailable("The request to the Speckle server failed.")
-        return answer(request) if callable(answer) else answer
+        answer = answer(request) if callable(answer) else answer
+        assert isinstance(answer, HttpResponse), f"{path} answers a stream, not a response"
+        return answer
+
+    async def stream(self, request: HttpRequest) -> HttpStream:
+        """The route's answer as a stream; an ordinary response comes in one chunk."""
+        self.sent.append(request)
+        path = "/" + request.url.split("://", 1)[1].split("/", 1)[1]
+        answer = self.routes.get(path.split("?")[0], html_response(404))
+        if answer is None:
+            raise ServerUnavailable("request_failed")
+        answer = answer(request) if callable(answer) else answer
+        if isinstance(answer, HttpResponse):
+            answer = StreamAnswer(answer.status, [answer.text.encode()],
+                                  answer.headers.get("content-type", ""))
+        return answer.http_stream()
 
     def paths(self) -> list[str]:
         return ["/" + r.url.split("://", 1)[1].split("/", 1)[1] for r in self.sent]

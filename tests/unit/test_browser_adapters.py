@@ -170,6 +170,73 @@ def test_fetch_failure_is_server_unavailable_without_the_browsers_text(
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
+def test_stream_hands_out_the_body_chunk_by_chunk_as_it_arrives(fake_browser: FakeBrowser
+                                                                ) -> None:
+    from pyapp.browser import FetchHttp
+
+    fake_browser.fetch.routes["/objects/p/o"] = FetchResponse(
+        200, "", "text/plain; charset=UTF-8", chunks=[b"r0\t{", b'"a":1}\n'])
+    request = HttpRequest("GET", f"{SERVER}/objects/p/o", {"Accept": "text/plain"})
+
+    async def read() -> tuple[int, dict[str, str], list[bytes]]:
+        answer = await FetchHttp(timeout_ms=1234).stream(request)
+        return answer.status, answer.headers, [chunk async for chunk in answer.body]
+
+    assert asyncio.run(read()) == (200, {"content-type": "text/plain; charset=UTF-8"},
+                                   [b"r0\t{", b'"a":1}\n'])
+    (_, init), = fake_browser.fetch.calls
+    controller, = fake_browser.controllers
+    assert init["signal"] == controller.signal and init["redirect"] == "error"
+    assert init["credentials"] == "omit" and controller.aborted == 0
+
+
+def test_a_stream_failing_mid_body_is_server_unavailable(fake_browser: FakeBrowser) -> None:
+    from pyapp.browser import FetchHttp
+
+    fake_browser.fetch.routes["/objects/p/o"] = FetchResponse(
+        200, "", chunks=[b"part", JsException("TypeError", "network error")])
+
+    async def read() -> list[bytes]:
+        answer = await FetchHttp().stream(HttpRequest("GET", f"{SERVER}/objects/p/o"))
+        return [chunk async for chunk in answer.body]
+
+    with pytest.raises(ServerUnavailable) as caught:
+        asyncio.run(read())
+    assert (caught.value.reason, caught.value.endpoint) == ("request_failed", "/objects/p/o")
+    assert fake_browser.controllers[0].aborted == 1
+
+
+def test_a_stream_stalled_longer_than_the_limit_is_aborted(fake_browser: FakeBrowser) -> None:
+    from pyapp.browser import FetchHttp
+
+    async def read() -> list[bytes]:
+        # Created in the running loop: a read that never ends, as a stalled server's.
+        fake_browser.fetch.routes["/objects/p/o"] = FetchResponse(
+            200, "", chunks=[b"part", asyncio.Event(), b"never"])
+        answer = await FetchHttp(timeout_ms=10).stream(HttpRequest("GET", f"{SERVER}/objects/p/o"))
+        return [chunk async for chunk in answer.body]
+
+    with pytest.raises(ServerUnavailable) as caught:
+        asyncio.run(read())
+    assert caught.value.reason == "request_timed_out"
+    assert fake_browser.controllers[0].aborted >= 1
+
+
+def test_closing_a_stream_early_ends_the_download(fake_browser: FakeBrowser) -> None:
+    from pyapp.browser import FetchHttp
+
+    fake_browser.fetch.routes["/objects/p/o"] = FetchResponse(200, "", chunks=[b"a", b"b"])
+
+    async def first() -> bytes:
+        answer = await FetchHttp().stream(HttpRequest("GET", f"{SERVER}/objects/p/o"))
+        chunk = await anext(answer.body)
+        await answer.body.aclose()
+        return chunk
+
+    assert asyncio.run(first()) == b"a"
+    assert fake_browser.controllers[0].aborted == 1
+
+
 # -- page elements -----------------------------------------------------------------------
 
 def test_find_element_by_selector_or_as_given(fake_browser: FakeBrowser) -> None:

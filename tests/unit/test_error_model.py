@@ -23,7 +23,8 @@ FACTS = {"server_message": "Access code expired", "status": 401, "scope": "x:y",
 REQUIRED_REASONS = {errors.InvalidConfiguration: "missing", errors.SessionDropped: "newer_schema",
                     errors.UnusableResponse: "too_deep", errors.EndpointNotSupported:
                     "no_app_secret", errors.TokenEndpointUnreachable: "request_failed",
-                    errors.NotAccessible: "model_not_found"}
+                    errors.NotAccessible: "model_not_found",
+                    errors.ObjectsMalformed: "not_json"}
 
 
 def make(cls: type[SpeckleError]) -> SpeckleError:

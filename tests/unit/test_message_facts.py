@@ -95,6 +95,14 @@ def test_the_technical_detail_of_a_rejection_names_only_what_is_known() -> None:
      "The Speckle server did not answer as expected (HTTP 302)."),
     (errors.NotAccessible("project_not_found", "p1"), "The Speckle server has no project “p1”."),
     (errors.NotAccessible("model_not_found", "p1", "m1"), "Project “p1” has no model “m1”."),
+    (errors.ObjectNotFound("p1", "o1"), "Project “p1” has no object “o1”."),
+    (errors.ObjectsIncomplete("o1", 5, 9),
+     "The download of object “o1” was cut short after 5 of 9 objects."),
+    (errors.ObjectsMalformed("wrong_id", "o1", 3),
+     "The download of object “o1” is malformed (line 3): a line's id is not the id of its "
+     "object."),
+    (errors.ObjectsTooLarge("bytes", 100, "o1"),
+     "The download of object “o1” holds more than 100 bytes, the limit set for it."),
     (errors.NotAccessible("no_access", "p1"),
      "The signed-in user may not read project “p1”: it is not public and they are not one "
      "of its collaborators."),
@@ -111,6 +119,8 @@ def test_developer_texts_hold_the_facts_that_are_known(error: errors.SpeckleErro
     (errors.UnavailableReason, lambda r: errors.UnusableResponse(r, 500)),
     (errors.NotSignedInReason, lambda r: errors.NotSignedIn(r)),
     (errors.NotAccessibleReason, lambda r: errors.NotAccessible(r, "p1", "m1")),
+    (errors.MalformedReason, lambda r: errors.ObjectsMalformed(r, "r0", 2)),
+    (errors.ObjectLimit, lambda r: errors.ObjectsTooLarge(r, 10, "r0")),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_every_typed_reason_has_its_own_words(reason_type: object, make: Any) -> None:
     # mypy checks that every raise names a reason of its type; this, that each has words

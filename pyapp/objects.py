@@ -1,0 +1,236 @@
+"""Speckle's object downloads, read as they arrive, and the references between objects.
+
+``GET /objects/{projectId}/{objectId}`` with ``Accept: text/plain`` answers one line per
+object, ``id<TAB>json``, the requested root first and then every object of its
+``__closure``. This module is the pure half of reading it: bytes in (in chunks cut
+anywhere, even inside a multi-byte character), checked objects out, within limits, and
+complete or refused. No I/O: :meth:`pyapp.client.SpeckleClient.objects` feeds it.
+
+A root carries ``totalChildrenCount`` and ``__closure`` (``{childId: depth}``); a child
+stored on its own appears in its parent as ``{"referencedId": id, "speckle_type":
+"reference"}``. :func:`resolve` swaps those for the objects themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import safe_json
+from .errors import ObjectsIncomplete, ObjectsMalformed, ObjectsTooLarge
+from .ports import HttpRequest
+
+#: ``progress(loaded, total)``: objects read so far (the root included), and how many the
+#: root announced (itself included; None when it gives neither count nor closure).
+Progress = Callable[[int, int | None], None]
+
+REFERENCE_TYPE = "reference"
+#: The path the errors of a download name (ids left out: they say nothing new).
+OBJECTS_ENDPOINT = "/objects"
+
+
+def objects_request(server_url: str, project_id: str, object_id: str, token: str) -> HttpRequest:
+    """``GET /objects/{projectId}/{objectId}`` as lines: the object and all its children.
+
+    ``Accept`` must be exactly ``text/plain``: Speckle compares the header as a whole and
+    answers anything else with one JSON array. The ids are escaped, so an id cannot reach
+    another route.
+    """
+    from urllib.parse import quote  # where it is used: see pyapp.page_urls
+
+    path = f"/objects/{quote(project_id, safe='')}/{quote(object_id, safe='')}"
+    return HttpRequest("GET", server_url.rstrip("/") + path,
+                       {"Accept": "text/plain", "Authorization": f"Bearer {token}"})
+
+
+@dataclass(frozen=True)
+class ObjectLimits:
+    """The most one download may hold. Everything read stays in the page's memory (a
+    browser tab has a few GiB at most, and Python objects take several times their JSON's
+    size), so a model past these is refused rather than crashing the page."""
+
+    #: The most objects, the root included.
+    max_objects: int = 500_000
+    #: The most bytes of (decompressed) body.
+    max_bytes: int = 256 * 1024 * 1024
+
+
+class LineReader:
+    """Splits a body into ``id<TAB>json`` lines, whatever the chunks' boundaries.
+
+    Lines are split as bytes, before decoding: in UTF-8 the byte of ``\\n`` never occurs
+    inside a multi-byte character, so a character cut between two chunks is whole again
+    by the time its line is decoded.
+    """
+
+    def __init__(self, object_id: str = "", max_bytes: int = ObjectLimits.max_bytes) -> None:
+        self.object_id = object_id
+        self.max_bytes = max_bytes
+        self.bytes_read = 0
+        self.lines_read = 0
+        self._pending = bytearray()
+
+    def feed(self, chunk: bytes) -> list[tuple[str, dict[str, Any]]]:
+        """The complete lines ``chunk`` ends, as ``(id, object)``; the rest is kept."""
+        self.bytes_read += len(chunk)
+        if self.bytes_read > self.max_bytes:
+            raise ObjectsTooLarge("bytes", self.max_bytes, self.object_id)
+        self._pending += chunk
+        if b"\n" not in chunk:
+            return []
+        *lines, rest = self._pending.split(b"\n")
+        self._pending = bytearray(rest)
+        return [parsed for line in lines if (parsed := self._line(bytes(line))) is not None]
+
+    @property
+    def mid_line(self) -> bool:
+        """Whether part of a line is waiting for its newline."""
+        return bool(self._pending.strip())
+
+    def finish(self) -> None:
+        """The body ended: a last line without its newline was cut off."""
+        if self.mid_line:
+            raise ObjectsIncomplete(self.object_id, self.lines_read)
+
+    def _line(self, line: bytes) -> tuple[str, dict[str, Any]] | None:
+        if not line.strip():
+            return None
+        self.lines_read += 1
+        raw_id, tab, raw_json = line.partition(b"\t")
+        try:
+            object_id, text = raw_id.decode("utf-8"), raw_json.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self._malformed("not_a_line") from None
+        if not tab or not object_id:
+            raise self._malformed("not_a_line")
+        try:
+            value = safe_json.loads(text)
+        except ValueError:
+            raise self._malformed("not_json") from None
+        if not isinstance(value, dict):
+            raise self._malformed("not_an_object")
+        if value.setdefault("id", object_id) != object_id:
+            raise self._malformed("wrong_id")
+        return object_id, value
+
+    def _malformed(self, reason: Any) -> ObjectsMalformed:
+        return ObjectsMalformed(reason, self.object_id, self.lines_read)
+
+
+class ObjectStream:
+    """One download of ``object_id`` checked as it arrives: the root first, no more than
+    the limits, progress reported, and (at :meth:`finish`) every announced object there."""
+
+    def __init__(self, object_id: str, limits: ObjectLimits | None = None,
+                 progress: Progress | None = None) -> None:
+        self.object_id = object_id
+        self.limits = limits or ObjectLimits()
+        self.progress = progress
+        self.loaded = 0
+        self.total: int | None = None
+        self._reader = LineReader(object_id, self.limits.max_bytes)
+        self._missing: set[str] = set()
+        self._closure_known = False
+        self._seen: set[str] = set()
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        """The objects ``chunk`` completes, in the order they came."""
+        objects = []
+        for object_id, value in self._reader.feed(chunk):
+            if object_id in self._seen:
+                continue  # a repeat adds nothing (ids name content)
+            if self.loaded == 0:
+                self._take_root(object_id, value)
+            self._seen.add(object_id)
+            self._missing.discard(object_id)
+            self.loaded += 1
+            if self.loaded > self.limits.max_objects:
+                raise ObjectsTooLarge("objects", self.limits.max_objects, self.object_id)
+            if self.progress is not None:
+                self.progress(self.loaded, self.total)
+            objects.append(value)
+        return objects
+
+    def finish(self) -> None:
+        """The body ended: refuse it unless every object the root announced arrived."""
+        # The closure, when the root has one, names what must have come; the count is the
+        # check only without it (a count may include blobs, which the download leaves out).
+        counted = self._closure_known or self.total is None or self.loaded >= self.total
+        complete = (self.loaded > 0 and not self._reader.mid_line and not self._missing
+                    and counted)
+        if not complete:
+            raise ObjectsIncomplete(self.object_id, self.loaded, self.total)
+
+    def _take_root(self, object_id: str, root: dict[str, Any]) -> None:
+        if object_id != self.object_id:
+            raise ObjectsMalformed("wrong_root", self.object_id, 1)
+        closure = root.get("__closure")
+        if isinstance(closure, dict):
+            # Blobs (attached files) are listed in closures but are not objects: the
+            # download never holds them, and Speckle's own loader skips them too.
+            self._missing = {str(child) for child in closure
+                             if child != object_id and "blob" not in str(child)}
+            self._closure_known = True
+        count = root.get("totalChildrenCount")
+        # A root uploaded without closures says null: the closure still counts them.
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            self.total = count + 1
+        elif isinstance(closure, dict):
+            self.total = len(self._missing) + 1
+        if self.total is not None and self.total > self.limits.max_objects:
+            # Refused before the rest is downloaded: it could not be kept anyway.
+            raise ObjectsTooLarge("objects", self.limits.max_objects, self.object_id)
+
+
+def is_reference(value: Any) -> bool:
+    """Whether ``value`` is a detached child's place holder."""
+    return (isinstance(value, dict) and value.get("speckle_type") == REFERENCE_TYPE
+            and isinstance(value.get("referencedId"), str))
+
+
+def is_data_chunk(value: Any) -> bool:
+    """Whether ``value`` is one piece of a long list stored in pieces (``DataChunk``)."""
+    return isinstance(value, dict) and "datachunk" in str(value.get("speckle_type", "")).lower()
+
+
+def resolve(root: dict[str, Any], objects: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """``root`` with every reference in it, and in what it reaches, replaced by the object
+    of ``objects`` it names, in place: an object referenced twice becomes one Python object.
+
+    A list stored in pieces (a list of ``DataChunk`` objects, as senders store long lists
+    such as a mesh's vertices) becomes the one list of their ``data``, as Speckle's own
+    loader makes it.
+
+    Walked with a list, not by recursion: models nest deeper than Python's (and the
+    browser's) stack allows. A reference to an object ``objects`` lacks raises
+    :class:`~pyapp.errors.ObjectsMalformed` (``"missing_reference"``).
+    """
+    root_id = str(root.get("id", ""))
+
+    def target(value: Any) -> Any:
+        if not is_reference(value):
+            return value
+        found = objects.get(value["referencedId"])
+        if found is None:
+            raise ObjectsMalformed("missing_reference", root_id)
+        return found
+
+    seen = {id(root)}
+    todo: list[dict[str, Any] | list[Any]] = [root]
+    while todo:
+        node = todo.pop()
+        pairs: Any = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in list(pairs):
+            if isinstance(value, list) and value and is_data_chunk(target(value[0])):
+                joined: list[Any] = []
+                for piece in map(target, value):
+                    data = piece.get("data") if isinstance(piece, dict) else None
+                    joined.extend(data if isinstance(data, list) else [])
+                node[key] = value = joined
+            else:
+                node[key] = value = target(value)
+            if isinstance(value, dict | list) and id(value) not in seen:
+                seen.add(id(value))
+                todo.append(value)
+    return root

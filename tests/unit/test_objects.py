@@ -1,0 +1,197 @@
+"""Reading Speckle's object downloads: ``id<TAB>json`` lines split anywhere, the checks that
+refuse a broken or oversized download, and references resolved into shared objects."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pyapp.errors import ObjectsIncomplete, ObjectsMalformed, ObjectsTooLarge
+from pyapp.objects import LineReader, ObjectLimits, ObjectStream, resolve
+
+
+def ref(object_id: str) -> dict[str, str]:
+    return {"referencedId": object_id, "speckle_type": "reference"}
+
+
+def line(obj: dict[str, Any]) -> bytes:
+    return f"{obj['id']}\t{json.dumps(obj, ensure_ascii=False)}\n".encode()
+
+
+CHILD_A = {"id": "a1", "speckle_type": "Objects.Geometry.Mesh", "name": "Fläche ∑ 🧱"}
+CHILD_B = {"id": "b2", "speckle_type": "Objects.Geometry.Line", "shared": ref("a1")}
+ROOT = {"id": "r0", "speckle_type": "Base", "totalChildrenCount": 2,
+        "__closure": {"a1": 1, "b2": 1}, "@elements": [ref("a1"), ref("b2")]}
+BODY = line(ROOT) + line(CHILD_A) + line(CHILD_B)
+
+
+def read_all(body: bytes, size: int, **kwargs: Any) -> list[dict[str, Any]]:
+    stream = ObjectStream("r0", **kwargs)
+    out = []
+    for start in range(0, len(body), size):
+        out += stream.feed(body[start:start + size])
+    stream.finish()
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, len(BODY)])
+def test_lines_split_anywhere_even_inside_a_character_read_the_same(size: int) -> None:
+    assert read_all(BODY, size) == [ROOT, CHILD_A, CHILD_B]
+
+
+def test_a_line_is_handed_out_as_soon_as_its_newline_arrives() -> None:
+    reader = LineReader("r0")
+    assert reader.feed(line(ROOT)[:-1]) == []
+    assert reader.feed(b"\n" + line(CHILD_A)[:5]) == [("r0", ROOT)]
+
+
+def test_an_object_without_an_id_takes_its_lines() -> None:
+    assert LineReader().feed(b'x9\t{"speckle_type": "Base"}\n') == [
+        ("x9", {"id": "x9", "speckle_type": "Base"})]
+
+
+def test_progress_counts_objects_against_the_announced_total() -> None:
+    seen: list[tuple[int, int | None]] = []
+    read_all(BODY, 5, progress=lambda loaded, total: seen.append((loaded, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_root_with_a_null_count_is_counted_from_its_closure() -> None:
+    root = {**ROOT, "totalChildrenCount": None}
+    seen: list[tuple[int, int | None]] = []
+    read_all(line(root) + line(CHILD_A) + line(CHILD_B), 9,
+             progress=lambda loaded, total: seen.append((loaded, total)))
+    assert seen[-1] == (3, 3)
+
+
+@pytest.mark.parametrize(("cut", "loaded"), [
+    (len(line(ROOT)) + 3, 1),
+    (len(line(ROOT)) + len(line(CHILD_A)) + 10, 2),
+])
+def test_a_body_cut_inside_a_line_is_refused_at_its_end(cut: int, loaded: int) -> None:
+    with pytest.raises(ObjectsIncomplete) as caught:
+        read_all(BODY[:cut], 4)
+    assert (caught.value.loaded, caught.value.expected) == (loaded, 3)
+
+
+def test_a_cut_on_a_line_boundary_is_found_by_the_closure() -> None:
+    with pytest.raises(ObjectsIncomplete) as caught:
+        read_all(line(ROOT) + line(CHILD_B), 50)
+    assert (caught.value.object_id, caught.value.loaded, caught.value.expected) == ("r0", 2, 3)
+
+
+def test_a_last_line_without_its_newline_is_cut_off_even_when_it_parses() -> None:
+    with pytest.raises(ObjectsIncomplete):
+        read_all(BODY[:-1], 50)
+
+
+def test_an_empty_body_is_incomplete() -> None:
+    with pytest.raises(ObjectsIncomplete) as caught:
+        read_all(b"", 1)
+    assert caught.value.loaded == 0
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    (b"a1 no tab here\n", "not_a_line"),
+    (b'\t{"id": ""}\n', "not_a_line"),
+    (b"a1\t\xff\xfe{}\n", "not_a_line"),
+    (b'a1\t{"id": "a1",\n', "not_json"),
+    (b"a1\t[1, 2]\n", "not_an_object"),
+    (b'a1\t{"id": "zz"}\n', "wrong_id"),
+    (b"a1\t" + b"[" * 5000 + b"]" * 5000 + b"\n", "not_json"),
+])
+def test_a_malformed_line_is_refused_with_its_line_number(bad: bytes, reason: str) -> None:
+    stream = ObjectStream("r0")
+    with pytest.raises(ObjectsMalformed) as caught:
+        stream.feed(line(ROOT) + bad)
+    assert (caught.value.reason, caught.value.line) == (reason, 2)
+
+
+def test_a_first_object_other_than_the_root_is_refused() -> None:
+    with pytest.raises(ObjectsMalformed) as caught:
+        ObjectStream("r0").feed(line(CHILD_A))
+    assert caught.value.reason == "wrong_root"
+
+
+def test_more_objects_than_the_limit_are_refused_when_the_root_announces_them() -> None:
+    stream = ObjectStream("r0", ObjectLimits(max_objects=2))
+    with pytest.raises(ObjectsTooLarge) as caught:
+        stream.feed(line(ROOT))
+    assert (caught.value.limit, caught.value.maximum) == ("objects", 2)
+
+
+def test_more_objects_than_the_limit_are_refused_when_the_root_understates_them() -> None:
+    root = {"id": "r0", "speckle_type": "Base"}
+    with pytest.raises(ObjectsTooLarge):
+        read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50, limits=ObjectLimits(2))
+
+
+def test_more_bytes_than_the_limit_are_refused_before_they_are_kept() -> None:
+    stream = ObjectStream("r0", ObjectLimits(max_bytes=len(BODY) - 1))
+    stream.feed(BODY[:10])
+    with pytest.raises(ObjectsTooLarge) as caught:
+        stream.feed(BODY[10:])
+    assert (caught.value.limit, caught.value.maximum) == ("bytes", len(BODY) - 1)
+
+
+def test_a_repeated_object_is_handed_out_once() -> None:
+    assert [o["id"] for o in read_all(BODY + line(CHILD_A), 50)] == ["r0", "a1", "b2"]
+
+
+def test_references_become_the_objects_and_a_shared_one_is_one_object() -> None:
+    objects = {o["id"]: o for o in read_all(BODY, 50)}
+    root = resolve(objects["r0"], objects)
+    a, b = root["@elements"]
+    assert a is objects["a1"] and b is objects["b2"] and b["shared"] is a
+    assert a["name"] == "Fläche ∑ 🧱"
+
+
+def test_a_reference_to_an_object_not_downloaded_is_refused() -> None:
+    with pytest.raises(ObjectsMalformed) as caught:
+        resolve({"id": "r0", "x": [ref("gone")]}, {})
+    assert caught.value.reason == "missing_reference"
+
+
+def test_a_chain_deeper_than_the_stack_resolves() -> None:
+    depth = 50_000
+    objects = {f"n{i}": {"id": f"n{i}", "next": ref(f"n{i + 1}")} for i in range(depth)}
+    objects[f"n{depth}"] = {"id": f"n{depth}"}
+    node = resolve(objects["n0"], objects)
+    for _ in range(depth):
+        node = node["next"]
+    assert node["id"] == f"n{depth}"
+
+
+def test_a_cycle_of_references_ends() -> None:
+    objects = {"x": {"id": "x", "to": ref("y")}, "y": {"id": "y", "to": ref("x")}}
+    root = resolve(objects["x"], objects)
+    assert root["to"]["to"] is root
+
+
+def test_a_list_stored_in_chunks_becomes_one_list() -> None:
+    objects = {
+        "c1": {"id": "c1", "speckle_type": "Speckle.Core.Models.DataChunk", "data": [1, 2]},
+        "c2": {"id": "c2", "speckle_type": "Speckle.Core.Models.DataChunk", "data": [3]},
+        "m": {"id": "m", "vertices": [ref("c1"), ref("c2")], "faces": [ref("c2")],
+              "other": [ref("x")]},
+        "x": {"id": "x", "speckle_type": "Base"},
+    }
+    mesh = resolve(objects["m"], objects)
+    assert (mesh["vertices"], mesh["faces"]) == ([1, 2, 3], [3])
+    assert mesh["other"][0] is objects["x"]
+
+
+def test_blobs_in_the_closure_are_not_waited_for() -> None:
+    root = {**ROOT, "totalChildrenCount": 3, "__closure": {"a1": 1, "b2": 1, "blob:f00d": 1}}
+    assert [o["id"] for o in read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50)] == [
+        "r0", "a1", "b2"]
+
+
+def test_a_root_without_a_closure_is_checked_by_its_count() -> None:
+    root = {"id": "r0", "speckle_type": "Base", "totalChildrenCount": 2}
+    with pytest.raises(ObjectsIncomplete) as caught:
+        read_all(line(root) + line(CHILD_A), 50)
+    assert (caught.value.loaded, caught.value.expected) == (2, 3)
+    assert len(read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50)) == 3
