@@ -54,7 +54,7 @@ from .errors import (
     TokenEndpointUnreachable,
     UnusableResponse,
 )
-from .objects import ObjectLimits
+from .objects import ObjectLimits, flat_properties, walk
 from .speckle_api import (
     Author,
     Model,
@@ -161,6 +161,8 @@ __all__ = [
     "connect",
     "enable_sync_http",
     "finish_login",
+    "flat_properties",
     "mount",
     "resolve_settings",
+    "walk",
 ]

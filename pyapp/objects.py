@@ -13,7 +13,7 @@ stored on its own appears in its parent as ``{"referencedId": id, "speckle_type"
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,3 +234,55 @@ def resolve(root: dict[str, Any], objects: Mapping[str, dict[str, Any]]) -> dict
                 seen.add(id(value))
                 todo.append(value)
     return root
+
+
+def walk(root: Any) -> Iterator[dict[str, Any]]:
+    """Every Speckle object (a dict with a ``speckle_type``) in a tree :func:`resolve` made,
+    ``root`` first, each once however often it is referenced:
+    ``Counter(o["speckle_type"] for o in walk(model))`` counts a model by type.
+
+    Walked with a list, not by recursion, as :func:`resolve`; lists of plain values (a
+    mesh's vertices) are stepped over, not looked into.
+    """
+    seen: set[int] = set()
+    todo: list[Any] = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if isinstance(node.get("speckle_type"), str):
+                yield node
+            children: Iterable[Any] = node.values()
+        else:
+            children = node
+        # Reversed so that the first child comes out first (a list is a stack).
+        todo.extend(reversed([c for c in children if isinstance(c, dict | list)]))
+
+
+#: Bookkeeping every object carries; not a property a person looks for.
+_BOOKKEEPING = frozenset({"id", "speckle_type", "totalChildrenCount", "__closure"})
+
+
+def flat_properties(obj: dict[str, Any]) -> dict[str, Any]:
+    """The plain values of one object, nested groups named by their path: ``{"name":
+    "Wall 00001", "parameters.Mark.value": "W-1", …}``, ready for a table.
+
+    Left out: the bookkeeping (``id``, ``speckle_type``, child counts), lists, and other
+    Speckle objects (they are rows of their own, see :func:`walk`).
+    """
+    flat: dict[str, Any] = {}
+    todo: list[tuple[str, dict[str, Any]]] = [("", obj)]
+    while todo:
+        prefix, group = todo.pop(0)
+        for key, value in group.items():
+            name = prefix + str(key)
+            if not prefix and key in _BOOKKEEPING:
+                continue
+            if isinstance(value, dict):
+                if "speckle_type" not in value:
+                    todo.append((name + ".", value))
+            elif not isinstance(value, list):
+                flat[name] = value
+    return flat

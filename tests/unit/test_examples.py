@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/pyscript.toml"))
 def test_there_are_examples() -> None:
-    assert {p.parent.name for p in EXAMPLES} >= {"embed", "projects"}
+    assert {p.parent.name for p in EXAMPLES} >= {"embed", "model", "projects"}
 
 
 def test_the_projects_example_asks_for_the_whole_standard_library() -> None:

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from pyapp.errors import ObjectsIncomplete, ObjectsMalformed, ObjectsTooLarge
-from pyapp.objects import LineReader, ObjectLimits, ObjectStream, resolve
+from pyapp.objects import (
+    LineReader,
+    ObjectLimits,
+    ObjectStream,
+    flat_properties,
+    resolve,
+    walk,
+)
 
 
 def ref(object_id: str) -> dict[str, str]:
@@ -195,3 +202,44 @@ def test_a_root_without_a_closure_is_checked_by_its_count() -> None:
         read_all(line(root) + line(CHILD_A), 50)
     assert (caught.value.loaded, caught.value.expected) == (2, 3)
     assert len(read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50)) == 3
+
+
+# -- walking a loaded model ------------------------------------------------------------------
+
+def _model() -> dict[str, Any]:
+    mesh = {"id": "m", "speckle_type": "Mesh", "vertices": [0.0, 1.0, {"not": "looked into"}]}
+    wall = {"id": "w1", "speckle_type": "Wall", "display": [mesh], "parameters": {"a": 1}}
+    door = {"id": "d1", "speckle_type": "Door", "display": [mesh]}
+    return {"id": "r", "speckle_type": "Collection", "elements": [wall, {"inner": [door]}]}
+
+
+def test_walk_hands_out_every_object_once_root_first_in_document_order() -> None:
+    model = _model()
+    assert [o["id"] for o in walk(model)] == ["r", "w1", "m", "d1"]  # m shared: once
+
+
+def test_walk_steps_over_plain_dicts_and_ends_on_a_cycle() -> None:
+    a: dict[str, Any] = {"id": "a", "speckle_type": "A"}
+    b = {"id": "b", "speckle_type": "B", "back": a}
+    a["next"] = b
+    assert [o["id"] for o in walk({"group": {"list": [a]}})] == ["a", "b"]
+
+
+def test_walk_of_a_deep_chain_does_not_recurse() -> None:
+    node: dict[str, Any] = {"id": "0", "speckle_type": "Node"}
+    for n in range(1, 5000):
+        node = {"id": str(n), "speckle_type": "Node", "child": node}
+    assert sum(1 for _ in walk(node)) == 5000
+
+
+def test_flat_properties_name_nested_values_by_path_and_leave_out_objects_and_lists() -> None:
+    wall = {"id": "w", "speckle_type": "Wall", "totalChildrenCount": 3, "__closure": {"x": 1},
+            "name": "Wall 1", "height": 3.5, "tag": None,
+            "parameters": {"Mark": {"value": "W-1", "units": None}, "id": "kept: not top"},
+            "mesh": {"id": "m", "speckle_type": "Mesh"}, "vertices": [1, 2]}
+    assert flat_properties(wall) == {
+        "name": "Wall 1", "height": 3.5, "tag": None,
+        "parameters.id": "kept: not top",
+        "parameters.Mark.value": "W-1", "parameters.Mark.units": None,
+    }
+    assert list(flat_properties(wall))[:3] == ["name", "height", "tag"]  # top level first
