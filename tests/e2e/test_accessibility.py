@@ -139,3 +139,22 @@ def test_projects_example(
     expect(page.locator("#error")).to_be_visible()
     assert_accessible(page, "projects: an error")
     page_guard.assert_clean(allow_console=NETWORK_NOISE)
+
+
+def test_model_example(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    from tests.e2e.test_objects import MODEL_PAGE, big_project, sign_in
+
+    project = big_project(mock)
+    model = project.models[0]
+    mock.faults["/objects/"] = "cut-stream"
+    sign_in(page, app_site, f"{MODEL_PAGE}?project={project.id}&model={model.id}"
+                            f"&version={model.versions[0].id}")
+    expect(page.locator("body")).to_have_attribute("data-state", "failed")
+    assert_accessible(page, "model: a download that failed")
+    del mock.faults["/objects/"]
+    page.get_by_role("button", name="Load objects").click()
+    expect(page.locator("body")).to_have_attribute("data-state", "model-loaded")
+    assert_accessible(page, "model: a model loaded")
+    page_guard.assert_clean(allow_console=NETWORK_NOISE)  # the cut download
