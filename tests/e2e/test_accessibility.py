@@ -17,6 +17,7 @@ from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import app_config
+from tests.e2e.model_page import link_to_building, sign_in
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -144,13 +145,8 @@ def test_projects_example(
 def test_model_example(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
-    from tests.e2e.test_objects import MODEL_PAGE, big_project, sign_in
-
-    project = big_project(mock)
-    model = project.models[0]
     mock.faults["/objects/"] = "cut-stream"
-    sign_in(page, app_site, f"{MODEL_PAGE}?project={project.id}&model={model.id}"
-                            f"&version={model.versions[0].id}")
+    sign_in(page, app_site, link_to_building(mock))
     expect(page.locator("body")).to_have_attribute("data-state", "failed")
     assert_accessible(page, "model: a download that failed")
     del mock.faults["/objects/"]

@@ -4,7 +4,7 @@ and ``Cross-Origin-Opener-Policy: same-origin-allow-popups``).
 
 The site uses relative URLs only, so a static host that puts it under ``/some/deep/path/``
 must just work; the CSP below is the one documented for site owners, and every page
-(the app, its callback, both examples) must run under it without a single violation, sent
+(the app, its callback, the examples) must run under it without a single violation, sent
 as a header or, for hosts that cannot set headers, written in the pages' ``<meta>``.
 """
 
@@ -20,6 +20,7 @@ from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import APP_ID, REPO_ROOT, app_config
+from tests.e2e.model_page import link_to_building
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -93,6 +94,10 @@ def test_every_page_works_under_the_documented_csp(
     # The app, signed in by the same tab's session.
     AppPage(page, server.url).open("index.html", state="signed-in")
     expect(page.locator("#user-name")).to_have_text("Ada Lovelace")
+
+    # The model example: its Python from a file, the objects streamed from the server.
+    AppPage(page, server.url).open(link_to_building(mock), state="model-loaded")
+    expect(page.locator("#types tbody tr")).to_have_count(10)
 
     # The drop-in widget: its constructed stylesheet is allowed by style-src 'self'.
     page.goto(server.url + "examples/embed/")

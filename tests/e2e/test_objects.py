@@ -19,27 +19,15 @@ from playwright.sync_api import Page, expect
 
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
-from mock_speckle.fixtures import ADA_ID, BIG_PROJECT_NAME
-from mock_speckle.models import Project
 from tests.e2e.app_page import AppPage
+from tests.e2e.model_page import big_project, link_to_building, sign_in
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
 
-MODEL_PAGE = "examples/model/index.html"
 ELEMENTS_PER_KIND = 30 * 200 // 6
 MESHES = 30 * 200 * 3 // 4 + 8
 ALL_OBJECTS = 1 + 30 + 30 * 200 + MESHES + 6
-
-
-def big_project(mock: MockSpeckle) -> Project:
-    return next(p for p in mock.users[ADA_ID].projects if p.name == BIG_PROJECT_NAME)
-
-
-def sign_in(page: Page, site: StaticServer, path: str = MODEL_PAGE) -> AppPage:
-    example = AppPage(page, site.url).open(path)
-    example.authorize_in(example.open_popup())
-    return example
 
 
 def counted(page: Page, speckle_type: str) -> str:
@@ -95,7 +83,7 @@ def test_a_shared_link_opens_the_version_again_after_the_login(
 ) -> None:
     project = big_project(mock)
     model, version = project.models[0], project.models[0].versions[0]
-    link = f"{MODEL_PAGE}?project={project.id}&model={model.id}&version={version.id}"
+    link = link_to_building(mock)
     sign_in(page, app_site, link)
     AppPage(page, app_site.url).wait_for("model-loaded")  # no click: the link said it all
     expect(page.get_by_label("Project")).to_have_value(project.id)
@@ -116,11 +104,8 @@ def test_a_download_that_fails_is_explained_and_nothing_is_shown(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
     fault: str, words: str,
 ) -> None:
-    project = big_project(mock)
-    model, version = project.models[0], project.models[0].versions[0]
-    link = f"{MODEL_PAGE}?project={project.id}&model={model.id}&version={version.id}"
     mock.faults["/objects/"] = fault
-    sign_in(page, app_site, link)
+    sign_in(page, app_site, link_to_building(mock))
     AppPage(page, app_site.url).wait_for("failed")
     expect(page.get_by_role("alert")).to_contain_text(words)
     expect(page.locator("#result")).to_be_hidden()
