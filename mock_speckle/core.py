@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Self
 from urllib.parse import parse_qs
 
+from . import objects_upload
 from .auth import AuthStore
 from .fixtures import default_users
 from .models import App, RequestRecord, TokenRecord, User
@@ -57,6 +58,8 @@ class MockSpeckle:
         self.code_ttl_seconds: float = 600
         self.slow_seconds: float = 5.0
         self.faults: dict[str, str] = {}
+        #: The most bytes one part of an object upload may hold (Speckle's 100 MB default).
+        self.max_upload_part_bytes: int = objects_upload.MAX_PART_BYTES
         #: Where the "redirect" fault sends requests: another origin, e.g. a second mock.
         self.redirect_target: str = ""
         #: Seconds since the epoch; replace it to move time without sleeping.

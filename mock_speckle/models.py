@@ -56,6 +56,10 @@ class Project:
     models: list[Model] = field(default_factory=list)
     #: The project's stored objects, id -> the JSON text Speckle answers with.
     objects: dict[str, str] = field(default_factory=dict)
+    #: The ``totalChildrenCount`` Speckle keeps beside an object (a column of its own) and
+    #: answers a download's root with, by id: None for an object uploaded through ``POST
+    #: /objects``, which leaves it empty. An object not here answers with its own.
+    children_counts: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass

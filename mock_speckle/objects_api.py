@@ -1,6 +1,7 @@
-"""Speckle's object download routes: ``GET /objects/{projectId}/{objectId}`` (the object and
-its closure), ``GET /objects/{projectId}/{objectId}/single`` and ``POST
-/api/getobjects/{projectId}``.
+"""Speckle's objects routes: the downloads ``GET /objects/{projectId}/{objectId}`` (the object
+and its closure), ``GET /objects/{projectId}/{objectId}/single`` and ``POST
+/api/getobjects/{projectId}``, and the upload ``POST /objects/{projectId}``
+(:mod:`mock_speckle.objects_upload`).
 
 As in speckle-server's ``download.ts``, ``diffDownload.ts`` and ``speckleObjectsStream.ts``:
 ``Accept: text/plain`` (exactly) gives ``id<TAB>json`` lines, anything else one JSON
@@ -8,6 +9,8 @@ array; the root comes first. Read access is Speckle's ``validatePermissionsReadS
 a public project is open to all; otherwise no user, a token without ``streams:read`` or a
 user who is not a collaborator gets ``401`` and an unknown project ``404``, all with an
 empty body. The mock gzips the bodies when the request accepts gzip (Speckle always does).
+The root of ``/objects`` and ``/single`` comes with the ``totalChildrenCount`` Speckle keeps
+beside it (``getFormattedObject``): ``null`` for a root uploaded through ``POST /objects``.
 
 Faults (``mock.faults`` on these routes): ``cut-stream`` sends half the body and hangs up,
 ``malformed-line`` breaks the third object's JSON; ``404`` and ``403`` are generic.
@@ -20,6 +23,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from . import objects_upload
 from .models import Project, TokenRecord
 from .web import Request, Response, html_response, text_response
 
@@ -39,6 +43,8 @@ def handle(mock: MockSpeckle, req: Request, token: TokenRecord | None,
            fault: str | None) -> Response | None:
     """The answer of an objects route, or None when ``req`` is not one."""
     parts = req.route.strip("/").split("/")
+    if req.method == "POST" and parts[0] == "objects" and len(parts) == 2:
+        return objects_upload.upload(mock, req, token, parts[1])
     if req.method == "GET" and parts[0] == "objects" and len(parts) in (3, 4):
         if len(parts) == 4 and parts[3] != "single":
             return None
@@ -48,9 +54,10 @@ def handle(mock: MockSpeckle, req: Request, token: TokenRecord | None,
         text = project.objects.get(parts[2])
         if text is None:
             return html_response(404, NOT_FOUND_TEXT)
+        root = _root_text(project, parts[2])
         if len(parts) == 4:
-            return Response(200, text.encode(), "application/json; charset=utf-8")
-        return _stream(req, project, [parts[2], *_closure(text)], fault)
+            return Response(200, root.encode(), "application/json; charset=utf-8")
+        return _stream(req, project, [parts[2], *_closure(text)], fault, root)
     if req.method == "POST" and parts[:2] == ["api", "getobjects"] and len(parts) == 3:
         project, denied = _readable(mock, parts[2], token)
         if project is None:
@@ -80,15 +87,30 @@ def _readable(mock: MockSpeckle, project_id: str,
     return None, Response(401 if token is None else 404)
 
 
+def _root_text(project: Project, object_id: str) -> str:
+    """A download's root: its text with the ``totalChildrenCount`` kept beside it, when
+    that differs from its own (in place when it has one, else added at the end)."""
+    text = project.objects[object_id]
+    if object_id not in project.children_counts:
+        return text
+    value = json.loads(text)
+    value["totalChildrenCount"] = project.children_counts[object_id]
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _closure(root_text: str) -> list[str]:
     """The root's children, nearest first (as the closure table is read)."""
     closure = json.loads(root_text).get("__closure") or {}
     return sorted(closure, key=lambda child: closure[child])
 
 
-def _stream(req: Request, project: Project, ids: Iterable[str], fault: str | None) -> Response:
+def _stream(req: Request, project: Project, ids: Iterable[str], fault: str | None,
+            root: str | None = None) -> Response:
+    """``ids``' objects (unknown ones skipped), the first answered as ``root`` if given."""
     lines = req.headers.get("accept") == "text/plain"  # Speckle compares it exactly
-    found = [(i, project.objects[i]) for i in ids if i in project.objects]  # unknown: skipped
+    found = [(i, project.objects[i]) for i in ids if i in project.objects]
+    if root is not None and found:
+        found[0] = (found[0][0], root)
     if fault == "malformed-line" and len(found) > 2:
         object_id, text = found[2]
         found[2] = (object_id, text[: len(text) // 2])

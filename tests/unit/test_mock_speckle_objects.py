@@ -1,10 +1,11 @@
 """The mock Speckle server's objects routes over real HTTP: the fixture building, both
-answer formats, gzip, Speckle's refusals and the objects faults."""
+answer formats, gzip, Speckle's refusals and the objects faults; the upload."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import http.client
 import json
 import zlib
@@ -14,7 +15,13 @@ from typing import Any
 import pytest
 
 from mock_speckle import App, MockSpeckle
-from mock_speckle.fixtures import BIG_PROJECT_NAME, BUILDING_OBJECTS, building_objects
+from mock_speckle.fixtures import (
+    ADA_ID,
+    BIG_PROJECT_NAME,
+    BUILDING_OBJECTS,
+    GRACE_ID,
+    building_objects,
+)
 from mock_speckle.server import dispatch
 from mock_speckle.web import Request, Response
 from pyapp.client import SpeckleClient
@@ -29,6 +36,7 @@ from pyapp.errors import (
 )
 from pyapp.ports import HttpRequest, HttpResponse, HttpStream
 from pyapp.stores import Session, SessionStore
+from tests.real_server.sender import batch, multipart
 from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto
 from tests.unit.test_mock_speckle_graphql import ALL_SCOPES, APP_ID, REDIRECT, post, token_for
 
@@ -308,3 +316,200 @@ def test_the_client_ends_a_session_whose_token_the_server_killed(
     with pytest.raises(SessionExpired):
         asyncio.run(client.load(project_id(mock), ROOT))
     assert not client.signed_in
+
+
+# --------------------------------------------------------------------------- the upload
+
+WRITE_SCOPES = [*ALL_SCOPES, "streams:write"]
+
+
+def child(n: int) -> dict[str, Any]:
+    return {"id": f"{n:032x}", "speckle_type": "Base", "n": n}
+
+
+def uploaded_root(*children: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "f" * 32, "speckle_type": "Base", "totalChildrenCount": len(children),
+            "@items": [{"referencedId": c["id"], "speckle_type": "reference"} for c in children],
+            "__closure": {c["id"]: 1 for c in children}}
+
+
+def upload(mock: MockSpeckle, token: str | None, parts: list[tuple[str, str, bytes]],
+           project: str | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    content_type, body = multipart(parts)
+    headers = {"Content-Type": content_type, **headers}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return post(mock, f"/objects/{project or project_id(mock)}", body, headers)
+
+
+def test_an_upload_of_a_gzip_part_and_a_json_part_is_201_and_stored(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    one, two = child(1), child(2)
+    root = uploaded_root(one, two)
+    root_text = json.dumps(root)  # spaces and all: kept as sent
+    status, _, body = upload(mock, token, [
+        ("batch-1", *batch([one, two], gzipped=True)),
+        ("batch-2", "application/json", f"[{root_text}]".encode())])
+    assert (status, body) == (201, b"")
+    project = next(p for p in mock.users[ADA_ID].projects if p.id == project_id(mock))
+    assert project.objects[root["id"]] == root_text
+    assert json.loads(project.objects[one["id"]]) == one
+
+
+def test_uploaded_objects_are_served_as_uploaded_and_the_root_with_a_null_count(
+        mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    one, two = child(1), child(2)
+    root = uploaded_root(one, two)
+    texts = {o["id"]: json.dumps(o, separators=(",", ":")) for o in (one, two, root)}
+    part = ("[" + ",".join(texts.values()) + "]").encode()
+    assert upload(mock, token, [("batch", "text/plain", part)])[0] == 201
+    pid = project_id(mock)
+    # /single and a download's root carry the count Speckle keeps beside an object (a
+    # column the upload leaves empty); the rest come byte for byte.
+    single = get(mock, f"/objects/{pid}/{root['id']}/single", token)[2].decode()
+    assert single == texts[root["id"]].replace('"totalChildrenCount":2',
+                                               '"totalChildrenCount":null')
+    one_alone = get(mock, f"/objects/{pid}/{one['id']}/single", token)[2].decode()
+    assert one_alone == texts[one["id"]][:-1] + ',"totalChildrenCount":null}'
+    got = get(mock, f"/objects/{pid}/{root['id']}", token, Accept="text/plain")[2].decode()
+    assert got == "".join(f"{i}\t{t}\n" for i, t in
+                          [(root["id"], single), (one["id"], texts[one["id"]]),
+                           (two["id"], texts[two["id"]])])
+    ids = json.dumps({"objects": json.dumps([root["id"]])}).encode()
+    _, _, raw = post(mock, f"/api/getobjects/{pid}", ids, {
+        "Content-Type": "application/json", "Accept": "text/plain",
+        "Authorization": f"Bearer {token}"})
+    assert raw.decode() == f"{root['id']}\t{texts[root['id']]}\n"
+
+
+def test_the_client_loads_an_uploaded_root_counting_from_its_closure(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    one, two = child(1), child(2)
+    parts = [("b", *batch([uploaded_root(one, two), one, two], gzipped=False))]
+    assert upload(mock, token, parts)[0] == 201
+    seen: list[tuple[int, int | None]] = []
+    root = asyncio.run(client_for(mock, token).load(
+        project_id(mock), "f" * 32, progress=lambda loaded, total: seen.append((loaded, total))))
+    assert root["@items"] == [one, two] and root["totalChildrenCount"] is None
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_an_object_without_an_id_gets_the_hash_of_its_json_and_hash_wins(
+        mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    bare = {"speckle_type": "Base", "name": "Träger"}
+    hashed = {"id": "0" * 32, "hash": "a" * 32, "speckle_type": "Base"}
+    assert upload(mock, token, [("b", *batch([bare, hashed], gzipped=False))])[0] == 201
+    bare_id = hashlib.md5(json.dumps(bare, separators=(",", ":"),
+                                     ensure_ascii=False).encode()).hexdigest()
+    project = next(p for p in mock.users[ADA_ID].projects if p.id == project_id(mock))
+    assert project.objects[bare_id] == json.dumps({**bare, "id": bare_id}, separators=(",", ":"),
+                                                  ensure_ascii=False)
+    assert json.loads(project.objects["a" * 32])["id"] == "a" * 32
+    assert "0" * 32 not in project.objects
+
+
+def test_uploading_an_id_again_is_201_and_the_first_content_stays(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    first, second = child(1), {**child(1), "n": 99}
+    assert upload(mock, token, [("b", *batch([first], gzipped=True))])[0] == 201
+    assert upload(mock, token, [("b", *batch([first], gzipped=True))])[0] == 201
+    assert upload(mock, token, [("b", *batch([second], gzipped=False))])[0] == 201
+    project = next(p for p in mock.users[ADA_ID].projects if p.id == project_id(mock))
+    assert json.loads(project.objects[first["id"]]) == first
+
+
+def test_an_upload_without_a_token_is_401_with_no_body(mock: MockSpeckle) -> None:
+    status, _, body = upload(mock, None, [("b", *batch([child(1)], gzipped=False))])
+    assert (status, body) == (401, b"")
+
+
+def test_a_token_without_streams_write_is_401(mock: MockSpeckle, token: str) -> None:
+    assert upload(mock, token, [("b", *batch([child(1)], gzipped=False))])[:3:2] == (401, b"")
+
+
+@pytest.mark.parametrize("which", ["reviewer", "other user's", "other user's public", "unknown"])
+def test_a_project_the_user_may_not_write_is_401(mock: MockSpeckle, which: str) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    grace = mock.users[GRACE_ID].projects
+    project = {
+        "reviewer": next(p.id for p in mock.users[ADA_ID].projects if p.role == "stream:reviewer"),
+        "other user's": next(p.id for p in grace if p.visibility == "PRIVATE"),
+        "other user's public": next(p.id for p in grace if p.visibility == "PUBLIC"),
+        "unknown": "ffffffffff"}[which]
+    status, _, body = upload(mock, token, [("b", *batch([child(1)], gzipped=False))], project)
+    assert (status, body) == (401, b"")
+
+
+def test_an_invalid_token_is_403_with_no_body_on_the_upload_too(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    mock.kill_access_token(token)
+    assert upload(mock, token, [("b", *batch([child(1)], gzipped=False))])[:3:2] == (403, b"")
+
+
+GZIP_PREFIX = "Error inserting object in the database: "
+JSON_PREFIX = "Error inserting object in the database. "
+BAD_ID = "Invalid object ID. Object ID: abc. Object ID's must be hashes represented by a " \
+         "string of 32 characters."
+
+
+@pytest.mark.parametrize(("media_type", "data", "status", "message"), [
+    ("application/json", b"[{not json", 400, "Failed to parse data. Batch is not in JSON format."),
+    ("text/plain", b'{"id": "x"}', 400,
+     "Failed to parse data. Batch is expected to be wrapped in a JSON array."),
+    ("application/json", b"[1]", 400,
+     "Error inserting object in the database. Check server logs for details"),
+    ("application/json", b'[{"id": "abc"}]', 400, JSON_PREFIX + BAD_ID),
+    ("application/gzip", gzip.compress(b'[{"id": "abc"}]'), 400, GZIP_PREFIX + BAD_ID),
+    ("application/gzip", b"[not gzip]", 400, "Failed to parse data."),
+    ("application/gzip", gzip.compress(b"[{"), 400, "Failed to parse data."),
+    ("application/xml", b"[]", 400, 'Invalid ContentType header. This route only accepts '
+     '"application/gzip", "text/plain" or "application/json".'),
+])
+def test_a_malformed_batch_is_refused_and_nothing_of_it_is_stored(
+        mock: MockSpeckle, media_type: str, data: bytes, status: int, message: str) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    before = dict(next(p for p in mock.users[ADA_ID].projects if p.id == project_id(mock)).objects)
+    answer = upload(mock, token, [("b", media_type, data)])
+    assert (answer[0], answer[2].decode()) == (status, message)
+    assert answer[1]["Content-Type"] == "text/html; charset=utf-8"  # Express' res.send(text)
+    after = next(p for p in mock.users[ADA_ID].projects if p.id == project_id(mock)).objects
+    assert after == before
+
+
+def test_a_part_over_the_size_limit_is_413(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    mock.max_upload_part_bytes = 100
+    media_type, data = batch([child(n) for n in range(5)], gzipped=False)
+    status, _, body = upload(mock, token, [("b", media_type, data)])
+    assert (status, body.decode()) == (413, f"File size too large ({len(data)} > 100)")
+
+
+def test_a_body_that_is_not_multipart_is_400(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    status, _, body = post(mock, f"/objects/{project_id(mock)}", b"[]", {
+        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    assert (status, body) == (400, b"Failed to parse request headers and body content as "
+                                   b"valid multipart/form-data.")
+
+
+def test_a_multipart_body_cut_before_its_end_is_400(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    content_type, body = multipart([("b", *batch([child(1)], gzipped=False))])
+    status, _, answer = post(mock, f"/objects/{project_id(mock)}", body[:-30], {
+        "Content-Type": content_type, "Authorization": f"Bearer {token}"})
+    assert status == 400 and b"Upload request error" in answer
+
+
+def test_a_part_without_a_file_name_is_a_form_field_and_ignored(mock: MockSpeckle) -> None:
+    token = token_for(mock, WRITE_SCOPES)
+    boundary = "xyz"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="batch"\r\n'
+            f"Content-Type: application/json\r\n\r\n[{json.dumps(child(7))}]\r\n"
+            f"--{boundary}--\r\n").encode()
+    status, _, _ = post(mock, f"/objects/{project_id(mock)}", body, {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Authorization": f"Bearer {token}"})
+    assert status == 201
+    assert get(mock, f"/objects/{project_id(mock)}/{child(7)['id']}/single", token)[0] == 404
