@@ -1,6 +1,6 @@
 """The mock Speckle server over real HTTP: consent, token endpoints, tokens, CORS, faults.
 
-GraphQL behaviour is in ``test_mock_speckle_graphql.py``.
+GraphQL, models and objects are in ``mock_routes/``.
 """
 
 from __future__ import annotations

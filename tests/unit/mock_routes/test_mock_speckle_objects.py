@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mock_speckle import App, MockSpeckle
+from mock_speckle import MockSpeckle
 from mock_speckle.fixtures import (
     ADA_ID,
     BIG_PROJECT_NAME,
@@ -38,28 +38,7 @@ from pyapp.ports import HttpRequest, HttpResponse, HttpStream
 from pyapp.stores import Session, SessionStore
 from tests.real_server.sender import batch, multipart
 from tests.unit.fakes import FakeNavigator, MemoryStorage, PythonCrypto
-from tests.unit.test_mock_speckle_graphql import ALL_SCOPES, APP_ID, REDIRECT, post, token_for
-
-
-@pytest.fixture(scope="module")
-def server() -> Any:
-    mock = MockSpeckle().start()
-    yield mock
-    mock.stop()
-
-
-@pytest.fixture
-def mock(server: MockSpeckle) -> MockSpeckle:
-    server.reset()
-    server.register_app(App(id=APP_ID, secret="demo-secret", name="Speckle Login Demo",
-                            redirect_url=REDIRECT, scopes=list(ALL_SCOPES)))
-    return server
-
-
-@pytest.fixture
-def token(mock: MockSpeckle) -> str:
-    return token_for(mock, ALL_SCOPES)
-
+from tests.unit.mock_routes.over_http import ALL_SCOPES, APP_ID, REDIRECT, post, token_for
 
 ROOT, OBJECTS = building_objects()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mock_speckle import App, MockSpeckle
+from mock_speckle import MockSpeckle
 from mock_speckle.fixtures import BIG_MODEL_VERSIONS, BIG_PROJECT_MODELS, BIG_PROJECT_NAME
 from mock_speckle.graphql_api import run_query
 from mock_speckle.models import TokenRecord
@@ -19,35 +19,12 @@ from pyapp.errors import MissingScope, NotAccessible
 from pyapp.ports import HttpRequest, HttpResponse
 from pyapp.speckle_api import MODELS_QUERY, VERSIONS_QUERY, Author
 from tests.unit.fakes import ScriptedHttp
-from tests.unit.test_mock_speckle_graphql import (
-    ALL_SCOPES,
-    APP_ID,
+from tests.unit.mock_routes.over_http import (
     ISO_MS,
-    REDIRECT,
     gql,
     token_for,
 )
 from tests.unit.test_models_api import client_with
-
-
-@pytest.fixture(scope="module")
-def server() -> Any:
-    mock = MockSpeckle().start()
-    yield mock
-    mock.stop()
-
-
-@pytest.fixture
-def mock(server: MockSpeckle) -> MockSpeckle:
-    server.reset()
-    server.register_app(App(id=APP_ID, secret="demo-secret", name="Speckle Login Demo",
-                            redirect_url=REDIRECT, scopes=list(ALL_SCOPES)))
-    return server
-
-
-@pytest.fixture
-def token(mock: MockSpeckle) -> str:
-    return token_for(mock, ALL_SCOPES)
 
 
 def _project_id(mock: MockSpeckle, name: str, owner: int = 0) -> str:
