@@ -63,8 +63,8 @@ def handle(mock: MockSpeckle, req: Request, token: TokenRecord | None,
         if project is None:
             return denied
         try:
-            ids = json.loads(req.form().get("objects"))
-        except (TypeError, ValueError):
+            ids = json.loads(req.form().get("objects") or "")
+        except (TypeError, ValueError):  # no field, or not text
             ids = None
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             return text_response(400, "Invalid body. Please provide a JSON object containing "
