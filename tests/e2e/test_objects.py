@@ -11,6 +11,7 @@ on load, so not counted), six materials and the root.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +21,8 @@ from playwright.sync_api import Page, expect
 from devtools.static_server import StaticServer
 from mock_speckle import MockSpeckle
 from tests.e2e.app_page import AppPage
-from tests.e2e.model_page import big_project, link_to_building, sign_in
+from tests.e2e.conftest import APP_ID, APP_SECRET, app_config
+from tests.e2e.model_page import MODEL_PAGE, big_project, link_to_building, sign_in
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -118,3 +120,26 @@ def test_a_download_that_fails_is_explained_and_nothing_is_shown(
     expect(page.get_by_role("alert")).to_be_hidden()
     page_guard.assert_clean(allow_console=(r"40[34]", r"Failed to load resource",
                                            r"NetworkError", r"network"))
+
+
+def test_an_expired_token_is_refreshed_once_and_the_download_goes_on(
+    page: Page, serve_site: Callable[..., StaticServer], mock: MockSpeckle,
+    page_guard: PageGuard,
+) -> None:
+    # A site with an app secret: its sessions can be refreshed.
+    site = serve_site(overrides={"config.json": app_config(mock.url, appSecret=APP_SECRET)})
+    mock.apps[APP_ID].redirect_url = f"{site.url}callback.html"
+    project = big_project(mock)
+    example = sign_in(page, site, f"{MODEL_PAGE}?project={project.id}&model={project.models[0].id}")
+    expect(page.get_by_role("button", name="Load objects")).to_be_enabled()
+    old = example.session()["token"]  # type: ignore[index]
+    mock.auth.tokens[old].revoked = True  # the access token ends; its refresh token works
+    page.get_by_role("button", name="Load objects").click()
+    example.wait_for("model-loaded")
+
+    new = example.session()["token"]  # type: ignore[index]
+    assert new != old
+    downloads = [r.headers["authorization"] for r in mock.requests
+                 if r.path.startswith("/objects/") and r.method == "GET"]
+    assert downloads == [f"Bearer {old}", f"Bearer {new}"]  # refused, then again with the new
+    page_guard.assert_clean(allow_console=(r"40[13]", r"Failed to load resource"))
