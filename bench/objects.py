@@ -187,12 +187,11 @@ def bundle_objectloader(repo: Path = REPO) -> bytes:
 
 
 def stale_pyapp_zip(repo: Path = REPO) -> bool:
-    """Whether pyapp.zip is missing or older than a module of pyapp/ (./dev setup makes it)."""
-    zipped = repo / "pyapp.zip"
-    if not zipped.is_file():
-        return True
-    built = zipped.stat().st_mtime
-    return any(path.stat().st_mtime > built for path in (repo / "pyapp").rglob("*.py"))
+    """Whether pyapp.zip is missing or not what pyapp/ makes now (./dev setup writes it)."""
+    from devtools.pyapp_zip import ZIP_NAME, pyapp_zip_bytes
+
+    zipped = repo / ZIP_NAME
+    return not zipped.is_file() or zipped.read_bytes() != pyapp_zip_bytes(repo, ZIP_NAME)
 
 
 @dataclass

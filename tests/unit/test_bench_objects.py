@@ -4,7 +4,6 @@ from /proc, the session and script it gives the pages, the table it prints, its 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -99,17 +98,15 @@ def test_the_table_has_a_line_per_case_and_the_targets_say_whether_they_are_met(
     ]
 
 
-def test_a_pyapp_zip_older_than_pyapp_is_stale(tmp_path: Path) -> None:
-    (tmp_path / "pyapp").mkdir()
-    module = tmp_path / "pyapp" / "objects.py"
-    module.write_text("")
+def test_a_pyapp_zip_that_is_not_what_pyapp_makes_is_stale(tmp_path: Path) -> None:
+    from devtools.pyapp_zip import ZIP_NAME, pyapp_zip_bytes
+
+    shutil.copytree(bench.REPO / "pyapp", tmp_path / "pyapp")
     assert bench.stale_pyapp_zip(tmp_path)  # missing
-    zipped = tmp_path / "pyapp.zip"
-    zipped.write_bytes(b"")
-    os.utime(module, (1000, 1000))
-    os.utime(zipped, (2000, 2000))
+    (tmp_path / ZIP_NAME).write_bytes(pyapp_zip_bytes(tmp_path, ZIP_NAME))
     assert not bench.stale_pyapp_zip(tmp_path)
-    os.utime(module, (3000, 3000))
+    with (tmp_path / "pyapp" / "objects.py").open("a") as module:
+        module.write("# changed\n")
     assert bench.stale_pyapp_zip(tmp_path)
 
 
