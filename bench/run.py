@@ -841,7 +841,10 @@ def print_report(results: Results, traffic: list[Traffic], own: dict[str, int],
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__.split("\n")[0],
+        epilog="python -m bench objects [--help]: the other benchmark, a model loaded in the "
+               "page by client.load next to @speckle/objectloader2 (bench/objects.py).")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     parser.add_argument("--regimes", default="first,warm",
                         help="comma-separated subset of cold,first,warm (default first,warm)")

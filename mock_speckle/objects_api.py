@@ -1,7 +1,8 @@
 """Speckle's objects routes: the downloads ``GET /objects/{projectId}/{objectId}`` (the object
-and its closure), ``GET /objects/{projectId}/{objectId}/single`` and ``POST
-/api/getobjects/{projectId}``, and the upload ``POST /objects/{projectId}``
-(:mod:`mock_speckle.objects_upload`).
+and its closure), ``GET /objects/{projectId}/{objectId}/single``, ``POST
+/api/getobjects/{projectId}`` and ``POST /api/v2/projects/{projectId}/object-stream/`` (a
+JSON body ``{"objectIds": [...]}``: what ``@speckle/objectloader2`` asks for its children),
+and the upload ``POST /objects/{projectId}`` (:mod:`mock_speckle.objects_upload`).
 
 As in speckle-server's ``download.ts``, ``diffDownload.ts`` and ``speckleObjectsStream.ts``:
 ``Accept: text/plain`` (exactly) gives ``id<TAB>json`` lines, anything else one JSON
@@ -36,7 +37,13 @@ NOT_FOUND_TEXT = "Failed to find object."
 
 
 def is_objects_route(route: str) -> bool:
-    return route.startswith(("/objects/", "/api/getobjects/"))
+    return route.startswith(("/objects/", "/api/getobjects/")) or _is_object_stream(route)
+
+
+def _is_object_stream(route: str) -> bool:
+    parts = route.strip("/").split("/")
+    return len(parts) == 5 and parts[:3] == ["api", "v2", "projects"] and (
+        parts[4] == "object-stream")
 
 
 def handle(mock: MockSpeckle, req: Request, token: TokenRecord | None,
@@ -69,6 +76,17 @@ def handle(mock: MockSpeckle, req: Request, token: TokenRecord | None,
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             return text_response(400, "Invalid body. Please provide a JSON object containing "
                                       'the property "objects" of type string.')
+        return _stream(req, project, ids, fault)
+    if req.method == "POST" and _is_object_stream(req.route):
+        project, denied = _readable(mock, parts[3], token)
+        if project is None:
+            return denied
+        try:
+            ids = req.form().get("objectIds")
+        except ValueError:
+            ids = None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            return text_response(400, 'Invalid body: "objectIds" must be a list of strings.')
         return _stream(req, project, ids, fault)
     return None
 

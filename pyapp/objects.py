@@ -220,17 +220,23 @@ def resolve(root: dict[str, Any], objects: Mapping[str, dict[str, Any]]) -> dict
     todo: list[dict[str, Any] | list[Any]] = [root]
     while todo:
         node = todo.pop()
+        # Values are replaced in place (never keys added or removed), so a dict is walked
+        # as it is; most values are numbers and strings, passed over without a call.
         pairs: Any = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in list(pairs):
-            if isinstance(value, list) and value and is_data_chunk(target(value[0])):
-                joined: list[Any] = []
-                for piece in map(target, value):
-                    data = piece.get("data") if isinstance(piece, dict) else None
-                    joined.extend(data if isinstance(data, list) else [])
-                node[key] = value = joined
+        for key, value in pairs:
+            if isinstance(value, list):
+                if value and is_data_chunk(target(value[0])):
+                    joined: list[Any] = []
+                    for piece in map(target, value):
+                        data = piece.get("data") if isinstance(piece, dict) else None
+                        joined.extend(data if isinstance(data, list) else [])
+                    node[key] = value = joined
+            elif isinstance(value, dict):
+                if value.get("speckle_type") == REFERENCE_TYPE:
+                    node[key] = value = target(value)
             else:
-                node[key] = value = target(value)
-            if isinstance(value, dict | list) and id(value) not in seen:
+                continue
+            if id(value) not in seen:
                 seen.add(id(value))
                 todo.append(value)
     return root

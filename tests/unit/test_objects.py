@@ -3,7 +3,9 @@ refuse a broken or oversized download, and references resolved into shared objec
 
 from __future__ import annotations
 
+import copy
 import json
+import random
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ from pyapp.objects import (
     ObjectLimits,
     ObjectStream,
     flat_properties,
+    is_data_chunk,
+    is_reference,
     resolve,
     walk,
 )
@@ -188,6 +192,92 @@ def test_a_list_stored_in_chunks_becomes_one_list() -> None:
     mesh = resolve(objects["m"], objects)
     assert (mesh["vertices"], mesh["faces"]) == ([1, 2, 3], [3])
     assert mesh["other"][0] is objects["x"]
+
+
+def plain_resolve(root: dict[str, Any], objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What resolve does, written the plain way: every value of every dict and list is
+    looked at and put back as ``target(value)``."""
+    def target(value: Any) -> Any:
+        if not is_reference(value):
+            return value
+        if value["referencedId"] not in objects:
+            raise ObjectsMalformed("missing_reference", root["id"])
+        return objects[value["referencedId"]]
+
+    seen, todo = {id(root)}, [root]
+    while todo:
+        node = todo.pop()
+        pairs: Any = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in list(pairs):
+            if isinstance(value, list) and value and is_data_chunk(target(value[0])):
+                joined: list[Any] = []
+                for piece in map(target, value):
+                    data = piece.get("data") if isinstance(piece, dict) else None
+                    joined.extend(data if isinstance(data, list) else [])
+                node[key] = value = joined
+            else:
+                node[key] = value = target(value)
+            if isinstance(value, dict | list) and id(value) not in seen:
+                seen.add(id(value))
+                todo.append(value)
+    return root
+
+
+def random_model(rng: random.Random, size: int) -> dict[str, dict[str, Any]]:
+    """Objects o0..o{size-1}, each referring only to later ones (no cycles: comparable as
+    JSON), with the shapes resolve must tell apart."""
+    def value(n: int, depth: int) -> Any:
+        later = [f"o{i}" for i in range(n + 1, size)]
+        kind = rng.randrange(12 if later else 7)
+        if kind == 0 or (kind in (2, 3) and depth >= 3):
+            return rng.choice([None, True, 0, -1.5, "text", "reference", "DataChunk"])
+        if kind == 1:
+            return [rng.random() for _ in range(rng.randrange(4))]
+        if kind == 2:
+            return {f"k{i}": value(n, depth + 1) for i in range(rng.randrange(3))}
+        if kind == 3:
+            return [value(n, depth + 1) for _ in range(rng.randrange(3))]
+        if kind == 4:  # looks like a reference, is not one
+            return rng.choice([{"speckle_type": "reference", "referencedId": 7},
+                               {"speckle_type": "reference"}, {"referencedId": "o0"}])
+        if kind == 5:  # a chunk written in place
+            return [{"speckle_type": "Speckle.Core.Models.DataChunk", "data": [1, 2]}, 3]
+        if kind == 6:
+            return []
+        if kind in (7, 8, 9):  # a reference, sometimes with more than its two keys
+            return {**ref(rng.choice(later)), **rng.choice([{}, {"__closure": {}}])}
+        return [ref(rng.choice(later)) for _ in range(rng.randrange(1, 4))]
+
+    objects = {}
+    for n in range(size):
+        if rng.random() < 0.3:
+            obj = {"speckle_type": "Speckle.Core.Models.DataChunk",
+                   "data": rng.choice([[n, n + 0.5], [], None])}
+        else:
+            obj = {"speckle_type": "Base", **{f"p{i}": value(n, 0) for i in range(4)}}
+        objects[f"o{n}"] = {"id": f"o{n}", **obj}
+    return objects
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_resolve_does_what_the_plain_walk_does(seed: int) -> None:
+    model = random_model(random.Random(seed), 12)
+    mine, plain = copy.deepcopy(model), copy.deepcopy(model)
+    assert json.dumps(resolve(mine["o0"], mine)) == json.dumps(plain_resolve(plain["o0"], plain))
+
+
+def test_resolve_refuses_what_the_plain_walk_refuses() -> None:
+    for seed in range(300):
+        model = random_model(random.Random(seed), 12)
+        del model["o11"]
+        outcomes = []
+        for walk in (resolve, plain_resolve):
+            objects = copy.deepcopy(model)
+            try:
+                outcomes.append(json.dumps(walk(objects["o0"], objects)))
+            except ObjectsMalformed as error:
+                outcomes.append(error.reason)
+        assert outcomes[0] == outcomes[1], seed
 
 
 def test_blobs_in_the_closure_are_not_waited_for() -> None:

@@ -131,6 +131,31 @@ def test_getobjects_refuses_a_body_without_a_list(mock: MockSpeckle, token: str)
     assert status == 400
 
 
+def test_object_stream_answers_the_listed_objects_as_lines(mock: MockSpeckle,
+                                                          token: str) -> None:
+    """What @speckle/objectloader2 asks for a root's children."""
+    wanted = sorted(OBJECTS)[:3]
+    body = json.dumps({"objectIds": [*wanted, "0" * 32]}).encode()
+    status, _, raw = post(mock, f"/api/v2/projects/{project_id(mock)}/object-stream/", body,
+                          {"Content-Type": "application/json", "Accept": "text/plain",
+                           "Authorization": f"Bearer {token}"})
+    assert status == 200 and [i for i, _ in lines(raw)] == wanted
+
+
+@pytest.mark.parametrize("body", [b'{"objectIds": [1]}', b'{"objects": []}', b"{"])
+def test_object_stream_refuses_a_body_without_a_list_of_ids(mock: MockSpeckle, token: str,
+                                                            body: bytes) -> None:
+    status, _, _ = post(mock, f"/api/v2/projects/{project_id(mock)}/object-stream/", body,
+                        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    assert status == 400
+
+
+def test_object_stream_refuses_nobody_on_a_private_project(mock: MockSpeckle) -> None:
+    status, _, body = post(mock, f"/api/v2/projects/{project_id(mock)}/object-stream/",
+                           b'{"objectIds": []}', {"Content-Type": "application/json"})
+    assert (status, body) == (401, b"")
+
+
 def test_an_unknown_object_is_404_failed_to_find_object(mock: MockSpeckle, token: str) -> None:
     status, _, body = get(mock, f"/objects/{project_id(mock)}/{'0' * 32}", token)
     assert (status, body) == (404, b"Failed to find object.")
