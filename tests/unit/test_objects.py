@@ -271,10 +271,10 @@ def test_resolve_refuses_what_the_plain_walk_refuses() -> None:
         model = random_model(random.Random(seed), 12)
         del model["o11"]
         outcomes = []
-        for walk in (resolve, plain_resolve):
+        for resolver in (resolve, plain_resolve):
             objects = copy.deepcopy(model)
             try:
-                outcomes.append(json.dumps(walk(objects["o0"], objects)))
+                outcomes.append(json.dumps(resolver(objects["o0"], objects)))
             except ObjectsMalformed as error:
                 outcomes.append(error.reason)
         assert outcomes[0] == outcomes[1], seed
