@@ -19,7 +19,7 @@ import contextlib
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from . import flow, page_urls, protocol
 from .config import Settings
@@ -31,6 +31,7 @@ from .errors import (
     NotSignedIn,
     ObjectNotFound,
     ObjectsIncomplete,
+    ObjectsMalformed,
     PopupBlocked,
     ServerUnavailable,
     SessionDropped,
@@ -40,6 +41,8 @@ from .errors import (
 )
 from .graphql import graphql_request, not_accessible, read_graphql_response
 from .navigators import PendingPopup, PopupNavigator, RedirectNavigator
+from .notices import notice
+from .object_cache import MAX_ENTRY_BYTES, BodyRecorder, cache_key, is_complete
 from .objects import (
     OBJECTS_ENDPOINT,
     ObjectLimits,
@@ -48,10 +51,20 @@ from .objects import (
     objects_request,
     resolve,
 )
-from .ports import Crypto, Http, HttpStream, Navigator, Popups, Storage
+from .ports import (
+    CacheUnavailable,
+    Crypto,
+    Http,
+    HttpStream,
+    Navigator,
+    ObjectCache,
+    Popups,
+    Storage,
+)
 from .speckle_api import (
     MODELS_QUERY,
     PAGE_SIZE,
+    PROJECT_ACCESS_QUERY,
     PROJECTS_QUERY,
     SERVER_PROBE_QUERY,
     USER_QUERY,
@@ -71,6 +84,7 @@ from .speckle_api import (
 from .stores import Session, SessionStore, TransactionStore
 
 Listener = Callable[[Session | None], None]
+_T = TypeVar("_T")
 
 
 class SpeckleClient:
@@ -86,6 +100,7 @@ class SpeckleClient:
         session_storage: Storage,
         local_storage: Storage,
         popups: Popups | None = None,
+        object_cache: ObjectCache | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -93,6 +108,11 @@ class SpeckleClient:
         self._http = http
         self._navigator = navigator
         self._clock = clock
+        self._object_cache = object_cache
+        # Counts sign-outs and cache clearings: a download kept while one happened is
+        # removed again (see _keep).
+        self._cache_generation = 0
+        self._cache_warned = False
         self._transactions = TransactionStore(session_storage)
         self._sessions = SessionStore(session_storage, local_storage)
         self._listeners: list[Listener] = []
@@ -332,12 +352,12 @@ class SpeckleClient:
         except SessionExpired:
             refreshed = await self._refresh(session)
             if refreshed is None:
-                self._forget_if_current(session)
+                await self._forget_if_current(session)
                 raise
         try:
             return await self._query_as(refreshed, query, variables)
         except SessionExpired:
-            self._forget_if_current(refreshed)
+            await self._forget_if_current(refreshed)
             raise
 
     async def viewer(self) -> Viewer:
@@ -411,7 +431,8 @@ class SpeckleClient:
 
     async def objects(self, project_id: str, object_id: str, *,
                       progress: Progress | None = None,
-                      limits: ObjectLimits | None = None) -> AsyncIterator[dict[str, Any]]:
+                      limits: ObjectLimits | None = None,
+                      cache: bool = True) -> AsyncIterator[dict[str, Any]]:
         """The object ``object_id`` of project ``project_id`` and every object below it, as
         plain dicts, the root first: ``async for obj in client.objects(p, o)``.
 
@@ -421,6 +442,12 @@ class SpeckleClient:
         (``total`` from the root's ``totalChildrenCount``, the root included; None when the
         root gives no count). ``limits`` bound the download (:class:`~pyapp.objects.ObjectLimits`).
 
+        ``cache`` (on by default): a complete download is kept in the browser (IndexedDB),
+        and the same project and object are read from there next time, once the server has
+        confirmed that the signed-in user may still read the project (one small request
+        instead of the download). ``cache=False`` neither reads nor keeps anything.
+        :meth:`clear_object_cache` and :meth:`logout` remove everything kept.
+
         Raises :class:`~pyapp.errors.ObjectNotFound`,
         :class:`~pyapp.errors.NotAccessible` (an unknown project, or one the user may not
         read), :class:`~pyapp.errors.SessionExpired` (after one refresh, as :meth:`query`),
@@ -428,33 +455,101 @@ class SpeckleClient:
         last object that did arrive, so a loop must not take what it got as the model),
         :class:`~pyapp.errors.ObjectsMalformed` or :class:`~pyapp.errors.ObjectsTooLarge`.
         """
-        answer = await self._open_objects(self._require_session(), project_id, object_id)
+        session = self._require_session()
+        key = cache_key(session.server_url, project_id, object_id)
+        use_cache = cache and self._object_cache is not None
+        kept = await self._kept_body(key, object_id) if use_cache else None
+        if kept is not None:
+            await self._confirm_access(project_id)
+            body = _replay(kept)
+        else:
+            body = (await self._open_objects(session, project_id, object_id)).body
+        recorder = BodyRecorder(MAX_ENTRY_BYTES) if use_cache and kept is None else None
         stream = ObjectStream(object_id, limits, progress)
         try:
             while True:
                 try:
-                    chunk = await anext(answer.body)
+                    chunk = await anext(body)
                 except StopAsyncIteration:
                     break
                 except ServerUnavailable as error:  # the connection failed mid-way
                     raise ObjectsIncomplete(object_id, stream.loaded, stream.total) from error
+                if recorder is not None:
+                    recorder.add(chunk)
                 for obj in stream.feed(chunk):
                     yield obj
             stream.finish()
+        except (ObjectsIncomplete, ObjectsMalformed):
+            if kept is not None:  # a kept record that reads badly is not kept any longer
+                await self._cache_call(lambda cache: cache.delete(key))
+            raise
         finally:
-            await answer.body.aclose()
+            await body.aclose()
+        if recorder is not None:
+            await self._keep(key, recorder)
 
     async def load(self, project_id: str, object_id: str, *,
                    progress: Progress | None = None,
-                   limits: ObjectLimits | None = None) -> dict[str, Any]:
+                   limits: ObjectLimits | None = None,
+                   cache: bool = True) -> dict[str, Any]:
         """The object ``object_id`` with every reference in it, and below it, replaced by
         the object it names: one tree of dicts and lists, ready to walk. An object
         referenced from many places is one Python object. Only a complete download is
-        returned; the arguments and errors are those of :meth:`objects`."""
+        returned; the arguments (``cache`` included) and errors are those of
+        :meth:`objects`."""
         loaded: dict[str, dict[str, Any]] = {}
-        async for obj in self.objects(project_id, object_id, progress=progress, limits=limits):
+        async for obj in self.objects(project_id, object_id, progress=progress, limits=limits,
+                                      cache=cache):
             loaded[obj["id"]] = obj
         return resolve(loaded[object_id], loaded)
+
+    async def clear_object_cache(self) -> None:
+        """Remove every download kept in this browser for this site (every server,
+        project and person); the next load downloads again. :meth:`logout` does this too.
+        Never raises: a browser that refuses its storage kept nothing."""
+        self._cache_generation += 1
+        await self._cache_call(lambda cache: cache.clear(), warn=False)
+
+    async def _kept_body(self, key: str, object_id: str) -> list[bytes] | None:
+        """The kept body of ``key`` when it is a whole download of ``object_id``; a record
+        that is not is removed (the network is asked instead)."""
+        parts = await self._cache_call(lambda cache: cache.get(key))
+        if parts is None or is_complete(object_id, parts):
+            return parts
+        await self._cache_call(lambda cache: cache.delete(key))
+        return None
+
+    async def _confirm_access(self, project_id: str) -> None:
+        """Ask the server whether the signed-in user may read ``project_id``, as a download
+        would: a kept record was downloaded by whoever was signed in then, perhaps someone
+        else in this browser. Raises what :meth:`models` raises for the project."""
+        await self._query_project(PROJECT_ACCESS_QUERY, {"projectId": project_id}, project_id)
+
+    async def _keep(self, key: str, recorder: BodyRecorder) -> None:
+        """Keep a complete download, unless it was too large or the visitor signed out
+        meanwhile. A sign-out (or clearing) while it was being written removes it again:
+        nothing of a signed-out visitor stays behind."""
+        parts = recorder.parts()
+        generation = self._cache_generation
+        if parts is None or not self.signed_in:
+            return
+        await self._cache_call(lambda cache: cache.put(key, parts))
+        if self._cache_generation != generation or not self.signed_in:
+            await self._cache_call(lambda cache: cache.delete(key), warn=False)
+
+    async def _cache_call(self, call: Callable[[ObjectCache], Coroutine[Any, Any, _T]],
+                          warn: bool = True) -> _T | None:
+        """``call(cache)``'s result; None without a cache or when the browser refuses it.
+        The site's developer is told once (loads then come from the network)."""
+        if self._object_cache is None:
+            return None
+        try:
+            return await call(self._object_cache)
+        except CacheUnavailable as error:
+            if warn and not self._cache_warned:
+                self._cache_warned = True
+                notice(_CACHE_REFUSED_FULL if error.full else _CACHE_REFUSED)
+            return None
 
     async def _open_objects(self, session: Session, project_id: str,
                             object_id: str) -> HttpStream:
@@ -478,7 +573,7 @@ class SpeckleClient:
                 raise NotAccessible("no_access", project_id)
             fresh = await self._refresh(session)
             if fresh is None:
-                self._forget_if_current(session)
+                await self._forget_if_current(session)
                 raise SessionExpired(answer.status)
             session, refreshed = fresh, True
 
@@ -526,7 +621,9 @@ class SpeckleClient:
     async def logout(self) -> None:
         """Forget the session here (at once), then ask the server to revoke the tokens.
 
-        Local state is cleared first and unconditionally; the server calls are best effort,
+        Local state is cleared first and unconditionally: the session, and every object
+        download kept in the browser (:meth:`clear_object_cache`). The server calls are best
+        effort,
         since a user who clicked "Log out" must be logged out even if the server is down.
         A dead access token does not stop the refresh token from being revoked (see
         :meth:`_revoke`). A popup login still waiting ends too (its ``login()`` raises
@@ -543,6 +640,7 @@ class SpeckleClient:
             if session is not None:  # a session was read but cannot be removed: say so
                 raise
         finally:
+            await self.clear_object_cache()
             if session is not None:
                 with contextlib.suppress(SpeckleError):
                     await self._revoke(session)
@@ -568,15 +666,18 @@ class SpeckleClient:
             protocol.logout_request(session.server_url, fresh.token, session.refresh_token))
 
     def _forget(self) -> None:
+        self._cache_generation += 1  # a download being kept now is not kept (see _keep)
         self._sessions.clear_all()
         self.notify()
 
-    def _forget_if_current(self, session: Session) -> None:
+    async def _forget_if_current(self, session: Session) -> None:
         """Forget ``session``, which the server refused, unless a new login replaced it while
-        the refused request was on the wire: that login is not the one that failed."""
+        the refused request was on the wire: that login is not the one that failed. The
+        visitor is then signed out, so the downloads kept for them go too."""
         current = self.session
         if current is None or current == session:
             self._forget()
+            await self.clear_object_cache()
 
     def _require_session(self) -> Session:
         session = self.session
@@ -598,6 +699,20 @@ async def _first_bytes(body: AsyncGenerator[bytes, None], most: int = 4096) -> b
     finally:
         await body.aclose()
     return said[:most]
+
+
+async def _replay(parts: list[bytes]) -> AsyncGenerator[bytes, None]:
+    """A kept body, handed out as a download's would be. Between parts the page gets a
+    turn (to draw progress), as it does between a download's chunks."""
+    for part in parts:
+        yield part
+        await asyncio.sleep(0)
+
+
+_CACHE_REFUSED = ("the browser refuses this site's IndexedDB, so downloaded objects are "
+                  "not kept: each load downloads them again")
+_CACHE_REFUSED_FULL = ("this site's browser storage is full, so a downloaded model was not "
+                       "kept: its next load downloads it again")
 
 
 def _objects_refusal(status: int, said: bytes, project_id: str,

@@ -165,22 +165,38 @@ class ObjectStream:
     def _take_root(self, object_id: str, root: dict[str, Any]) -> None:
         if object_id != self.object_id:
             raise ObjectsMalformed("wrong_root", self.object_id, 1)
-        closure = root.get("__closure")
-        if isinstance(closure, dict):
-            # Blobs (attached files) are listed in closures but are not objects: the
-            # download never holds them, and Speckle's own loader skips them too.
-            self._missing = {str(child) for child in closure
-                             if child != object_id and "blob" not in str(child)}
+        children = announced_children(object_id, root)
+        if children is not None:
+            self._missing = set(children)
             self._closure_known = True
-        count = root.get("totalChildrenCount")
-        # A root uploaded without closures says null: the closure still counts them.
-        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-            self.total = count + 1
-        elif isinstance(closure, dict):
-            self.total = len(self._missing) + 1
+        self.total = announced_total(root, children)
         if self.total is not None and self.total > self.limits.max_objects:
             # Refused before the rest is downloaded: it could not be kept anyway.
             raise ObjectsTooLarge("objects", self.limits.max_objects, self.object_id)
+
+
+def announced_children(object_id: str, root: dict[str, Any]) -> set[str] | None:
+    """The ids a download of ``root`` must hold besides the root: its ``__closure``; None
+    when the root has no closure.
+
+    Blobs (attached files) are listed in closures but are not objects: the download never
+    holds them, and Speckle's own loader skips them too.
+    """
+    closure = root.get("__closure")
+    if not isinstance(closure, dict):
+        return None
+    return {str(child) for child in closure if child != object_id and "blob" not in str(child)}
+
+
+def announced_total(root: dict[str, Any], children: set[str] | None) -> int | None:
+    """How many objects the download of ``root`` holds, the root included, as the root
+    says: its ``totalChildrenCount`` plus one; None when it gives neither count nor closure.
+    """
+    count = root.get("totalChildrenCount")
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        return count + 1
+    # A root uploaded without closures says null: the closure still counts them.
+    return None if children is None else len(children) + 1
 
 
 def is_reference(value: Any) -> bool:

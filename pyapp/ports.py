@@ -179,3 +179,37 @@ class Http(Protocol):
         read from the returned stream. ``request.max_response_bytes`` is not applied here:
         the reader of the body bounds it."""
         ...
+
+
+class CacheUnavailable(Exception):  # noqa: N818 - a condition, never shown to anyone
+    """The browser refused the object cache: blocked, private browsing, full or broken.
+
+    Never reaches a site's code: the client then loads from the network, as without a cache.
+    ``full`` is True when the storage quota was the reason.
+    """
+
+    def __init__(self, full: bool = False) -> None:
+        super().__init__("full" if full else "unavailable")
+        self.full = full
+
+
+class ObjectCache(Protocol):
+    """Complete object downloads kept in the browser, one record per key
+    (:func:`pyapp.object_cache.cache_key`): the download's body, in parts.
+
+    Every method raises :class:`CacheUnavailable` when the browser refuses. ``put`` may
+    remove the least recently used records to stay within its bound, or keep nothing when
+    the record alone is past it.
+    """
+
+    async def get(self, key: str) -> list[bytes] | None:
+        """The parts kept under ``key``, or None."""
+        ...
+
+    async def put(self, key: str, parts: list[bytes]) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def clear(self) -> None:
+        """Remove every record (and, in a browser, the database itself)."""
+        ...

@@ -31,6 +31,11 @@ USER_QUERY = """query User {
 # The cheapest question the API answers without a token: is the server up and readable here?
 SERVER_PROBE_QUERY = "query Probe { serverInfo { version } }"
 
+# Whether the signed-in user may read a project (scope streams:read, as object downloads).
+PROJECT_ACCESS_QUERY = """query Access($projectId: String!) {
+  project(id: $projectId) { id }
+}"""
+
 PROJECTS_QUERY = f"""query Projects($limit: Int!, $cursor: String) {{
   activeUser {{
     projects(limit: $limit, cursor: $cursor) {{ totalCount cursor items {{ {PROJECT_FIELDS} }} }}

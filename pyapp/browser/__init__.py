@@ -1,5 +1,5 @@
 """The browser side of ``pyapp.ports``: ``js.crypto``, Web Storage, ``fetch``, ``location``,
-``window.open``.
+``window.open``, IndexedDB.
 
 Only this package (and the page modules in ``pyapp.ui``) import ``js``; everything else is
 plain Python that also runs under CPython. Importing it makes the browser's URL parser the
@@ -17,6 +17,7 @@ from ..server_url import use_url_parser
 from .crypto import BrowserCrypto
 from .http import FetchHttp
 from .navigation import BrowserNavigator
+from .object_cache import IndexedDbObjectCache
 from .popup import BrowserPopups
 from .storage import WebStorage, watch_other_tabs
 from .url import BrowserUrlParser
@@ -38,6 +39,7 @@ def make_client(settings: Settings | None) -> SpeckleClient:
         session_storage=WebStorage("sessionStorage"),
         local_storage=WebStorage("localStorage"),
         popups=BrowserPopups(),
+        object_cache=IndexedDbObjectCache(),
     )
     watch_other_tabs(client.notify)
     return client
@@ -49,6 +51,7 @@ __all__ = [
     "BrowserPopups",
     "BrowserUrlParser",
     "FetchHttp",
+    "IndexedDbObjectCache",
     "WebStorage",
     "make_client",
 ]

@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 
 from pyapp.errors import ServerUnavailable
-from pyapp.ports import HttpRequest, HttpResponse, HttpStream
+from pyapp.ports import CacheUnavailable, HttpRequest, HttpResponse, HttpStream
 
 
 class MemoryStorage:
@@ -187,3 +187,28 @@ class FakePopups:
         for handler in list(self.handlers):
             handler(data, origin)
 
+
+
+class RefusingObjectCache:
+    """An object cache the browser refuses (private browsing, blocked storage, a full disk):
+    every call raises, and is counted."""
+
+    def __init__(self, full: bool = False) -> None:
+        self.full = full
+        self.calls: list[str] = []
+
+    def _refuse(self, name: str) -> CacheUnavailable:
+        self.calls.append(name)
+        return CacheUnavailable(full=self.full)
+
+    async def get(self, key: str) -> list[bytes] | None:
+        raise self._refuse("get")
+
+    async def put(self, key: str, parts: list[bytes]) -> None:
+        raise self._refuse("put")
+
+    async def delete(self, key: str) -> None:
+        raise self._refuse("delete")
+
+    async def clear(self) -> None:
+        raise self._refuse("clear")
