@@ -202,12 +202,22 @@ def test_models_names_no_model_in_its_error() -> None:
     _error("INTERNAL_SERVER_ERROR", ["project"]),
     _error("FORBIDDEN", ["project", "models"]),   # not the project's own access
     _error("BRANCH_NOT_FOUND", ["project", "model"]),  # models() names no model
+    {"data": None, "errors": [{"message": "no", "path": ["project"]}]},  # no code at all
+    {"data": None, "errors": [{"message": "no", "path": ["project"], "extensions": None}]},
+    _error(["STREAM_NOT_FOUND"], ["project"]),  # type: ignore[arg-type]  # not a code
 ])
 def test_other_errors_stay_graphql_errors(body: dict[str, Any]) -> None:
     client, _ = answering(body)
     with pytest.raises(GraphQLError) as caught:
         asyncio.run(client.models("p1"))
     assert not isinstance(caught.value, NotAccessible)
+
+
+def test_a_message_that_is_not_text_is_left_out() -> None:
+    client, _ = answering(_error("STREAM_NOT_FOUND", ["project"], {"text": "no"}))  # type: ignore[arg-type]
+    with pytest.raises(NotAccessible) as caught:
+        asyncio.run(client.models("p1"))
+    assert caught.value.reason == "project_not_found" and caught.value.server_message is None
 
 
 def test_a_token_without_streams_read_is_a_missing_scope() -> None:
