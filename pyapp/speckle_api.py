@@ -347,7 +347,7 @@ def parse_model(data: dict[str, Any]) -> Model | None:
     return Model(
         model_id,
         name,
-        _str(data.get("displayName")) or name.rsplit("/", 1)[-1],
+        _str(data.get("displayName")) or name.rpartition("/")[2],
         _str(data.get("description")),
         _str(data.get("createdAt")),
         _str(data.get("updatedAt")),

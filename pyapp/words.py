@@ -218,7 +218,9 @@ class Words:
         text = self.table.get(key)
         if text is None:
             text = ENGLISH[key]  # a site's own language may leave keys out
-        return text.format(**values) if values else text
+        # Formatted even without values: a brace a site's text escapes ({{) shows as one,
+        # whichever key it is in (a lone brace never gets in: see check_overrides).
+        return text.format(**values)
 
 
 def _same_placeholders(text: str, original: str) -> bool:

@@ -4,6 +4,7 @@ the login controller, and what each click asks of it."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import types
 from collections.abc import Coroutine
@@ -189,6 +190,57 @@ def test_a_site_that_cannot_sign_anyone_in_says_so_and_keeps_log_in_disabled(
         assert not app["banner"].hidden and not app["banner"].classList.contains("info")
         event = app["login-form"].fire("submit")
         assert event.defaultPrevented and app.popups.opened == [] and app.http.sent == []
+
+    asyncio.run(test())
+
+
+def test_each_screen_shows_its_notice_and_draws_a_message_once(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp.ui import index_page
+
+    seen: list[tuple[str, str, object, object]] = []  # (notice, shown, message, its nodes)
+    draw = index_page.AppPage.render
+
+    def render(page: index_page.AppPage, screen: Any) -> None:
+        draw(page, screen)
+        shown = page.banner if screen.place == "page" else page.form_error
+        seen.append((screen.notice, page.notice.textContent, screen.message,
+                     shown.children[0] if shown.children else None))
+
+    monkeypatch.setattr(index_page.AppPage, "render", render)
+
+    async def test() -> None:
+        app = AppPageOnFakes(fake_browser, monkeypatch, session_age=3600)
+        app.http.routes["/graphql"] = None
+        await app.page.start()
+        await app.settle()
+        app.http.routes["/graphql"] = json_response(200, VIEWER)
+        app["retry"].click()  # busy: the same message on a new screen
+        await app.settle()
+        app["logout"].click()
+        await app.settle()
+
+    asyncio.run(test())
+    assert [notice for notice, shown, _, _ in seen] == [shown for _, shown, _, _ in seen]
+    assert SIGNED_OUT in [notice for notice, _, _, _ in seen]
+    kept = [(before[3], after[3]) for before, after in zip(seen, seen[1:], strict=False)
+            if after[2] is before[2] and after[2] is not None]
+    assert kept and all(new is old for old, new in kept)  # not drawn again
+
+
+def test_a_settings_error_told_in_the_banner_marks_no_field(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyapp.messages import message_for
+
+    async def test() -> None:
+        app = AppPageOnFakes(fake_browser, monkeypatch, config={"editableSettings": True})
+        await app.page.start()
+        error = InvalidConfiguration("not_https", value="ftp:", setting="serverUrl")
+        screen = app.page.controller.screen
+        app.page.render(dataclasses.replace(screen, message=message_for(error, True),
+                                            error=error, place="page"))
+        assert not app["banner"].hidden and app["form-error"].hidden
+        assert app.form["server-url"].getAttribute("aria-invalid") is None
 
     asyncio.run(test())
 

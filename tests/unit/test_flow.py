@@ -288,6 +288,18 @@ def test_denied_removes_the_transaction_and_exchanges_nothing() -> None:
     assert caught.value.login_settings == Settings(SERVER, "demo-app", login_mode="redirect")
 
 
+def test_a_denied_login_carries_its_storage_choices_for_the_next_try() -> None:
+    w = World()
+    w.settings = Settings(SERVER, "demo-app", storage="local",
+                          refresh_token_in_local_storage=True)
+    w.start()
+    with pytest.raises(LoginDenied) as caught:
+        w.callback("denied=true", ScriptedHttp({}))
+    assert caught.value.login_settings == Settings(
+        SERVER, "demo-app", storage="local", login_mode="redirect",
+        refresh_token_in_local_storage=True)
+
+
 def test_a_failed_exchange_carries_the_settings_of_its_login() -> None:
     w = World(secret="s3cret", dialect="deployed")
     w.start()

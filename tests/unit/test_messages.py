@@ -218,3 +218,13 @@ def test_every_configuration_reason_reads_as_a_sentence(reason: str) -> None:
 def test_a_sites_own_speckle_error_reads_as_given() -> None:
     assert str(errors.SpeckleError("Something of the site's own.")) == (
         "Something of the site's own.")
+
+
+@pytest.mark.parametrize(("reason", "model_id", "what"), [
+    ("project_not_found", None, "project"), ("project_not_found", "m1", "project"),
+    ("model_not_found", "m1", "model")])
+def test_not_found_says_whether_the_project_or_the_model_is_missing(
+        reason: errors.NotAccessibleReason, model_id: str | None, what: str) -> None:
+    message = message_for(errors.NotAccessible(reason, "p1", model_id))
+    assert message.title == ENGLISH["not-found-title"] and message.action == "back"
+    assert message.detail == ENGLISH[f"not-found-{what}"]

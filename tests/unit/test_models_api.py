@@ -13,7 +13,9 @@ from pyapp.client import SpeckleClient
 from pyapp.config import Settings
 from pyapp.errors import GraphQLError, MissingScope, NotAccessible
 from pyapp.speckle_api import (
+    MODELS_QUERY,
     PAGE_SIZE,
+    VERSIONS_QUERY,
     Author,
     Model,
     ModelPage,
@@ -110,6 +112,28 @@ def test_has_more_counts_loaded_items_not_the_cursor() -> None:
     assert page.has_more(25) and not page.has_more(30)
     assert not VersionPage(30, "c", []).has_more(25)
     assert not VersionPage(30, None, [Version("v", None, None, None, None, None)]).has_more(25)
+    versions = VersionPage(30, "c", [Version("v", None, None, None, None, None)] * 25)
+    assert versions.has_more(25) and not versions.has_more(30)
+
+
+def test_a_display_name_the_server_gives_stands_and_a_missing_one_is_the_names_last_part(
+) -> None:
+    page = parse_models({"project": {"models": {"items": [
+        {**MODEL, "name": "structure/level 01", "displayName": "Level one"},
+        {"id": "m2", "name": "site/structure/level 02"}]}}})
+    assert page is not None
+    assert [m.display_name for m in page.items] == ["Level one", "level 02"]
+    assert page.total_count == 2  # no count: this page's length
+
+
+def test_a_versions_author_keeps_their_picture_and_a_nameless_one_has_empty_text() -> None:
+    avatar = "data:image/png;base64,iVBORw0KGgo="
+    items = [{**VERSION, "authorUser": {"id": "u1", "name": "Ada Lovelace", "avatar": avatar}},
+             {**VERSION, "authorUser": {"id": "u2"}}]
+    page = parse_versions({"project": {"model": {"versions": {"items": items}}}})
+    assert page is not None
+    assert [v.author for v in page.items] == [Author("u1", "Ada Lovelace", avatar),
+                                              Author("u2", "", None)]
 
 
 # --------------------------------------------------------------------------- the client
@@ -120,6 +144,7 @@ def test_models_sends_the_project_limit_and_cursor() -> None:
         "totalCount": 1, "cursor": "c2", "items": [MODEL]}}}})
     page = asyncio.run(client.models("p1", "c1", limit=5))
     assert [m.id for m in page.items] == ["m1"] and page.cursor == "c2"
+    assert sent(http)["query"] == MODELS_QUERY
     assert sent(http)["variables"] == {"projectId": "p1", "limit": 5, "cursor": "c1"}
     assert http.sent[0].headers["Authorization"] == "Bearer t1"
     asyncio.run(client.models("p1"))
@@ -131,6 +156,7 @@ def test_versions_sends_the_project_model_limit_and_cursor() -> None:
         "totalCount": 1, "cursor": "c2", "items": [VERSION]}}}}})
     page = asyncio.run(client.versions("p1", "m1", "c1", limit=5))
     assert [v.id for v in page.items] == ["v1"]
+    assert sent(http)["query"] == VERSIONS_QUERY
     assert sent(http)["variables"] == {"projectId": "p1", "modelId": "m1", "limit": 5,
                                        "cursor": "c1"}
 
@@ -169,18 +195,29 @@ def test_models_names_no_model_in_its_error() -> None:
     with pytest.raises(NotAccessible) as caught:
         asyncio.run(client.models("p1"))
     assert caught.value.model_id is None and caught.value.reason == "project_not_found"
+    assert caught.value.project_id == "p1"
 
 
 @pytest.mark.parametrize("body", [
     _error("INTERNAL_SERVER_ERROR", ["project"]),
     _error("FORBIDDEN", ["project", "models"]),   # not the project's own access
     _error("BRANCH_NOT_FOUND", ["project", "model"]),  # models() names no model
+    {"data": None, "errors": [{"message": "no", "path": ["project"]}]},  # no code at all
+    {"data": None, "errors": [{"message": "no", "path": ["project"], "extensions": None}]},
+    _error(["STREAM_NOT_FOUND"], ["project"]),  # type: ignore[arg-type]  # not a code
 ])
 def test_other_errors_stay_graphql_errors(body: dict[str, Any]) -> None:
     client, _ = answering(body)
     with pytest.raises(GraphQLError) as caught:
         asyncio.run(client.models("p1"))
     assert not isinstance(caught.value, NotAccessible)
+
+
+def test_a_message_that_is_not_text_is_left_out() -> None:
+    client, _ = answering(_error("STREAM_NOT_FOUND", ["project"], {"text": "no"}))  # type: ignore[arg-type]
+    with pytest.raises(NotAccessible) as caught:
+        asyncio.run(client.models("p1"))
+    assert caught.value.reason == "project_not_found" and caught.value.server_message is None
 
 
 def test_a_token_without_streams_read_is_a_missing_scope() -> None:

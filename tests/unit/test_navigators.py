@@ -127,6 +127,22 @@ def test_a_window_closed_before_speckle_answered_lingers_and_hands_its_late_answ
     asyncio.run(run())
     assert told == [f"late id1 {CALLBACK}"] and popups.handlers == []
     assert nav.severing_servers == {"https://speckle.example"}
+    assert popups.listened_for == ["id1", "id1"]  # the lingering login on its own channel
+
+
+def test_a_message_that_reaches_a_lingering_login_after_it_ended_changes_nothing() -> None:
+    # A message already on its way when the listener is removed may still be handed over.
+    nav, popups, told = navigator(FakeWindow("home", "closed"))
+
+    async def run() -> None:
+        await closed_before_speckle(nav)
+        late_listener = popups.handlers[-1]
+        nav.cancel()
+        late_listener({"type": MESSAGE_TYPE, "login": "id1", "url": CALLBACK},
+                      "https://site.example")
+
+    asyncio.run(run())
+    assert told == ["discard"] and nav.severing_servers == set()
 
 
 def test_cancel_ends_a_lingering_login_and_discards_its_record() -> None:

@@ -9,14 +9,16 @@ from collections.abc import Callable
 import pytest
 
 from pyapp import flow, popup
+from pyapp.client import SpeckleClient, _drop_login_failure
 from pyapp.errors import LoginCancelled, LoginDenied, PopupBlocked
 from pyapp.popup import MESSAGE_TYPE, PopupInbox, PopupWatch, callback_from_message
 from pyapp.stores import SESSION_KEY, TRANSACTION_KEY, LoginTransaction, TransactionStore
 from tests.unit.fakes import (
     FakeWindow,
     MemoryStorage,
+    PythonCrypto,
 )
-from tests.unit.popup_page import CALLBACK, ORIGIN, PAGE, SERVER, PopupPage
+from tests.unit.popup_page import CALLBACK, ORIGIN, PAGE, POPUP_SETTINGS, SERVER, PopupPage
 
 
 def message(login: str = "L1", url: str = CALLBACK, kind: str = MESSAGE_TYPE) -> dict[str, str]:
@@ -72,7 +74,9 @@ def test_popup_features_centre_the_window_on_the_opener() -> None:
 
 
 def test_a_popup_closed_before_it_left_the_page_is_closed() -> None:
-    assert PopupWatch().observe("closed") == "closed"
+    watch = PopupWatch()
+    assert watch.observe("closed") == "closed"
+    assert not watch.closed_early  # never sent to Speckle: nothing can answer late
 
 
 def test_a_popup_seen_on_the_consent_page_then_closed_is_closed() -> None:
@@ -306,8 +310,11 @@ def test_a_new_login_ends_the_wait_for_a_late_answer_and_ignores_it() -> None:
 
 def test_a_late_deny_changes_nothing_and_leaves_no_record() -> None:
     w = World(FakeWindow("home", "closed"))
+    problems: list[dict[str, object]] = []  # what the event loop would report in the console
 
     async def run() -> None:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda loop, context: problems.append(context))
         with pytest.raises(LoginCancelled):
             await w.client.login()
         w.popups.send({"type": MESSAGE_TYPE, "login": w.popups.opened[-1],
@@ -317,6 +324,37 @@ def test_a_late_deny_changes_nothing_and_leaves_no_record() -> None:
 
     asyncio.run(run())
     assert w.http.sent == [] and w.changes == [] and w.ss.data == {}
+    assert problems == []  # the denial was taken, not left for the console
+
+
+def test_a_late_logins_failure_is_dropped_and_a_bug_is_raised() -> None:
+    async def outcome(error: BaseException | None, cancel: bool = False) -> None:
+        task = asyncio.get_running_loop().create_future()
+        if cancel:
+            task.cancel()
+        elif error is not None:
+            task.set_exception(error)
+        else:
+            task.set_result(None)
+        _drop_login_failure(task)
+
+    for quiet in (None, LoginDenied()):
+        asyncio.run(outcome(quiet))
+    asyncio.run(outcome(None, cancel=True))
+    with pytest.raises(KeyError):
+        asyncio.run(outcome(KeyError("a bug")))
+
+
+def test_a_client_without_popups_makes_a_popup_login_a_redirect() -> None:
+    w = PopupPage()
+    client = SpeckleClient(POPUP_SETTINGS, crypto=PythonCrypto(), http=w.http,
+                           navigator=w.nav, session_storage=w.ss, local_storage=w.ls)
+    states: list[str] = []
+    client.on_popup_state(states.append)()
+    asyncio.run(client.login())
+    (url, replace), = w.nav.visited
+    assert url.startswith(f"{SERVER}/authn/verify/demo-app/") and not replace
+    assert not client.login_pending and states == []
 
 
 def test_a_late_answer_after_the_popup_closed_still_counts() -> None:

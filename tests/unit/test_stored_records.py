@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields, replace
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from pyapp.stores import (
     SESSION_KEY,
     TRANSACTION_KEY,
     TRANSACTION_MAX_AGE_SECONDS,
+    Session,
     SessionStore,
     TransactionStore,
 )
@@ -53,6 +54,17 @@ def test_a_record_from_before_versions_is_migrated_with_a_notice(
     assert SessionStore(ss, MemoryStorage()).load() == SESSION
     assert json.loads(ss.data[SESSION_KEY])["v"] == SCHEMA_VERSION
     assert "updated the stored session from schema version 0" in caplog.text
+
+
+def test_a_record_without_the_fields_that_have_defaults_loads_with_them() -> None:
+    # Written before a field with a default existed (refresh_token_at_rest, say).
+    ss = MemoryStorage()
+    required = {f.name for f in fields(Session) if f.default is MISSING}
+    assert required < set(asdict(SESSION))  # there are fields to leave out
+    ss.data[SESSION_KEY] = json.dumps(
+        {"v": SCHEMA_VERSION, **{k: v for k, v in asdict(SESSION).items() if k in required}})
+    assert SessionStore(ss, MemoryStorage()).load() == replace(
+        SESSION, **{f.name: f.default for f in fields(Session) if f.name not in required})
 
 
 @pytest.mark.parametrize("record", [

@@ -207,6 +207,21 @@ def test_log_out_shows_log_in_with_focus(
     asyncio.run(test())
 
 
+def test_a_logout_by_the_pages_own_script_shows_log_in(
+        fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test() -> None:
+        w = Widget(fake_browser, monkeypatch, session_age=3600)
+        await w.widget.start()
+        await w.settle()
+        assert w.state == "signed-in"
+        await w.client.logout()  # as a site's script may, or another tab
+        await w.settle()
+        assert w.state == "signed-out" and w.shown(w.widget.login_button)
+        assert w.told[-1] == {"signedIn": False, "name": None}
+
+    asyncio.run(test())
+
+
 def test_unusable_settings_are_said_and_the_button_stays_disabled(
         fake_browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch) -> None:
     async def test() -> None:

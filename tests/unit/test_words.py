@@ -73,6 +73,14 @@ def test_a_sites_replacements_are_checked_key_by_key() -> None:
     ]
 
 
+def test_a_brace_a_sites_text_escapes_shows_as_one_with_or_without_values() -> None:
+    words, problems = build_words("en", {"load-more": "More {{projects}}",
+                                         "more-loaded": "{added} more {{new}}, {shown} of {total}"})
+    assert problems == []
+    assert words("load-more") == "More {projects}"
+    assert words("more-loaded", added=2, shown=5, total=9) == "2 more {new}, 5 of 9"
+
+
 def test_a_language_of_the_sites_own_falls_back_to_english_key_by_key() -> None:
     french, problems = build_words("fr", {"login-button": "Se connecter avec Speckle"})
     assert problems == []
