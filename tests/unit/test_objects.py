@@ -18,6 +18,7 @@ from pyapp.objects import (
     flat_properties,
     is_data_chunk,
     is_reference,
+    objects_request,
     resolve,
     walk,
 )
@@ -52,6 +53,13 @@ def test_lines_split_anywhere_even_inside_a_character_read_the_same(size: int) -
     assert read_all(BODY, size) == [ROOT, CHILD_A, CHILD_B]
 
 
+@pytest.mark.parametrize("server", ["https://speckle.example/BOX", "https://speckle.example/BOX/"])
+def test_the_request_keeps_the_servers_path_and_joins_it_with_one_slash(server: str) -> None:
+    request = objects_request(server, "p1", "r0", "t1")
+    assert (request.method, request.url) == ("GET", "https://speckle.example/BOX/objects/p1/r0")
+    assert request.headers == {"Accept": "text/plain", "Authorization": "Bearer t1"}
+
+
 def test_a_line_is_handed_out_as_soon_as_its_newline_arrives() -> None:
     reader = LineReader("r0")
     assert reader.feed(line(ROOT)[:-1]) == []
@@ -61,6 +69,41 @@ def test_a_line_is_handed_out_as_soon_as_its_newline_arrives() -> None:
 def test_an_object_without_an_id_takes_its_lines() -> None:
     assert LineReader().feed(b'x9\t{"speckle_type": "Base"}\n') == [
         ("x9", {"id": "x9", "speckle_type": "Base"})]
+
+
+def test_only_the_first_tab_ends_the_id_a_later_one_is_the_jsons() -> None:
+    assert LineReader().feed(b'x9\t{"id":\t"x9"}\n') == [("x9", {"id": "x9"})]
+
+
+def test_a_line_reader_made_without_an_object_names_none_in_its_errors() -> None:
+    with pytest.raises(ObjectsMalformed) as caught:
+        LineReader().feed(b"no tab here\n")
+    assert (caught.value.reason, caught.value.object_id, caught.value.line) == (
+        "not_a_line", "", 1)
+
+
+def test_a_line_reader_finished_inside_a_line_refuses_the_body() -> None:
+    reader = LineReader("r0")
+    reader.feed(line(ROOT) + line(CHILD_A)[:4])
+    with pytest.raises(ObjectsIncomplete) as caught:
+        reader.finish()
+    assert (caught.value.object_id, caught.value.loaded, caught.value.expected) == ("r0", 1, None)
+
+
+def test_a_line_reader_finished_between_lines_accepts_the_body() -> None:
+    reader = LineReader("r0")
+    assert reader.feed(line(ROOT) + b" \n") == [("r0", ROOT)]  # a blank line is skipped
+    reader.finish()
+    assert reader.lines_read == 1
+
+
+def test_a_line_reader_takes_exactly_its_byte_limit_and_not_one_more() -> None:
+    reader = LineReader("r0", max_bytes=len(line(ROOT)))
+    assert reader.feed(line(ROOT)) == [("r0", ROOT)]
+    with pytest.raises(ObjectsTooLarge) as caught:
+        reader.feed(b"\n")
+    assert (caught.value.limit, caught.value.maximum, caught.value.object_id) == (
+        "bytes", len(line(ROOT)), "r0")
 
 
 def test_progress_counts_objects_against_the_announced_total() -> None:
