@@ -15,6 +15,7 @@ from pyapp.objects import (
     LineReader,
     ObjectLimits,
     ObjectStream,
+    announced_total,
     flat_properties,
     is_data_chunk,
     is_reference,
@@ -120,6 +121,32 @@ def test_a_root_with_a_null_count_is_counted_from_its_closure() -> None:
     assert seen[-1] == (3, 3)
 
 
+def test_a_root_listed_in_its_own_closure_is_counted_once() -> None:
+    root = {**ROOT, "totalChildrenCount": None, "__closure": {"r0": 0, "a1": 1, "b2": 1}}
+    seen: list[tuple[int, int | None]] = []
+    read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50,
+             progress=lambda loaded, total: seen.append((loaded, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("root", [
+    {"id": "r0", "speckle_type": "Base", "totalChildrenCount": 0},
+    {"id": "r0", "speckle_type": "Base", "totalChildrenCount": None, "__closure": {}},
+])
+def test_a_root_without_children_is_a_whole_download_of_one(root: dict[str, Any]) -> None:
+    seen: list[tuple[int, int | None]] = []
+    assert read_all(line(root), 50,
+                    progress=lambda loaded, total: seen.append((loaded, total))) == [root]
+    assert seen == [(1, 1)]
+
+
+@pytest.mark.parametrize(("count", "total"), [
+    (0, 1), (2, 3), (-1, None), (True, None), (2.0, None), ("2", None), (None, None)])
+def test_the_announced_total_is_a_count_of_zero_or_more_plus_the_root(
+        count: Any, total: int | None) -> None:
+    assert announced_total({"totalChildrenCount": count}, None) == total
+
+
 @pytest.mark.parametrize(("cut", "loaded"), [
     (len(line(ROOT)) + 3, 1),
     (len(line(ROOT)) + len(line(CHILD_A)) + 10, 2),
@@ -160,26 +187,30 @@ def test_a_malformed_line_is_refused_with_its_line_number(bad: bytes, reason: st
     stream = ObjectStream("r0")
     with pytest.raises(ObjectsMalformed) as caught:
         stream.feed(line(ROOT) + bad)
-    assert (caught.value.reason, caught.value.line) == (reason, 2)
+    assert (caught.value.reason, caught.value.object_id, caught.value.line) == (reason, "r0", 2)
 
 
-def test_a_first_object_other_than_the_root_is_refused() -> None:
+def test_a_first_object_other_than_the_root_is_refused_at_line_one() -> None:
     with pytest.raises(ObjectsMalformed) as caught:
         ObjectStream("r0").feed(line(CHILD_A))
-    assert caught.value.reason == "wrong_root"
+    assert (caught.value.reason, caught.value.object_id, caught.value.line) == (
+        "wrong_root", "r0", 1)
 
 
 def test_more_objects_than_the_limit_are_refused_when_the_root_announces_them() -> None:
     stream = ObjectStream("r0", ObjectLimits(max_objects=2))
     with pytest.raises(ObjectsTooLarge) as caught:
         stream.feed(line(ROOT))
-    assert (caught.value.limit, caught.value.maximum) == ("objects", 2)
+    assert (caught.value.limit, caught.value.maximum, caught.value.object_id) == (
+        "objects", 2, "r0")
 
 
 def test_more_objects_than_the_limit_are_refused_when_the_root_understates_them() -> None:
     root = {"id": "r0", "speckle_type": "Base"}
-    with pytest.raises(ObjectsTooLarge):
+    with pytest.raises(ObjectsTooLarge) as caught:
         read_all(line(root) + line(CHILD_A) + line(CHILD_B), 50, limits=ObjectLimits(2))
+    assert (caught.value.limit, caught.value.maximum, caught.value.object_id) == (
+        "objects", 2, "r0")
 
 
 def test_more_bytes_than_the_limit_are_refused_before_they_are_kept() -> None:
@@ -187,11 +218,23 @@ def test_more_bytes_than_the_limit_are_refused_before_they_are_kept() -> None:
     stream.feed(BODY[:10])
     with pytest.raises(ObjectsTooLarge) as caught:
         stream.feed(BODY[10:])
-    assert (caught.value.limit, caught.value.maximum) == ("bytes", len(BODY) - 1)
+    assert (caught.value.limit, caught.value.maximum, caught.value.object_id) == (
+        "bytes", len(BODY) - 1, "r0")
 
 
-def test_a_repeated_object_is_handed_out_once() -> None:
-    assert [o["id"] for o in read_all(BODY + line(CHILD_A), 50)] == ["r0", "a1", "b2"]
+@pytest.mark.parametrize("root", [ROOT, {"id": "r0", "speckle_type": "Base"}])
+def test_exactly_the_limits_are_allowed(root: dict[str, Any]) -> None:
+    body = line(root) + line(CHILD_A) + line(CHILD_B)
+    limits = ObjectLimits(max_objects=3, max_bytes=len(body))
+    assert [o["id"] for o in read_all(body, 7, limits=limits)] == ["r0", "a1", "b2"]
+
+
+@pytest.mark.parametrize("body", [
+    BODY + line(CHILD_A),
+    line(ROOT) + line(CHILD_A) + line(CHILD_A) + line(CHILD_B),  # objects after a repeat
+])
+def test_a_repeated_object_is_handed_out_once(body: bytes) -> None:
+    assert [o["id"] for o in read_all(body, len(body))] == ["r0", "a1", "b2"]
 
 
 def test_references_become_the_objects_and_a_shared_one_is_one_object() -> None:
