@@ -245,10 +245,16 @@ def test_references_become_the_objects_and_a_shared_one_is_one_object() -> None:
     assert a["name"] == "Fläche ∑ 🧱"
 
 
-def test_a_reference_to_an_object_not_downloaded_is_refused() -> None:
+@pytest.mark.parametrize(("root", "named"), [
+    ({"id": "r0", "x": [ref("gone")]}, "r0"),
+    ({"x": [ref("gone")]}, ""),  # a root without an id names none, not "None"
+])
+def test_a_reference_to_an_object_not_downloaded_is_refused(root: dict[str, Any],
+                                                             named: str) -> None:
     with pytest.raises(ObjectsMalformed) as caught:
-        resolve({"id": "r0", "x": [ref("gone")]}, {})
-    assert caught.value.reason == "missing_reference"
+        resolve(root, {})
+    assert (caught.value.reason, caught.value.object_id, caught.value.line) == (
+        "missing_reference", named, None)
 
 
 def test_a_chain_deeper_than_the_stack_resolves() -> None:
@@ -265,6 +271,21 @@ def test_a_cycle_of_references_ends() -> None:
     objects = {"x": {"id": "x", "to": ref("y")}, "y": {"id": "y", "to": ref("x")}}
     root = resolve(objects["x"], objects)
     assert root["to"]["to"] is root
+
+
+def test_each_object_is_walked_once_the_root_too() -> None:
+    # A chunk's data is taken as it is, even when it holds chunk-shaped values: walking an
+    # object a second time (shared, or the root reached again through a cycle) would join
+    # its already joined list once more.
+    inner: dict[str, Any] = {"speckle_type": "Speckle.Core.Models.DataChunk", "data": [1]}
+    objects: dict[str, dict[str, Any]] = {
+        "r": {"id": "r", "v": [ref("c")], "a": ref("m"), "b": ref("m")},
+        "m": {"id": "m", "w": [ref("c")], "up": ref("r")},
+        "c": {"id": "c", "speckle_type": "Speckle.Core.Models.DataChunk", "data": [inner]},
+    }
+    root = resolve(objects["r"], objects)
+    assert root["v"] == [inner] and root["a"]["w"] == [inner]
+    assert root["a"] is root["b"] and root["a"]["up"] is root
 
 
 def test_a_list_stored_in_chunks_becomes_one_list() -> None:
@@ -386,12 +407,15 @@ def _model() -> dict[str, Any]:
     mesh = {"id": "m", "speckle_type": "Mesh", "vertices": [0.0, 1.0, {"not": "looked into"}]}
     wall = {"id": "w1", "speckle_type": "Wall", "display": [mesh], "parameters": {"a": 1}}
     door = {"id": "d1", "speckle_type": "Door", "display": [mesh]}
-    return {"id": "r", "speckle_type": "Collection", "elements": [wall, {"inner": [door]}]}
+    window = {"id": "n1", "speckle_type": "Window"}
+    return {"id": "r", "speckle_type": "Collection",
+            "elements": [wall, {"inner": [door]}, window]}
 
 
 def test_walk_hands_out_every_object_once_root_first_in_document_order() -> None:
     model = _model()
-    assert [o["id"] for o in walk(model)] == ["r", "w1", "m", "d1"]  # m shared: once
+    # m shared: once, and what comes after its second place still comes
+    assert [o["id"] for o in walk(model)] == ["r", "w1", "m", "d1", "n1"]
 
 
 def test_walk_steps_over_plain_dicts_and_ends_on_a_cycle() -> None:
