@@ -88,11 +88,6 @@ class LineReader:
         """Whether part of a line is waiting for its newline."""
         return bool(self._pending.strip())
 
-    def finish(self) -> None:
-        """The body ended: a last line without its newline was cut off."""
-        if self.mid_line:
-            raise ObjectsIncomplete(self.object_id, self.lines_read)
-
     def _line(self, line: bytes) -> tuple[str, dict[str, Any]] | None:
         if not line.strip():
             return None

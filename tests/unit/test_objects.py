@@ -83,18 +83,18 @@ def test_a_line_reader_made_without_an_object_names_none_in_its_errors() -> None
         "not_a_line", "", 1)
 
 
-def test_a_line_reader_finished_inside_a_line_refuses_the_body() -> None:
+def test_a_line_reader_is_mid_line_until_the_newline_arrives() -> None:
     reader = LineReader("r0")
     reader.feed(line(ROOT) + line(CHILD_A)[:4])
-    with pytest.raises(ObjectsIncomplete) as caught:
-        reader.finish()
-    assert (caught.value.object_id, caught.value.loaded, caught.value.expected) == ("r0", 1, None)
+    assert reader.mid_line  # ObjectStream.finish refuses a body that ends here
+    reader.feed(line(CHILD_A)[4:])
+    assert not reader.mid_line
 
 
-def test_a_line_reader_finished_between_lines_accepts_the_body() -> None:
+def test_a_line_reader_between_lines_is_not_mid_line_and_skips_blank_lines() -> None:
     reader = LineReader("r0")
     assert reader.feed(line(ROOT) + b" \n") == [("r0", ROOT)]  # a blank line is skipped
-    reader.finish()
+    assert not reader.mid_line
     assert reader.lines_read == 1
 
 
