@@ -623,8 +623,8 @@ class SpeckleClient:
 
         Local state is cleared first and unconditionally: the session, and every object
         download kept in the browser (:meth:`clear_object_cache`). The server calls are best
-        effort,
-        since a user who clicked "Log out" must be logged out even if the server is down.
+        effort, since a user who clicked "Log out" must be logged out even if the server is
+        down.
         A dead access token does not stop the refresh token from being revoked (see
         :meth:`_revoke`). A popup login still waiting ends too (its ``login()`` raises
         :class:`~pyapp.errors.LoginCancelled`).
@@ -666,7 +666,7 @@ class SpeckleClient:
             protocol.logout_request(session.server_url, fresh.token, session.refresh_token))
 
     def _forget(self) -> None:
-        self._cache_generation += 1  # a download being kept now is not kept (see _keep)
+        # Both callers then clear the object cache, which also stops a download being kept.
         self._sessions.clear_all()
         self.notify()
 
