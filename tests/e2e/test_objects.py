@@ -102,7 +102,7 @@ def test_a_shared_link_opens_the_version_again_after_the_login(
     ("404", "This model's data isn't in the project"),
     ("403", "You can't open this project"),
 ])
-def test_a_download_that_fails_is_explained_and_nothing_is_shown(
+def test_a_failed_download_is_explained_shows_nothing_and_loads_when_asked_again(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard,
     fault: str, words: str,
 ) -> None:

@@ -14,6 +14,7 @@ from mock_speckle import MockSpeckle
 from mock_speckle.fixtures import BUILDING_OBJECTS, building_objects
 from tests.e2e.app_page import AppPage
 from tests.e2e.conftest import APP_ID, app_config
+from tests.e2e.model_page import big_project
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import PageGuard
@@ -96,8 +97,7 @@ KEPT_RECORDS = """async (name) => {
 
 def building(mock: MockSpeckle) -> tuple[str, str]:
     """The project holding the fixture building, and the building's root id."""
-    project = next(p for user in mock.users.values() for p in user.projects if p.objects)
-    return project.id, building_objects()[0]
+    return big_project(mock).id, building_objects()[0]
 
 
 def downloads(mock: MockSpeckle, root: str) -> int:
