@@ -38,6 +38,16 @@ def counted(page: Page, speckle_type: str) -> str:
     return row.locator("td.count").inner_text()
 
 
+def test_a_signed_out_visitor_sees_log_in_and_no_choice(
+    page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
+) -> None:
+    AppPage(page, app_site.url).open(MODEL_PAGE)
+    expect(page.get_by_role("button", name="Log in with Speckle")).to_be_visible()
+    expect(page.locator("#choice")).to_be_hidden()
+    expect(page.get_by_label("Project")).to_be_hidden()
+    page_guard.assert_clean()
+
+
 def test_a_chosen_version_loads_with_progress_and_is_counted_and_tabled(
     page: Page, app_site: StaticServer, mock: MockSpeckle, page_guard: PageGuard
 ) -> None:
